@@ -1,0 +1,700 @@
+//! The session engine: a deterministic state machine over a [`Protocol`].
+//!
+//! `Session::handle(input, now)` changes the state and returns the [`Effect`]s the
+//! shell must carry out (cues to play, journal entries to write, a redraw). The
+//! engine never reads a clock: every input comes with the moment it happened.
+//! Elapsed time is always computed from timestamps (start, accumulated pauses,
+//! now), never by adding up ticks, so a late or missed tick cannot cause drift;
+//! a tick that arrives late (after a suspend or SIGSTOP) catches up, ending each
+//! step at the exact moment it was due.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Moment;
+use crate::protocol::{Advance, Protocol, Step};
+
+/// How much `+` and `-` change the current step's target.
+pub const NUDGE: Duration = Duration::from_secs(30);
+/// How long before a step's end the "ending soon" cue sounds.
+pub const DEFAULT_LEAD: Duration = Duration::from_secs(10);
+
+/// Something that happened, fed to [`Session::handle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Input {
+    /// Time has passed; the engine checks for step ends and cues.
+    Tick,
+    /// Start the session (when ready) or move to the next step.
+    Next,
+    /// Go back to the previous step (or restart the first).
+    Back,
+    /// Stop the clock.
+    Pause,
+    /// Start the clock again.
+    Resume,
+    /// Add 30 s to the current step.
+    Extend,
+    /// Take 30 s from the current step.
+    Shorten,
+    /// End the session early (the shell has already asked for confirmation).
+    Quit,
+}
+
+/// A sound the shell should play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Cue {
+    /// The first step has begun.
+    SessionStart,
+    /// The current step ends in a few seconds.
+    EndingSoon,
+    /// A step ended and the next one begins.
+    NextStep,
+    /// A manual hold reached its target and now counts overtime.
+    Overtime,
+    /// The last step ended.
+    SessionComplete,
+}
+
+/// What a step's end was caused by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndedBy {
+    /// Its time ran out and it moved on by itself.
+    Auto,
+    /// A manual hold reached its `max`.
+    Max,
+    /// The therapist pressed next.
+    Next,
+    /// The therapist pressed back.
+    Back,
+    /// The session was ended early.
+    Quit,
+}
+
+/// A journal entry the engine asks the shell to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Entry {
+    /// The first step began.
+    SessionStarted {
+        /// The protocol's name.
+        protocol: String,
+        /// Number of steps.
+        steps: usize,
+        /// The planned total.
+        #[serde(with = "secs")]
+        planned: Duration,
+    },
+    /// A step began.
+    StepStarted {
+        /// Its index.
+        step: usize,
+        /// Its name.
+        name: String,
+        /// Its planned time.
+        #[serde(with = "secs")]
+        planned: Duration,
+    },
+    /// A step ended.
+    StepEnded {
+        /// Its index.
+        step: usize,
+        /// Its target when it ended (planned plus extends and shortens).
+        #[serde(with = "secs")]
+        target: Duration,
+        /// How long it actually ran this time, pauses excluded.
+        #[serde(with = "secs")]
+        actual: Duration,
+        /// What ended it.
+        by: EndedBy,
+    },
+    /// A manual hold passed its target.
+    OvertimeBegan {
+        /// The step.
+        step: usize,
+    },
+    /// The clock stopped.
+    Paused {
+        /// The step.
+        step: usize,
+    },
+    /// The clock started again.
+    Resumed {
+        /// The step.
+        step: usize,
+        /// How long the pause lasted.
+        #[serde(with = "secs")]
+        paused_for: Duration,
+    },
+    /// The current step's target changed.
+    TargetChanged {
+        /// The step.
+        step: usize,
+        /// The new target.
+        #[serde(with = "secs")]
+        target: Duration,
+    },
+    /// The session ended.
+    SessionEnded {
+        /// True when every step was worked through; false when quit early.
+        completed: bool,
+        /// Active time, pauses excluded.
+        #[serde(with = "secs")]
+        active: Duration,
+    },
+}
+
+/// Durations travel through the journal as seconds with millisecond precision.
+mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64((d.as_millis() as f64) / 1000.0)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = f64::deserialize(d)?;
+        Ok(Duration::try_from_secs_f64(s).unwrap_or_default())
+    }
+}
+
+/// A journal entry with the moment it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logged {
+    /// When, on the session clock.
+    pub at: Moment,
+    /// What.
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+/// Something the shell must do after an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Play a cue.
+    Cue(Cue),
+    /// Append to the journal.
+    Log(Logged),
+    /// The state changed in a way the screen shows.
+    Redraw,
+}
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for one press of next while the therapist settles their hands.
+    Ready,
+    /// The current step's clock is running, before its target.
+    Running,
+    /// A manual hold is past its target, counting up.
+    Overtime,
+    /// The clock is stopped.
+    Paused {
+        /// When the pause began.
+        since: Moment,
+        /// Whether the hold was in overtime when paused.
+        was_overtime: bool,
+    },
+    /// The session is over.
+    Finished {
+        /// When it ended.
+        at: Moment,
+        /// True when every step was worked through.
+        completed: bool,
+    },
+}
+
+/// Where a step stands on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Not reached yet.
+    Upcoming,
+    /// The step being worked now.
+    Current,
+    /// Worked through.
+    Done,
+}
+
+/// The clock of the step being worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StepClock {
+    started: Moment,
+    /// Time paused during this visit, completed pauses only.
+    paused: Duration,
+    /// The target, after extends and shortens.
+    target: Duration,
+    ending_soon_cued: bool,
+}
+
+/// A session in progress: the protocol plus everything that has happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    protocol: Protocol,
+    phase: Phase,
+    current: usize,
+    step: StepClock,
+    /// When the first step began.
+    started: Option<Moment>,
+    /// Completed pauses across the whole session.
+    paused_total: Duration,
+    /// Time spent in each step so far (all visits), pauses excluded.
+    actual: Vec<Duration>,
+    /// Whether each step has been worked through at least once.
+    done: Vec<bool>,
+    lead: Duration,
+}
+
+impl Session {
+    /// A session waiting for its first press of next.
+    pub fn new(protocol: Protocol) -> Session {
+        let n = protocol.steps.len();
+        let target = protocol.steps.first().map_or(Duration::ZERO, Step::planned);
+        Session {
+            protocol,
+            phase: Phase::Ready,
+            current: 0,
+            step: StepClock {
+                started: Moment::ZERO,
+                paused: Duration::ZERO,
+                target,
+                ending_soon_cued: false,
+            },
+            started: None,
+            paused_total: Duration::ZERO,
+            actual: vec![Duration::ZERO; n],
+            done: vec![false; n],
+            lead: DEFAULT_LEAD,
+        }
+    }
+
+    /// Sets how long before a step's end the "ending soon" cue sounds.
+    pub fn with_lead(mut self, lead: Duration) -> Session {
+        self.lead = lead;
+        self
+    }
+
+    /// The protocol being worked through.
+    pub fn protocol(&self) -> &Protocol {
+        &self.protocol
+    }
+
+    /// Where the session is.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The index of the current step.
+    pub fn current(&self) -> usize {
+        self.current
+    }
+
+    /// The current step.
+    pub fn current_step(&self) -> &Step {
+        &self.protocol.steps[self.current]
+    }
+
+    /// The step after the current one, if any.
+    pub fn next_step(&self) -> Option<&Step> {
+        self.protocol.steps.get(self.current + 1)
+    }
+
+    /// True while the clock is stopped.
+    pub fn is_paused(&self) -> bool {
+        matches!(self.phase, Phase::Paused { .. })
+    }
+
+    /// True once the session has ended.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Finished { .. })
+    }
+
+    /// The current step's target (planned plus extends and shortens).
+    pub fn step_target(&self) -> Duration {
+        self.step.target
+    }
+
+    /// Time in the current step's current visit, pauses excluded.
+    pub fn step_elapsed(&self, now: Moment) -> Duration {
+        match self.phase {
+            Phase::Ready => Duration::ZERO,
+            Phase::Running | Phase::Overtime => {
+                now.since(self.step.started).saturating_sub(self.step.paused)
+            }
+            Phase::Paused { since, .. } => since
+                .since(self.step.started)
+                .saturating_sub(self.step.paused),
+            Phase::Finished { .. } => Duration::ZERO,
+        }
+    }
+
+    /// The current step's remaining time; negative in overtime.
+    pub fn step_remaining(&self, now: Moment) -> SignedSecs {
+        SignedSecs::between(self.step.target, self.step_elapsed(now))
+    }
+
+    /// Active session time so far, pauses excluded.
+    pub fn session_elapsed(&self, now: Moment) -> Duration {
+        let Some(started) = self.started else {
+            return Duration::ZERO;
+        };
+        let until = match self.phase {
+            Phase::Paused { since, .. } => since,
+            Phase::Finished { at, .. } => at,
+            _ => now,
+        };
+        until.since(started).saturating_sub(self.paused_total)
+    }
+
+    /// Planned time still to go: the rest of the current step plus every later
+    /// step's plan. Zero in overtime for the current step; zero when finished.
+    pub fn session_remaining(&self, now: Moment) -> Duration {
+        if self.is_finished() {
+            return Duration::ZERO;
+        }
+        let later: Duration = self.protocol.steps[self.current + 1..]
+            .iter()
+            .map(Step::planned)
+            .sum();
+        later + self.step.target.saturating_sub(self.step_elapsed(now))
+    }
+
+    /// Time spent in step `i` so far (all visits, including the running one).
+    pub fn step_actual(&self, i: usize, now: Moment) -> Duration {
+        let running = if i == self.current && !matches!(self.phase, Phase::Ready | Phase::Finished { .. }) {
+            self.step_elapsed(now)
+        } else {
+            Duration::ZERO
+        };
+        self.actual.get(i).copied().unwrap_or_default() + running
+    }
+
+    /// Where step `i` stands.
+    pub fn step_status(&self, i: usize) -> StepStatus {
+        if i == self.current && !self.is_finished() {
+            StepStatus::Current
+        } else if self.done.get(i).copied().unwrap_or(false) {
+            StepStatus::Done
+        } else {
+            StepStatus::Upcoming
+        }
+    }
+
+    /// The next moment at which a [`Input::Tick`] would change something, so the
+    /// shell can sleep until then.
+    pub fn next_deadline(&self) -> Option<Moment> {
+        let base = self.step.started + self.step.paused;
+        match self.phase {
+            Phase::Running => {
+                let end = base + self.step.target;
+                if !self.ending_soon_cued_or_skipped() {
+                    Some(end - self.lead)
+                } else {
+                    Some(end)
+                }
+            }
+            Phase::Overtime => self.current_step().max().map(|max| base + max),
+            _ => None,
+        }
+    }
+
+    fn ending_soon_cued_or_skipped(&self) -> bool {
+        self.step.ending_soon_cued || !self.wants_ending_soon()
+    }
+
+    /// Short steps (a 20 s transition) get no "ending soon" cue: it would sound
+    /// almost on top of the step's own start or end cue.
+    fn wants_ending_soon(&self) -> bool {
+        self.step.target >= self.lead * 3
+    }
+
+    /// Feeds one input at moment `now` and returns what the shell must do.
+    pub fn handle(&mut self, input: Input, now: Moment) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        // Catch up first so that every input sees the state as of `now`.
+        self.catch_up(now, &mut fx);
+        match input {
+            Input::Tick => {}
+            Input::Next => self.next(now, &mut fx),
+            Input::Back => self.back(now, &mut fx),
+            Input::Pause => self.pause(now, &mut fx),
+            Input::Resume => self.resume(now, &mut fx),
+            Input::Extend => self.nudge(now, true, &mut fx),
+            Input::Shorten => self.nudge(now, false, &mut fx),
+            Input::Quit => self.quit(now, &mut fx),
+        }
+        // A shortened auto step may now be due.
+        self.catch_up(now, &mut fx);
+        fx
+    }
+
+    /// Processes every step end and cue that fell due by `now`, each at the
+    /// exact moment it was due.
+    fn catch_up(&mut self, now: Moment, fx: &mut Vec<Effect>) {
+        loop {
+            let base = self.step.started + self.step.paused;
+            match self.phase {
+                Phase::Running => {
+                    let end = base + self.step.target;
+                    if now < end {
+                        if self.wants_ending_soon() && !self.step.ending_soon_cued && now >= end - self.lead {
+                            self.step.ending_soon_cued = true;
+                            fx.push(Effect::Cue(Cue::EndingSoon));
+                        }
+                        return;
+                    }
+                    self.step.ending_soon_cued = true;
+                    match self.current_step().advance() {
+                        Advance::Auto => self.advance(end, EndedBy::Auto, fx),
+                        Advance::Manual => {
+                            self.phase = Phase::Overtime;
+                            fx.push(Effect::Cue(Cue::Overtime));
+                            log(fx, end, Entry::OvertimeBegan { step: self.current });
+                            fx.push(Effect::Redraw);
+                        }
+                    }
+                }
+                Phase::Overtime => match self.current_step().max() {
+                    Some(max) if now >= base + max => self.advance(base + max, EndedBy::Max, fx),
+                    _ => return,
+                },
+                _ => return,
+            }
+        }
+    }
+
+    fn next(&mut self, now: Moment, fx: &mut Vec<Effect>) {
+        match self.phase {
+            Phase::Ready => {
+                self.started = Some(now);
+                log(
+                    fx,
+                    now,
+                    Entry::SessionStarted {
+                        protocol: self.protocol.name.to_string(),
+                        steps: self.protocol.steps.len(),
+                        planned: self.protocol.planned_total(),
+                    },
+                );
+                fx.push(Effect::Cue(Cue::SessionStart));
+                self.begin_step(0, now, fx);
+            }
+            Phase::Running | Phase::Overtime => self.advance(now, EndedBy::Next, fx),
+            Phase::Paused { .. } => {
+                self.resume(now, fx);
+                self.advance(now, EndedBy::Next, fx);
+            }
+            Phase::Finished { .. } => {}
+        }
+    }
+
+    fn back(&mut self, now: Moment, fx: &mut Vec<Effect>) {
+        match self.phase {
+            Phase::Ready => {}
+            Phase::Running | Phase::Overtime | Phase::Paused { .. } => {
+                if self.is_paused() {
+                    self.resume(now, fx);
+                }
+                self.end_step(now, EndedBy::Back, fx);
+                let to = self.current.saturating_sub(1);
+                fx.push(Effect::Cue(Cue::NextStep));
+                self.begin_step(to, now, fx);
+            }
+            Phase::Finished { at, .. } => {
+                // Reopen the last step; the time spent finished does not count.
+                self.paused_total += now.since(at);
+                let last = self.protocol.steps.len() - 1;
+                fx.push(Effect::Cue(Cue::NextStep));
+                self.begin_step(last, now, fx);
+            }
+        }
+    }
+
+    fn pause(&mut self, now: Moment, fx: &mut Vec<Effect>) {
+        let was_overtime = match self.phase {
+            Phase::Running => false,
+            Phase::Overtime => true,
+            _ => return,
+        };
+        self.phase = Phase::Paused {
+            since: now,
+            was_overtime,
+        };
+        log(fx, now, Entry::Paused { step: self.current });
+        fx.push(Effect::Redraw);
+    }
+
+    fn resume(&mut self, now: Moment, fx: &mut Vec<Effect>) {
+        let Phase::Paused { since, was_overtime } = self.phase else {
+            return;
+        };
+        let paused_for = now.since(since);
+        self.step.paused += paused_for;
+        self.paused_total += paused_for;
+        self.phase = if was_overtime {
+            Phase::Overtime
+        } else {
+            Phase::Running
+        };
+        log(
+            fx,
+            now,
+            Entry::Resumed {
+                step: self.current,
+                paused_for,
+            },
+        );
+        fx.push(Effect::Redraw);
+    }
+
+    fn nudge(&mut self, now: Moment, longer: bool, fx: &mut Vec<Effect>) {
+        if !matches!(
+            self.phase,
+            Phase::Running | Phase::Overtime | Phase::Paused { .. }
+        ) {
+            return;
+        }
+        let step = self.current_step();
+        let elapsed = self.step_elapsed(now);
+        let old = self.step.target;
+        let new = if longer {
+            let ceiling = step.max().unwrap_or(crate::protocol::MAX_STEP);
+            // In overtime, "+30 s" means 30 s from now, not from the old target.
+            (old.max(elapsed) + NUDGE).min(ceiling)
+        } else {
+            old.saturating_sub(NUDGE).max(step.min()).max(elapsed)
+        };
+        if new == old {
+            return;
+        }
+        self.step.target = new;
+        let base = self.step.started + self.step.paused;
+        if new > elapsed {
+            if let Phase::Overtime = self.phase {
+                self.phase = Phase::Running;
+            }
+            if let Phase::Paused { since, .. } = self.phase {
+                self.phase = Phase::Paused {
+                    since,
+                    was_overtime: false,
+                };
+            }
+            // Re-arm the "ending soon" cue if its moment is still ahead.
+            let cue_at = base + new - self.lead;
+            let now_on_step = base + elapsed;
+            self.step.ending_soon_cued = now_on_step >= cue_at;
+        }
+        log(
+            fx,
+            now,
+            Entry::TargetChanged {
+                step: self.current,
+                target: new,
+            },
+        );
+        fx.push(Effect::Redraw);
+    }
+
+    fn quit(&mut self, now: Moment, fx: &mut Vec<Effect>) {
+        match self.phase {
+            Phase::Finished { .. } => {}
+            Phase::Ready => {
+                self.phase = Phase::Finished {
+                    at: now,
+                    completed: false,
+                };
+            }
+            _ => {
+                if self.is_paused() {
+                    self.resume(now, fx);
+                }
+                self.end_step(now, EndedBy::Quit, fx);
+                self.finish(now, false, fx);
+            }
+        }
+    }
+
+    /// Ends the current step at `at` and begins the next, or finishes.
+    fn advance(&mut self, at: Moment, by: EndedBy, fx: &mut Vec<Effect>) {
+        self.end_step(at, by, fx);
+        if self.current + 1 < self.protocol.steps.len() {
+            fx.push(Effect::Cue(Cue::NextStep));
+            self.begin_step(self.current + 1, at, fx);
+        } else {
+            fx.push(Effect::Cue(Cue::SessionComplete));
+            self.finish(at, true, fx);
+        }
+    }
+
+    fn end_step(&mut self, at: Moment, by: EndedBy, fx: &mut Vec<Effect>) {
+        let actual = at.since(self.step.started).saturating_sub(self.step.paused);
+        self.actual[self.current] += actual;
+        if by != EndedBy::Back {
+            self.done[self.current] = true;
+        }
+        log(
+            fx,
+            at,
+            Entry::StepEnded {
+                step: self.current,
+                target: self.step.target,
+                actual,
+                by,
+            },
+        );
+    }
+
+    fn begin_step(&mut self, i: usize, at: Moment, fx: &mut Vec<Effect>) {
+        self.current = i;
+        let planned = self.protocol.steps[i].planned();
+        self.step = StepClock {
+            started: at,
+            paused: Duration::ZERO,
+            target: planned,
+            ending_soon_cued: false,
+        };
+        self.phase = Phase::Running;
+        log(
+            fx,
+            at,
+            Entry::StepStarted {
+                step: i,
+                name: self.protocol.steps[i].name().to_owned(),
+                planned,
+            },
+        );
+        fx.push(Effect::Redraw);
+    }
+
+    fn finish(&mut self, at: Moment, completed: bool, fx: &mut Vec<Effect>) {
+        self.phase = Phase::Finished { at, completed };
+        let active = self.session_elapsed(at);
+        log(fx, at, Entry::SessionEnded { completed, active });
+        fx.push(Effect::Redraw);
+    }
+}
+
+fn log(fx: &mut Vec<Effect>, at: Moment, entry: Entry) {
+    fx.push(Effect::Log(Logged { at, entry }));
+}
+
+/// A signed number of whole seconds for countdowns: positive while time
+/// remains, negative in overtime. Remaining time rounds up (a countdown shows
+/// 0:01 until the very end); overtime rounds down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SignedSecs(pub i64);
+
+impl SignedSecs {
+    fn between(target: Duration, elapsed: Duration) -> SignedSecs {
+        if elapsed <= target {
+            let left = target - elapsed;
+            let whole = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            SignedSecs(i64::try_from(whole).unwrap_or(i64::MAX))
+        } else {
+            SignedSecs(-i64::try_from((elapsed - target).as_secs()).unwrap_or(i64::MAX))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,713 @@
+//! Session protocols: the RON file format, its parsing and its validation.
+//!
+//! A protocol is parsed from a `&str` (so tests pass literals) and every problem is
+//! reported as a [`ProtocolError`] naming `file:line:col` and a hint saying what to
+//! write instead. Nothing here panics on bad input.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The only format version this build understands.
+pub const FORMAT_VERSION: u32 = 1;
+/// The longest a single step may be planned for.
+pub const MAX_STEP: Duration = Duration::from_secs(60 * 60);
+/// The longest a whole protocol may be planned for.
+pub const MAX_PROTOCOL: Duration = Duration::from_secs(4 * 60 * 60);
+
+/// An ordered session plan: hold positions and the transitions between them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Protocol {
+    /// Format version; must be [`FORMAT_VERSION`].
+    pub version: u32,
+    /// Human name shown in the picker and the dashboard header.
+    pub name: Label,
+    /// One or two sentences on what the protocol is for.
+    pub summary: String,
+    /// Who wrote it (a person or a studio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The background sound to play, by name (for example `"surf"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soundscape: Option<String>,
+    /// The steps, in the order they are worked through.
+    pub steps: Vec<Step>,
+}
+
+/// One step of a protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// A hand position held for a planned time.
+    Hold(Hold),
+    /// A short timed pause to move around the table.
+    Transition(Transition),
+}
+
+/// A hand position held for a planned time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "RawHold")]
+pub struct Hold {
+    /// What the hold is called ("Occipital base release").
+    pub name: Label,
+    /// The body region the hands are on.
+    pub region: Region,
+    /// Where the hands go.
+    pub hands: String,
+    /// What the hold is meant to do, in the protocol author's words.
+    pub intent: String,
+    /// What to feel for while holding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// The planned (target) time.
+    pub duration: Span,
+    /// The shortest sensible time; `-` never shortens below it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Span>,
+    /// The longest time; a manual hold in overtime moves on when it is reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Span>,
+    /// Whether the hold moves on by itself when its time is up.
+    #[serde(default)]
+    pub advance: Advance,
+}
+
+/// The shape a hold has in the file, before cross-field checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "Hold")]
+struct RawHold {
+    name: Label,
+    region: Region,
+    hands: String,
+    intent: String,
+    #[serde(default)]
+    notice: Option<String>,
+    duration: Span,
+    #[serde(default)]
+    min: Option<Span>,
+    #[serde(default)]
+    max: Option<Span>,
+    #[serde(default)]
+    advance: Advance,
+}
+
+impl TryFrom<RawHold> for Hold {
+    type Error = String;
+
+    fn try_from(raw: RawHold) -> Result<Self, Self::Error> {
+        let name = &raw.name.0;
+        if let Some(min) = raw.min
+            && min > raw.duration
+        {
+            return Err(format!(
+                "in hold \"{name}\": `min` ({min}) is longer than `duration` ({}); \
+                 hint: make `min` at most the target time, or drop it",
+                raw.duration
+            ));
+        }
+        if let Some(max) = raw.max
+            && max < raw.duration
+        {
+            return Err(format!(
+                "in hold \"{name}\": `max` ({max}) is shorter than `duration` ({}); \
+                 hint: make `max` at least the target time, or drop it",
+                raw.duration
+            ));
+        }
+        Ok(Hold {
+            name: raw.name,
+            region: raw.region,
+            hands: raw.hands,
+            intent: raw.intent,
+            notice: raw.notice,
+            duration: raw.duration,
+            min: raw.min,
+            max: raw.max,
+            advance: raw.advance,
+        })
+    }
+}
+
+/// A short timed pause to move around the table ("move to the head").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// What to do ("Move to the head of the table").
+    pub name: Label,
+    /// How long the pause lasts; transitions always move on by themselves.
+    pub duration: Span,
+}
+
+/// Whether a hold moves on by itself when its target time passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Advance {
+    /// Move on with a cue when the time is up.
+    #[default]
+    Auto,
+    /// "Hold until release": when the time is up, cue softly and count overtime
+    /// until the therapist presses next (or `max` is reached).
+    Manual,
+}
+
+/// The body regions a hold can be on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Region {
+    /// The feet and ankles.
+    Feet,
+    /// The lower legs and knees.
+    Legs,
+    /// The sacrum.
+    Sacrum,
+    /// The lumbosacral junction (low back).
+    Lumbosacral,
+    /// The pelvis and pelvic diaphragm.
+    Pelvis,
+    /// The respiratory diaphragm.
+    #[serde(alias = "Diaphragm")]
+    RespiratoryDiaphragm,
+    /// The sternum and chest.
+    Sternum,
+    /// The thoracic inlet (top of the chest, collar bones).
+    ThoracicInlet,
+    /// The shoulders.
+    Shoulders,
+    /// The hyoid, at the front of the throat.
+    Hyoid,
+    /// The cervical spine (neck).
+    Neck,
+    /// The occiput and cranial base.
+    #[serde(alias = "CranialBase")]
+    Occiput,
+    /// The frontal bone (forehead).
+    Frontal,
+    /// The parietal bones (top and sides of the head).
+    Parietal,
+    /// The sphenoid (temples, behind the eyes).
+    Sphenoid,
+    /// The temporal bones (around the ears).
+    Temporal,
+    /// The jaw and temporomandibular joints.
+    Jaw,
+    /// The face and facial bones.
+    Face,
+    /// The dural tube, along the spine from occiput to sacrum.
+    DuralTube,
+}
+
+impl Region {
+    /// Every region, in the order the body map lists them (feet to head).
+    pub const ALL: [Region; 19] = [
+        Region::Feet,
+        Region::Legs,
+        Region::Sacrum,
+        Region::Lumbosacral,
+        Region::Pelvis,
+        Region::RespiratoryDiaphragm,
+        Region::Sternum,
+        Region::ThoracicInlet,
+        Region::Shoulders,
+        Region::Hyoid,
+        Region::Neck,
+        Region::Occiput,
+        Region::Frontal,
+        Region::Parietal,
+        Region::Sphenoid,
+        Region::Temporal,
+        Region::Jaw,
+        Region::Face,
+        Region::DuralTube,
+    ];
+
+    /// The region in plain words, as the dashboard shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Region::Feet => "feet",
+            Region::Legs => "legs",
+            Region::Sacrum => "sacrum",
+            Region::Lumbosacral => "lumbosacral",
+            Region::Pelvis => "pelvis",
+            Region::RespiratoryDiaphragm => "respiratory diaphragm",
+            Region::Sternum => "sternum",
+            Region::ThoracicInlet => "thoracic inlet",
+            Region::Shoulders => "shoulders",
+            Region::Hyoid => "hyoid",
+            Region::Neck => "neck",
+            Region::Occiput => "occiput / cranial base",
+            Region::Frontal => "frontal",
+            Region::Parietal => "parietal",
+            Region::Sphenoid => "sphenoid",
+            Region::Temporal => "temporal",
+            Region::Jaw => "jaw",
+            Region::Face => "face",
+            Region::DuralTube => "dural tube",
+        }
+    }
+}
+
+/// A non-empty, trimmed name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Label(String);
+
+impl Label {
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let trimmed = s.trim();
+        if trimmed.is_empty() {
+            return Err(serde::de::Error::custom(
+                "a name cannot be empty; hint: write a short name such as \"Occipital base release\"",
+            ));
+        }
+        Ok(Label(trimmed.to_owned()))
+    }
+}
+
+/// A planned duration, written the way people write it (`"90s"`, `"2m30s"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span(Duration);
+
+impl Span {
+    /// Wraps a duration; callers outside parsing use this for tests and templates.
+    pub fn new(d: Duration) -> Self {
+        Span(d)
+    }
+
+    /// The duration.
+    pub fn get(self) -> Duration {
+        self.0
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", humantime::format_duration(self.0))
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(self.0).to_string().replace(' ', ""))
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let text = String::deserialize(d)?;
+        let d = humantime::parse_duration(text.trim()).map_err(|_| {
+            D::Error::custom(format!(
+                "\"{text}\" is not a duration; hint: write it like \"90s\", \"2m30s\" or \"1h\""
+            ))
+        })?;
+        if d < Duration::from_secs(1) {
+            return Err(D::Error::custom(format!(
+                "\"{text}\" is too short; hint: a step lasts at least one second, e.g. \"30s\""
+            )));
+        }
+        if d > MAX_STEP {
+            return Err(D::Error::custom(format!(
+                "\"{text}\" is longer than an hour; hint: split it into shorter steps"
+            )));
+        }
+        Ok(Span(d))
+    }
+}
+
+impl Step {
+    /// The step's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Step::Hold(h) => h.name.as_str(),
+            Step::Transition(t) => t.name.as_str(),
+        }
+    }
+
+    /// The step's planned (target) time.
+    pub fn planned(&self) -> Duration {
+        match self {
+            Step::Hold(h) => h.duration.get(),
+            Step::Transition(t) => t.duration.get(),
+        }
+    }
+
+    /// The hold, if this step is one.
+    pub fn hold(&self) -> Option<&Hold> {
+        match self {
+            Step::Hold(h) => Some(h),
+            Step::Transition(_) => None,
+        }
+    }
+
+    /// How the step ends: transitions always move on by themselves.
+    pub fn advance(&self) -> Advance {
+        match self {
+            Step::Hold(h) => h.advance,
+            Step::Transition(_) => Advance::Auto,
+        }
+    }
+
+    /// The shortest the step may be shortened to.
+    pub fn min(&self) -> Duration {
+        match self {
+            Step::Hold(h) => h.min.map_or(Duration::ZERO, Span::get),
+            Step::Transition(_) => Duration::ZERO,
+        }
+    }
+
+    /// The longest the step may run (a manual hold moves on here).
+    pub fn max(&self) -> Option<Duration> {
+        match self {
+            Step::Hold(h) => h.max.map(Span::get),
+            Step::Transition(_) => None,
+        }
+    }
+}
+
+impl Protocol {
+    /// The sum of every step's planned time.
+    pub fn planned_total(&self) -> Duration {
+        self.steps.iter().map(Step::planned).sum()
+    }
+
+    /// Parses and validates a protocol from RON text. `origin` names the file in
+    /// error messages.
+    pub fn parse(text: &str, origin: &Path) -> Result<Protocol, ProtocolError> {
+        let protocol: Protocol = ron_options()
+            .from_str(text)
+            .map_err(|e| ProtocolError::from_ron(origin, text, &e))?;
+        protocol.validate(origin, text)?;
+        Ok(protocol)
+    }
+
+    /// Reads, parses and validates a protocol file.
+    pub fn load(path: &Path) -> Result<Protocol, ProtocolError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ProtocolError {
+            file: path.to_owned(),
+            line: 0,
+            col: 0,
+            message: format!("cannot read the file: {e}"),
+            hint: "check the path and that the file is readable".into(),
+        })?;
+        Protocol::parse(&text, path)
+    }
+
+    /// Writes the protocol back as RON in the same dialect [`Protocol::parse`] reads.
+    pub fn to_ron(&self) -> Result<String, ron::Error> {
+        let pretty = ron::ser::PrettyConfig::default().struct_names(false);
+        ron_options().to_string_pretty(self, pretty)
+    }
+
+    /// Whole-protocol checks that the field types cannot express.
+    fn validate(&self, origin: &Path, text: &str) -> Result<(), ProtocolError> {
+        let at_field = |field: &str| position_of_field(text, field);
+        if self.version != FORMAT_VERSION {
+            let (line, col) = at_field("version");
+            return Err(ProtocolError {
+                file: origin.to_owned(),
+                line,
+                col,
+                message: format!("format version {} is not supported", self.version),
+                hint: format!("write `version: {FORMAT_VERSION},`"),
+            });
+        }
+        if self.steps.is_empty() {
+            let (line, col) = at_field("steps");
+            return Err(ProtocolError {
+                file: origin.to_owned(),
+                line,
+                col,
+                message: "the protocol has no steps".into(),
+                hint: "add at least one `Hold(...)` to `steps: [ ... ]`".into(),
+            });
+        }
+        let total = self.planned_total();
+        if total > MAX_PROTOCOL {
+            let (line, col) = at_field("steps");
+            return Err(ProtocolError {
+                file: origin.to_owned(),
+                line,
+                col,
+                message: format!(
+                    "the steps add up to {}, more than four hours",
+                    clock_text(total)
+                ),
+                hint: "shorten the holds or split the protocol into two sessions".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The RON dialect of session files: authors write `author: "x"` rather than
+/// `Some("x")`, and `Hold(name: ..)` rather than `Hold((name: ..))`.
+fn ron_options() -> ron::Options {
+    use ron::extensions::Extensions;
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+/// Finds where `field:` is first written, for errors about whole-protocol fields.
+/// Falls back to the start of the file.
+fn position_of_field(text: &str, field: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        if let Some(col) = code.find(field)
+            && code[col + field.len()..].trim_start().starts_with(':')
+        {
+            return (i + 1, code[..col].chars().count() + 1);
+        }
+    }
+    (1, 1)
+}
+
+/// Formats a duration as `m:ss` or `h:mm:ss`.
+pub fn clock_text(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// A problem in a protocol file, worded for the person who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolError {
+    /// The file (or the name of a bundled protocol).
+    pub file: PathBuf,
+    /// 1-based line, 0 when the file could not be read at all.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What is wrong, quoting the bad value.
+    pub message: String,
+    /// What to write instead.
+    pub hint: String,
+}
+
+impl ProtocolError {
+    fn from_ron(file: &Path, text: &str, e: &ron::error::SpannedError) -> ProtocolError {
+        let (message, hint) = describe_ron_error(&e.code);
+        // A custom error raised after a hold was fully read points past its `)`;
+        // ron reports the start of the last token, which is that `)`.
+        let pos = e.span.start;
+        let (line, col) = clamp_position(text, pos.line, pos.col);
+        ProtocolError {
+            file: file.to_owned(),
+            line,
+            col,
+            message,
+            hint,
+        }
+    }
+}
+
+/// ron positions can point one past the end of the text; keep them on it.
+fn clamp_position(text: &str, line: usize, col: usize) -> (usize, usize) {
+    let lines = text.lines().count().max(1);
+    (line.clamp(1, lines), col.max(1))
+}
+
+/// Turns ron's error into a sentence and a hint for a protocol author.
+fn describe_ron_error(code: &ron::Error) -> (String, String) {
+    use ron::Error as E;
+    match code {
+        E::Message(m) => match m.split_once("; hint: ") {
+            Some((msg, hint)) => (msg.to_owned(), hint.to_owned()),
+            None => (m.clone(), "see the session-file format in the README".into()),
+        },
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => (
+            format!(
+                "unknown field `{found}`{}",
+                outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+            ),
+            format!("the fields here are: {}", backticked(expected)),
+        ),
+        E::MissingStructField { field, outer } => (
+            format!(
+                "missing field `{field}`{}",
+                outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+            ),
+            format!("add `{field}: ...,`"),
+        ),
+        E::DuplicateStructField { field, .. } => (
+            format!("the field `{field}` is written twice"),
+            "keep one of them".into(),
+        ),
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => {
+            let what = match outer.as_deref() {
+                Some("Region") => "region",
+                Some("Advance") => "advance",
+                Some("Step") => "step kind",
+                _ => "value",
+            };
+            (
+                format!("unknown {what} `{found}`"),
+                format!("write one of: {}", backticked(expected)),
+            )
+        }
+        E::ExpectedString | E::ExpectedStringEnd => (
+            "expected text in double quotes".into(),
+            "write it like \"Occipital base release\" or, for times, \"2m30s\"".into(),
+        ),
+        E::ExpectedInteger | E::InvalidValueForType { .. } => (
+            code.to_string(),
+            "check the value's type against the format in the README".into(),
+        ),
+        E::Eof => (
+            "the file ends too early".into(),
+            "a bracket or parenthesis is probably not closed".into(),
+        ),
+        other => (
+            other.to_string(),
+            "compare with a bundled protocol (`stillpoint list`) or the README's format".into(),
+        ),
+    }
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)?;
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.col,
+                self.message
+            )?;
+        }
+        write!(f, "\n  hint: {}", self.hint)
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"Protocol(
+    version: 1,
+    name: "Mini",
+    summary: "Two steps",
+    steps: [
+        Hold(
+            name: "Feet",
+            region: Feet,
+            hands: "Palms under the heels",
+            intent: "Settle",
+            duration: "2m30s",
+            advance: Manual,
+        ),
+        Transition(name: "Move to the head", duration: "20s"),
+    ],
+)"#;
+
+    fn parse(text: &str) -> Result<Protocol, ProtocolError> {
+        Protocol::parse(text, Path::new("t.ron"))
+    }
+
+    #[test]
+    fn parses_a_minimal_protocol() {
+        let p = parse(MINIMAL).expect("valid");
+        assert_eq!(p.steps.len(), 2);
+        assert_eq!(p.planned_total(), Duration::from_secs(170));
+        assert_eq!(p.steps[0].advance(), Advance::Manual);
+        assert_eq!(p.steps[1].advance(), Advance::Auto);
+        assert_eq!(p.author, None);
+    }
+
+    #[test]
+    fn round_trips_through_ron() {
+        let p = parse(MINIMAL).expect("valid");
+        let text = p.to_ron().expect("serialises");
+        assert_eq!(parse(&text).expect("reparses"), p);
+    }
+
+    #[test]
+    fn optional_fields_need_no_some() {
+        let text = MINIMAL.replace("summary: \"Two steps\",", "summary: \"x\", author: \"Studio\",");
+        assert_eq!(parse(&text).unwrap().author.as_deref(), Some("Studio"));
+    }
+
+    #[test]
+    fn unknown_field_names_its_place_and_alternatives() {
+        let text = MINIMAL.replace("intent:", "intnet:");
+        let e = parse(&text).unwrap_err();
+        assert_eq!((e.line, e.col), (10, 13));
+        assert!(e.message.contains("unknown field `intnet`"), "{e}");
+        assert!(e.hint.contains("`intent`"), "{e}");
+    }
+
+    #[test]
+    fn bad_duration_points_at_the_value() {
+        let text = MINIMAL.replace("\"2m30s\"", "\"two minutes\"");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.line, 11, "{e}");
+        assert!(e.message.contains("\"two minutes\" is not a duration"), "{e}");
+        assert!(e.hint.contains("2m30s"));
+    }
+
+    #[test]
+    fn min_above_target_is_rejected() {
+        let text = MINIMAL.replace("advance: Manual,", "advance: Manual, min: \"5m\",");
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("`min` (5m) is longer than `duration`"), "{e}");
+    }
+
+    #[test]
+    fn empty_steps_and_versions_are_rejected() {
+        let e = parse("Protocol(version: 1, name: \"x\", summary: \"\", steps: [])").unwrap_err();
+        assert!(e.message.contains("no steps"));
+        let e = parse(&MINIMAL.replace("version: 1", "version: 7")).unwrap_err();
+        assert_eq!((e.line, e.col), (2, 5));
+    }
+
+    #[test]
+    fn zero_and_absurd_durations_are_rejected() {
+        assert!(parse(&MINIMAL.replace("\"20s\"", "\"0s\"")).is_err());
+        assert!(parse(&MINIMAL.replace("\"20s\"", "\"2h\"")).is_err());
+    }
+
+    #[test]
+    fn display_is_file_line_col_then_hint() {
+        let e = parse(&MINIMAL.replace("Feet,", "Toes,")).unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.starts_with("t.ron:8:21: unknown region `Toes`"), "{shown}");
+        assert!(shown.contains("\n  hint: write one of: `Feet`"), "{shown}");
+    }
+}
