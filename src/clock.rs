@@ -203,6 +203,18 @@ impl<C: Clock> Clock for ScaledClock<C> {
     }
 }
 
+/// The local time of day, for showing when a session will end. Only the
+/// display uses it; no timer depends on the wall clock.
+pub fn wall_time_of_day() -> Option<jiff::civil::Time> {
+    Some(wall_now().time())
+}
+
+/// The local date and time, for naming and stamping session logs.
+#[allow(clippy::disallowed_methods)]
+pub fn wall_now() -> jiff::Zoned {
+    jiff::Zoned::now()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

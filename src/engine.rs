@@ -380,6 +380,19 @@ impl Session {
         }
     }
 
+    /// The moment the screen should be drawn for: `now` rounded down to the
+    /// current step's last whole second, so that every figure on screen (step
+    /// and session times alike) changes together, once a second.
+    pub fn display_moment(&self, now: Moment) -> Moment {
+        match self.phase {
+            Phase::Running | Phase::Overtime => {
+                let base = self.step.started + self.step.paused;
+                base + Duration::from_secs(now.since(base).as_secs())
+            }
+            _ => now,
+        }
+    }
+
     /// The next moment at which a [`Input::Tick`] would change something, so the
     /// shell can sleep until then.
     pub fn next_deadline(&self) -> Option<Moment> {

@@ -5,3 +5,8 @@
 pub mod protocol;
 pub mod clock;
 pub mod engine;
+pub mod journal;
+pub mod paths;
+pub mod terminal;
+pub mod theme;
+pub mod ui;

@@ -1,0 +1,34 @@
+//! Where stillpoint keeps files: XDG folders on Linux (the platform's own
+//! elsewhere), with `STILLPOINT_DATA` overriding the data folder. Folders are
+//! created private (`0700`).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use directories::ProjectDirs;
+
+/// The platform's folders for stillpoint, if a home folder is known.
+pub fn project_dirs() -> Option<ProjectDirs> {
+    ProjectDirs::from("", "", "stillpoint")
+}
+
+/// The folder for session logs: `STILLPOINT_DATA`, or the XDG data folder
+/// (`~/.local/share/stillpoint`).
+pub fn data_dir() -> Option<PathBuf> {
+    match std::env::var_os("STILLPOINT_DATA") {
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        _ => project_dirs().map(|d| d.data_dir().to_owned()),
+    }
+}
+
+/// Creates `dir` and its parents, owner-only (`0700`) for the folders it makes.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}

@@ -1,0 +1,715 @@
+//! The dashboard: a [`View`] distilled from the session at a moment, and its
+//! rendering as a ratatui widget.
+//!
+//! Rendering is a pure function of the `View`. The shell compares each new `View`
+//! with the last one drawn and redraws only when they differ, so the screen is
+//! touched only when something visible changes.
+
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
+use tui_big_text::{BigText, PixelSize};
+
+use crate::clock::Moment;
+use crate::engine::{Phase, Session, SignedSecs, StepStatus};
+use crate::protocol::{Advance, Step, clock_text};
+use crate::theme::Theme;
+
+/// The smallest terminal the dashboard is drawn in; below it a centred
+/// "please enlarge" message is shown instead.
+pub const MIN_WIDTH: u16 = 40;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 12;
+
+/// A panel drawn over the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overlay {
+    /// Nothing over the dashboard.
+    #[default]
+    None,
+    /// The list of keys.
+    Help,
+    /// "End the session?" after `q`, so a bump never ends a session.
+    ConfirmQuit,
+}
+
+/// Everything around the session that the screen shows.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Wall-clock time of day now, for the projected end time.
+    pub wall: Option<jiff::civil::Time>,
+    /// Rehearsal speed (1.0 for a real session).
+    pub speed: f64,
+    /// The audio state as the status line words it.
+    pub audio: &'static str,
+    /// Colours.
+    pub theme: Theme,
+    /// What is drawn over the dashboard.
+    pub overlay: Overlay,
+    /// The client reference, when one was given.
+    pub client: Option<String>,
+}
+
+/// What the session looks like as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Waiting for the first press of next.
+    Ready,
+    /// The clock runs.
+    Running,
+    /// A manual hold counts overtime.
+    Overtime,
+    /// The clock is stopped.
+    Paused,
+    /// Every step was worked through.
+    Complete,
+    /// Ended early.
+    Ended,
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineRow {
+    /// The step's name.
+    pub name: String,
+    /// Planned time in whole seconds.
+    pub planned: u64,
+    /// Time actually spent, in whole seconds, once the step has been reached.
+    pub actual: Option<u64>,
+    /// Done, current or upcoming.
+    pub status: StepStatus,
+    /// A transition rather than a hold.
+    pub transition: bool,
+}
+
+/// Everything the dashboard shows, at whole-second resolution, so two views
+/// are equal exactly when the screens would be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    theme: Theme,
+    overlay: Overlay,
+    protocol: String,
+    mode: Mode,
+    step_no: usize,
+    steps: usize,
+    step_name: String,
+    region: Option<&'static str>,
+    kind: &'static str,
+    countdown: SignedSecs,
+    target: u64,
+    elapsed: u64,
+    hands: Option<String>,
+    intent: Option<String>,
+    notice: Option<String>,
+    next: Option<(String, u64)>,
+    session_elapsed: u64,
+    session_remaining: u64,
+    ends_at: Option<String>,
+    timeline: Vec<TimelineRow>,
+    audio: &'static str,
+    speed: Option<String>,
+    client: Option<String>,
+}
+
+impl View {
+    /// Distils the session at `now` into what the screen shows.
+    pub fn new(session: &Session, now: Moment, ctx: &Context) -> View {
+        let protocol = session.protocol();
+        let step = session.current_step();
+        let mode = match session.phase() {
+            Phase::Ready => Mode::Ready,
+            Phase::Running => Mode::Running,
+            Phase::Overtime => Mode::Overtime,
+            Phase::Paused { .. } => Mode::Paused,
+            Phase::Finished {
+                completed: true, ..
+            } => Mode::Complete,
+            Phase::Finished { .. } => Mode::Ended,
+        };
+        let remaining = session.session_remaining(now);
+        let ends_at = ctx.wall.and_then(|wall| {
+            if matches!(mode, Mode::Complete | Mode::Ended) {
+                return None;
+            }
+            let real = remaining.div_f64(ctx.speed);
+            let span = jiff::SignedDuration::try_from(real).ok()?;
+            Some(wall.wrapping_add(span).strftime("%H:%M").to_string())
+        });
+        let hold = step.hold();
+        let timeline = protocol
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let status = session.step_status(i);
+                let actual = session.step_actual(i, now);
+                TimelineRow {
+                    name: s.name().to_owned(),
+                    planned: s.planned().as_secs(),
+                    actual: (status != StepStatus::Upcoming || actual > Duration::ZERO)
+                        .then_some(actual.as_secs()),
+                    status,
+                    transition: matches!(s, Step::Transition(_)),
+                }
+            })
+            .collect();
+        View {
+            theme: ctx.theme,
+            overlay: ctx.overlay,
+            protocol: protocol.name.to_string(),
+            mode,
+            step_no: session.current() + 1,
+            steps: protocol.steps.len(),
+            step_name: step.name().to_owned(),
+            region: hold.map(|h| h.region.label()),
+            kind: match step {
+                Step::Transition(_) => "transition",
+                Step::Hold(h) if h.advance == Advance::Manual => "hold until release",
+                Step::Hold(_) => "timed hold",
+            },
+            countdown: session.step_remaining(now),
+            target: session.step_target().as_secs(),
+            elapsed: session.step_elapsed(now).as_secs(),
+            hands: hold.map(|h| h.hands.clone()),
+            intent: hold.map(|h| h.intent.clone()),
+            notice: hold.and_then(|h| h.notice.clone()),
+            next: session
+                .next_step()
+                .map(|s| (s.name().to_owned(), s.planned().as_secs())),
+            session_elapsed: session.session_elapsed(now).as_secs(),
+            session_remaining: remaining.as_secs(),
+            ends_at,
+            timeline,
+            audio: ctx.audio,
+            speed: (ctx.speed != 1.0).then(|| format!("rehearsal ×{}", ctx.speed)),
+            client: ctx.client.clone(),
+        }
+    }
+
+    /// The countdown as the big digits show it: `m:ss`, `h:mm:ss`, or `+m:ss`
+    /// in overtime.
+    pub fn countdown_text(&self) -> String {
+        countdown_text(self.countdown)
+    }
+
+    fn is_finished(&self) -> bool {
+        matches!(self.mode, Mode::Complete | Mode::Ended)
+    }
+
+    /// The style of the countdown and the hold panel's frame.
+    fn time_style(&self) -> Style {
+        match self.mode {
+            Mode::Overtime => self.theme.overtime,
+            Mode::Paused => self.theme.paused,
+            _ => self.theme.accent,
+        }
+    }
+}
+
+/// Formats a countdown: remaining time, or `+m:ss` past the target.
+pub fn countdown_text(c: SignedSecs) -> String {
+    let secs = Duration::from_secs(c.0.unsigned_abs());
+    if c.0 < 0 {
+        format!("+{}", clock_text(secs))
+    } else {
+        clock_text(secs)
+    }
+}
+
+fn secs_text(s: u64) -> String {
+    clock_text(Duration::from_secs(s))
+}
+
+impl Widget for &View {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            self.render_too_small(area, buf);
+            return;
+        }
+        let [header, body, status, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_header(header, buf);
+        if area.width >= 90 {
+            let side = (area.width * 36 / 100).min(46);
+            let [main, timeline] =
+                Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(body);
+            self.render_hold(main, buf, false);
+            self.render_timeline(timeline, buf);
+        } else {
+            self.render_hold(body, buf, true);
+        }
+        self.render_status(status, buf);
+        self.render_footer(footer, buf);
+        match self.overlay {
+            Overlay::None => {}
+            Overlay::Help => self.render_help(area, buf),
+            Overlay::ConfirmQuit => self.render_confirm_quit(area, buf),
+        }
+    }
+}
+
+impl View {
+    fn render_too_small(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let mut lines = vec![
+            Line::styled("Please enlarge the window", t.text),
+            Line::styled(format!("(at least {MIN_WIDTH}×{MIN_HEIGHT})"), t.muted),
+        ];
+        if area.height >= 4 {
+            lines.push(Line::default());
+            lines.push(Line::styled(
+                format!("{}  {}", self.step_name, self.countdown_text()),
+                self.time_style(),
+            ));
+        }
+        let height = (lines.len() as u16).min(area.height);
+        let y = area.y + area.height.saturating_sub(height) / 2;
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .render(Rect::new(area.x, y, area.width, height), buf);
+    }
+
+    fn render_header(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let left = Line::from(vec![
+            Span::styled(" stillpoint", t.muted),
+            Span::styled(" · ", t.muted),
+            Span::styled(self.protocol.as_str(), t.text.add_modifier(Modifier::BOLD)),
+        ]);
+        let mut parts = vec![format!("elapsed {}", secs_text(self.session_elapsed))];
+        if !self.is_finished() {
+            parts.push(format!("left {}", secs_text(self.session_remaining)));
+        }
+        if let Some(end) = &self.ends_at {
+            parts.push(format!("ends ~{end}"));
+        }
+        let mut right = format!("{} ", parts.join(" · "));
+        // Drop the least important parts until both sides fit.
+        while right.chars().count() + left.width() + 2 > area.width as usize && parts.len() > 1 {
+            parts.pop();
+            right = format!("{} ", parts.join(" · "));
+        }
+        left.render(area, buf);
+        Line::styled(right, t.text)
+            .alignment(Alignment::Right)
+            .render(area, buf);
+    }
+
+    fn render_hold(&self, area: Rect, buf: &mut Buffer, with_next: bool) {
+        let t = &self.theme;
+        let frame_style = match self.mode {
+            Mode::Overtime => t.overtime,
+            _ => t.border,
+        };
+        let title = if self.is_finished() {
+            format!(" {} steps ", self.steps)
+        } else {
+            format!(" step {} of {} · {} ", self.step_no, self.steps, self.kind)
+        };
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(frame_style)
+            .title(Span::styled(title, t.muted));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        let inner = inner.inner(ratatui::layout::Margin::new(1, 0));
+
+        let text = self.hold_text(with_next);
+        let text_rows = wrapped_height(&text, inner.width);
+        // Rows: name, digits, gauge, a blank line, then the text.
+        let spare = inner.height.saturating_sub(3);
+        let digits = self.countdown_for_finish();
+        let size = pick_digit_size(&digits, inner.width, spare.saturating_sub(text_rows.min(4)));
+        let digit_rows = size.map_or(1, |s| s.rows());
+        // Sit the content a little above the middle of a tall panel rather
+        // than leaving a void under it.
+        let used = 3 + digit_rows + text_rows;
+        let top = inner.height.saturating_sub(used) / 3;
+        let inner = Rect {
+            y: inner.y + top,
+            height: inner.height - top,
+            ..inner
+        };
+        let [name, big, gauge, _, rest] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(digit_rows),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+
+        let mut name_line = vec![Span::styled(
+            self.title_text(),
+            self.time_style().add_modifier(Modifier::BOLD),
+        )];
+        if let Some(region) = self.region.filter(|_| !self.is_finished()) {
+            name_line.push(Span::styled(format!(" · {region}"), t.muted));
+        }
+        Line::from(name_line).render(name, buf);
+
+        match size {
+            Some(size) => BigText::builder()
+                .pixel_size(size.pixel())
+                .style(self.time_style())
+                .lines(vec![Line::from(digits)])
+                .centered()
+                .build()
+                .render(big, buf),
+            None => Line::styled(digits, self.time_style().add_modifier(Modifier::BOLD))
+                .alignment(Alignment::Center)
+                .render(big, buf),
+        }
+        self.render_gauge(gauge, buf);
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .render(rest, buf);
+    }
+
+    fn title_text(&self) -> String {
+        match self.mode {
+            Mode::Complete => "Session complete".to_owned(),
+            Mode::Ended => "Session ended early".to_owned(),
+            _ => self.step_name.clone(),
+        }
+    }
+
+    /// Finished sessions show their active time in the big digits.
+    fn countdown_for_finish(&self) -> String {
+        if self.is_finished() {
+            secs_text(self.session_elapsed)
+        } else {
+            self.countdown_text()
+        }
+    }
+
+    fn hold_text(&self, with_next: bool) -> Vec<Line<'_>> {
+        let t = &self.theme;
+        let field = |label: &'static str, value: &str| {
+            Line::from(vec![
+                Span::styled(format!("{label:<8}"), t.muted),
+                Span::styled(value.to_owned(), t.text),
+            ])
+        };
+        let mut lines = Vec::new();
+        match self.mode {
+            Mode::Ready => lines.push(Line::styled(
+                "Settle your hands, then press space (or the pedal) to begin.",
+                t.text,
+            )),
+            Mode::Complete | Mode::Ended => {
+                lines.push(Line::styled(
+                    format!("Active time {}.", secs_text(self.session_elapsed)),
+                    t.text,
+                ));
+                lines.push(Line::styled("Press q to close.", t.muted));
+                return lines;
+            }
+            Mode::Paused => lines.push(Line::styled("Paused. Press p to resume.", t.paused)),
+            Mode::Overtime => lines.push(Line::styled(
+                "Past the target time: hold until release, then press next.",
+                t.overtime,
+            )),
+            Mode::Running => {}
+        }
+        if let Some(h) = &self.hands {
+            lines.push(field("Hands", h));
+        }
+        if let Some(i) = &self.intent {
+            lines.push(field("Intent", i));
+        }
+        if let Some(n) = &self.notice {
+            lines.push(field("Notice", n));
+        }
+        if with_next && let Some((name, planned)) = &self.next {
+            lines.push(field("Next", &format!("{name} ({})", secs_text(*planned))));
+        }
+        lines
+    }
+
+    fn render_gauge(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        if self.is_finished() || area.width < 10 {
+            return;
+        }
+        let label = format!(" {} / {}", secs_text(self.elapsed), secs_text(self.target));
+        let bar_width = area.width.saturating_sub(label.chars().count() as u16) as u64;
+        let filled = if self.target == 0 {
+            bar_width
+        } else {
+            (self.elapsed.min(self.target) * bar_width / self.target).min(bar_width)
+        };
+        let fill_style = if self.mode == Mode::Overtime {
+            t.overtime
+        } else {
+            t.gauge
+        };
+        Line::from(vec![
+            Span::styled("━".repeat(filled as usize), fill_style),
+            Span::styled("─".repeat((bar_width - filled) as usize), t.gauge_rest),
+            Span::styled(label, t.muted),
+        ])
+        .render(area, buf);
+    }
+
+    fn render_timeline(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(t.border)
+            .title(Span::styled(" timeline · plan / actual ", t.muted));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.height == 0 || inner.width < 16 {
+            return;
+        }
+        // Keep the current step in view with two finished steps above it.
+        let rows = inner.height as usize;
+        let current = self.step_no.saturating_sub(1);
+        let first = current
+            .saturating_sub(2)
+            .min(self.timeline.len().saturating_sub(rows));
+        let name_width = inner.width as usize - 15;
+        let lines: Vec<Line> = self
+            .timeline
+            .iter()
+            .skip(first)
+            .take(rows)
+            .map(|row| {
+                let (mark, style) = match row.status {
+                    StepStatus::Done => ("✓ ", t.muted),
+                    StepStatus::Current if self.is_finished() => ("✓ ", t.muted),
+                    StepStatus::Current => ("▸ ", self.time_style().add_modifier(Modifier::BOLD)),
+                    StepStatus::Upcoming => ("  ", t.text),
+                };
+                let name = if row.transition {
+                    format!("· {}", row.name)
+                } else {
+                    row.name.clone()
+                };
+                let actual = row.actual.map(secs_text).unwrap_or_default();
+                Line::from(vec![
+                    Span::styled(mark, style),
+                    Span::styled(format!("{:<name_width$}", truncate(&name, name_width)), style),
+                    Span::styled(format!("{:>6}", secs_text(row.planned)), t.muted),
+                    Span::styled(format!("{actual:>7}"), style),
+                ])
+            })
+            .collect();
+        Paragraph::new(lines).render(inner, buf);
+    }
+
+    fn render_status(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let (state, style) = match self.mode {
+            Mode::Ready => ("● ready", t.text),
+            Mode::Running => ("▶ running", t.accent),
+            Mode::Overtime => ("▶ overtime", t.overtime),
+            Mode::Paused => ("‖ paused", t.paused),
+            Mode::Complete => ("■ complete", t.text),
+            Mode::Ended => ("■ ended early", t.text),
+        };
+        let mut spans = vec![Span::raw(" "), Span::styled(state, style)];
+        let mut extra = vec![self.audio.to_owned()];
+        if let Some(c) = &self.client {
+            extra.push(format!("client {c}"));
+        }
+        if let Some(s) = &self.speed {
+            extra.push(s.clone());
+        }
+        for e in extra {
+            spans.push(Span::styled(" · ", t.muted));
+            spans.push(Span::styled(e, t.muted));
+        }
+        Line::from(spans).render(area, buf);
+    }
+
+    fn render_footer(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let keys: &[(&str, &str)] = if self.is_finished() {
+            &[("q", "close"), ("←", "reopen last step"), ("?", "keys")]
+        } else {
+            &[
+                ("space", "next"),
+                ("←", "back"),
+                ("p", "pause"),
+                ("+/-", "30 s"),
+                ("?", "keys"),
+                ("q", "quit"),
+            ]
+        };
+        let mut spans = vec![Span::raw(" ")];
+        for (i, (key, what)) in keys.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled("  ", t.muted));
+            }
+            spans.push(Span::styled(*key, t.text));
+            spans.push(Span::styled(format!(" {what}"), t.muted));
+        }
+        Line::from(spans).render(area, buf);
+    }
+
+    fn render_help(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let rows: &[(&str, &str)] = &[
+            ("Space Enter → PgDn", "next step (or start); foot pedals send these"),
+            ("← PgUp", "back to the previous step"),
+            ("p", "pause / resume"),
+            ("+  -", "add / take 30 s from this step"),
+            ("?", "show / hide this list"),
+            ("q", "end the session (asks first)"),
+            ("Esc", "close this list"),
+        ];
+        let lines: Vec<Line> = rows
+            .iter()
+            .map(|(k, v)| {
+                Line::from(vec![
+                    Span::styled(format!(" {k:<20}"), t.accent),
+                    Span::styled(*v, t.text),
+                ])
+            })
+            .collect();
+        popup(area, buf, t, " keys ", lines, 70);
+    }
+
+    fn render_confirm_quit(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let lines = vec![
+            Line::styled(" End this session now?", t.text.add_modifier(Modifier::BOLD)),
+            Line::styled(" The time so far is kept in the log.", t.muted),
+            Line::default(),
+            Line::from(vec![
+                Span::styled(" y", t.accent),
+                Span::styled(" end session    ", t.text),
+                Span::styled("any other key", t.accent),
+                Span::styled(" keep going", t.text),
+            ]),
+        ];
+        popup(area, buf, t, " quit? ", lines, 48);
+    }
+}
+
+/// Draws `lines` in a bordered box centred in `area`.
+fn popup(area: Rect, buf: &mut Buffer, t: &Theme, title: &str, lines: Vec<Line>, width: u16) {
+    let w = width.min(area.width);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_type(BorderType::Rounded)
+                .border_style(t.accent)
+                .title(Span::styled(title, t.text)),
+        )
+        .render(rect, buf);
+}
+
+/// How tall the digits are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DigitSize {
+    /// 8 rows, 8 columns a character.
+    Full,
+    /// 4 rows, 8 columns a character.
+    Half,
+    /// 4 rows, 4 columns a character.
+    Quadrant,
+}
+
+impl DigitSize {
+    fn rows(self) -> u16 {
+        match self {
+            DigitSize::Full => 8,
+            DigitSize::Half | DigitSize::Quadrant => 4,
+        }
+    }
+
+    fn cols_per_char(self) -> u16 {
+        match self {
+            DigitSize::Full | DigitSize::Half => 8,
+            DigitSize::Quadrant => 4,
+        }
+    }
+
+    fn pixel(self) -> PixelSize {
+        match self {
+            DigitSize::Full => PixelSize::Full,
+            DigitSize::Half => PixelSize::HalfHeight,
+            DigitSize::Quadrant => PixelSize::Quadrant,
+        }
+    }
+}
+
+/// The largest digits that fit; `None` means plain text.
+fn pick_digit_size(text: &str, width: u16, rows: u16) -> Option<DigitSize> {
+    let chars = text.chars().count() as u16;
+    [DigitSize::Full, DigitSize::Half, DigitSize::Quadrant]
+        .into_iter()
+        .find(|s| s.rows() <= rows && s.cols_per_char() * chars <= width)
+}
+
+/// Rows `lines` take when wrapped to `width` (a close estimate, by characters).
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let w = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(w) as u16)
+        .sum()
+}
+
+/// Cuts `s` to `width` characters, marking the cut with an ellipsis.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countdown_formats() {
+        assert_eq!(countdown_text(SignedSecs(125)), "2:05");
+        assert_eq!(countdown_text(SignedSecs(-83)), "+1:23");
+        assert_eq!(countdown_text(SignedSecs(3725)), "1:02:05");
+    }
+
+    #[test]
+    fn digit_size_shrinks_to_fit() {
+        assert_eq!(pick_digit_size("12:34", 60, 10), Some(DigitSize::Full));
+        assert_eq!(pick_digit_size("12:34", 60, 5), Some(DigitSize::Half));
+        assert_eq!(pick_digit_size("12:34", 30, 5), Some(DigitSize::Quadrant));
+        assert_eq!(pick_digit_size("12:34", 30, 3), None);
+    }
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("Occipital base release", 10), "Occipital…");
+        assert_eq!(truncate("Feet", 10), "Feet");
+    }
+}

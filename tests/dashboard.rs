@@ -1,0 +1,194 @@
+//! Snapshot tests of rendered dashboard frames (ratatui `TestBackend` + insta),
+//! plus a colour check by buffer comparison.
+
+use std::path::Path;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+use stillpoint::clock::Moment;
+use stillpoint::engine::{Input, Session};
+use stillpoint::protocol::Protocol;
+use stillpoint::theme::Theme;
+use stillpoint::ui::{Context, Overlay, View};
+
+const PROTOCOL: &str = r#"Protocol(version: 1, name: "Snapshot protocol", summary: "For tests",
+  steps: [
+    Hold(name: "Still point at the feet", region: Feet, hands: "Cup both heels, palms up, fingers relaxed.",
+         intent: "Settle and meet the rhythm.", notice: "A slowing, then a pause in the rhythm.",
+         duration: "3m", advance: Auto),
+    Transition(name: "Move to the head", duration: "20s"),
+    Hold(name: "Occipital base release", region: Occiput, hands: "Fingertips under the occiput, resting on the table.",
+         intent: "Let the soft tissue at the cranial base soften.", notice: "Warmth and the head settling into the hands.",
+         duration: "4m", min: "2m", max: "8m", advance: Manual),
+    Hold(name: "Frontal lift", region: Frontal, hands: "Fingertips along the forehead.",
+         intent: "A light lift of the frontal bone.", duration: "2m", advance: Manual, max: "4m"),
+  ])"#;
+
+fn session() -> Session {
+    Session::new(Protocol::parse(PROTOCOL, Path::new("snapshot.ron")).expect("valid"))
+}
+
+fn ctx(theme: Theme, overlay: Overlay) -> Context {
+    Context {
+        wall: Some(jiff::civil::time(10, 0, 0, 0)),
+        speed: 1.0,
+        audio: "audio off (--no-audio)",
+        theme,
+        overlay,
+        client: Some("AB".into()),
+    }
+}
+
+fn draw(view: &View, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| f.render_widget(view, f.area())).unwrap();
+    t
+}
+
+/// A session 200 s in: the feet hold is done, the transition too, and the
+/// occiput hold has run 20 s.
+fn mid_session() -> (Session, Moment) {
+    let mut s = session();
+    s.handle(Input::Next, Moment::ZERO);
+    s.handle(Input::Tick, Moment::from_secs(220));
+    (s, Moment::from_secs(220))
+}
+
+#[test]
+fn running_at_80x24() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    insta::assert_snapshot!(draw(&view, 80, 24).backend());
+}
+
+#[test]
+fn running_at_120x40() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    insta::assert_snapshot!(draw(&view, 120, 40).backend());
+}
+
+#[test]
+fn overtime_at_120x40() {
+    let (mut s, _) = mid_session();
+    let now = Moment::from_secs(200 + 240 + 83);
+    s.handle(Input::Tick, now);
+    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    assert_eq!(view.countdown_text(), "+1:23");
+    insta::assert_snapshot!(draw(&view, 120, 40).backend());
+}
+
+#[test]
+fn ready_at_80x24() {
+    let s = session();
+    let view = View::new(&s, Moment::ZERO, &ctx(Theme::dim(), Overlay::None));
+    insta::assert_snapshot!(draw(&view, 80, 24).backend());
+}
+
+#[test]
+fn paused_with_help_at_120x40() {
+    let (mut s, now) = mid_session();
+    s.handle(Input::Pause, now);
+    let later = now + Duration::from_secs(300);
+    let view = View::new(&s, later, &ctx(Theme::dim(), Overlay::Help));
+    insta::assert_snapshot!(draw(&view, 120, 40).backend());
+}
+
+#[test]
+fn confirm_quit_at_80x24() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::ConfirmQuit));
+    insta::assert_snapshot!(draw(&view, 80, 24).backend());
+}
+
+#[test]
+fn complete_at_120x40() {
+    let mut s = session();
+    s.handle(Input::Next, Moment::ZERO);
+    let end = Moment::from_secs(5_000);
+    s.handle(Input::Tick, end);
+    assert!(s.is_finished());
+    let view = View::new(&s, end, &ctx(Theme::dim(), Overlay::None));
+    insta::assert_snapshot!(draw(&view, 120, 40).backend());
+}
+
+#[test]
+fn too_small_at_30x10() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    insta::assert_snapshot!(draw(&view, 30, 10).backend());
+}
+
+#[test]
+fn every_size_from_1x1_up_renders_without_panicking() {
+    let (s, now) = mid_session();
+    for overlay in [Overlay::None, Overlay::Help, Overlay::ConfirmQuit] {
+        let view = View::new(&s, now, &ctx(Theme::dim(), overlay));
+        for w in (1..=130).step_by(3) {
+            for h in (1..=45).step_by(2) {
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                (&view).render(buf.area, &mut buf);
+            }
+        }
+    }
+}
+
+#[test]
+fn overtime_turns_the_countdown_amber_without_flashing() {
+    let (mut s, _) = mid_session();
+    let now = Moment::from_secs(200 + 240 + 83);
+    s.handle(Input::Tick, now);
+    let theme = Theme::dim();
+    let view = View::new(&s, now, &ctx(theme, Overlay::None));
+    let area = Rect::new(0, 0, 30, 10);
+    let mut buf = Buffer::empty(area);
+    (&view).render(area, &mut buf);
+
+    let mut expected = Buffer::with_lines([
+        "",
+        "",
+        "",
+        "   Please enlarge the window  ",
+        "       (at least 40×12)       ",
+        "",
+        " Occipital base release  +1:23",
+        "",
+        "",
+        "",
+    ]);
+    expected.set_style(Rect::new(3, 3, 25, 1), theme.text);
+    expected.set_style(Rect::new(7, 4, 16, 1), theme.muted);
+    expected.set_style(Rect::new(1, 6, 29, 1), theme.overtime);
+    assert_eq!(buf, expected);
+    // Nothing blinks, ever: a calm colour change only.
+    for cell in buf.content() {
+        assert!(!cell.modifier.contains(ratatui::style::Modifier::SLOW_BLINK));
+        assert!(!cell.modifier.contains(ratatui::style::Modifier::RAPID_BLINK));
+    }
+}
+
+#[test]
+fn dim_theme_has_no_bright_blocks() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    let t = draw(&view, 120, 40);
+    for cell in t.backend().buffer().content() {
+        assert_eq!(cell.bg, ratatui::style::Color::Reset, "no filled backgrounds");
+        assert_ne!(cell.fg, ratatui::style::Color::White);
+    }
+}
+
+#[test]
+fn no_color_theme_uses_no_colour() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, &ctx(Theme::pick(stillpoint::theme::ThemeName::Dim, true), Overlay::None));
+    let t = draw(&view, 120, 40);
+    for cell in t.backend().buffer().content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset);
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+}
