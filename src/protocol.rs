@@ -102,7 +102,7 @@ impl TryFrom<RawHold> for Hold {
             && min > raw.duration
         {
             return Err(format!(
-                "in hold \"{name}\": `min` ({min}) is longer than `duration` ({}); \
+                "{FIELD_MARK}min in hold \"{name}\": `min` ({min}) is longer than `duration` ({}); \
                  hint: make `min` at most the target time, or drop it",
                 raw.duration
             ));
@@ -111,7 +111,7 @@ impl TryFrom<RawHold> for Hold {
             && max < raw.duration
         {
             return Err(format!(
-                "in hold \"{name}\": `max` ({max}) is shorter than `duration` ({}); \
+                "{FIELD_MARK}max in hold \"{name}\": `max` ({max}) is shorter than `duration` ({}); \
                  hint: make `max` at least the target time, or drop it",
                 raw.duration
             ));
@@ -246,6 +246,10 @@ impl Region {
     }
 }
 
+/// Starts a cross-field error raised once a whole hold has been read; the
+/// word after it names the field the error should point at.
+const FIELD_MARK: &str = "\u{1}field=";
+
 /// A non-empty, trimmed name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -301,7 +305,11 @@ impl fmt::Display for Span {
 
 impl Serialize for Span {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&humantime::format_duration(self.0).to_string().replace(' ', ""))
+        s.serialize_str(
+            &humantime::format_duration(self.0)
+                .to_string()
+                .replace(' ', ""),
+        )
     }
 }
 
@@ -502,11 +510,29 @@ pub struct ProtocolError {
 
 impl ProtocolError {
     fn from_ron(file: &Path, text: &str, e: &ron::error::SpannedError) -> ProtocolError {
-        let (message, hint) = describe_ron_error(&e.code);
-        // A custom error raised after a hold was fully read points past its `)`;
-        // ron reports the start of the last token, which is that `)`.
-        let pos = e.span.start;
-        let (line, col) = clamp_position(text, pos.line, pos.col);
+        let (mut message, hint) = describe_ron_error(&e.code);
+        let mut at = offset_of(text, e.span.start.line, e.span.start.col);
+        if let Some(rest) = message.strip_prefix(FIELD_MARK) {
+            // Checks across a hold's fields run when its `)` is read; point
+            // back at the field the message is about instead.
+            let (field, msg) = rest.split_once(' ').unwrap_or((rest, ""));
+            at = previous_field(text, at, field).unwrap_or(at);
+            message = msg.to_owned();
+        } else if matches!(e.code, ron::Error::MissingStructField { .. }) {
+            // ron notices a missing field at the closing `)`; the start of the
+            // step is a better place to look.
+            at = opening_of_struct(text, at).unwrap_or(at);
+        }
+        if text[..at].ends_with('"') {
+            // Point at a bad text value's opening quote.
+            at -= 1;
+        } else {
+            // Point at the value itself, not the whitespace before it.
+            while text[at..].starts_with([' ', '\t']) {
+                at += 1;
+            }
+        }
+        let (line, col) = line_col(text, at);
         ProtocolError {
             file: file.to_owned(),
             line,
@@ -517,10 +543,74 @@ impl ProtocolError {
     }
 }
 
-/// ron positions can point one past the end of the text; keep them on it.
-fn clamp_position(text: &str, line: usize, col: usize) -> (usize, usize) {
-    let lines = text.lines().count().max(1);
-    (line.clamp(1, lines), col.max(1))
+/// The byte offset of a 1-based line and column (columns count characters).
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(l.len(), |(b, _)| b);
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// The 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+/// Where `field:` was last written before `offset`.
+fn previous_field(text: &str, offset: usize, field: &str) -> Option<usize> {
+    let before = &text[..offset.min(text.len())];
+    let mut end = before.len();
+    while let Some(i) = before[..end].rfind(field) {
+        let starts_word = !before[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if starts_word && before[i + field.len()..].trim_start().starts_with(':') {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
+}
+
+/// The start of the name of the struct whose `)` is at `offset`
+/// (`Hold(...)` → the `H`), skipping over quoted text.
+fn opening_of_struct(text: &str, offset: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0i32;
+    let mut i = offset.min(bytes.len().saturating_sub(1));
+    let mut in_string = false;
+    loop {
+        match bytes[i] {
+            b'"' if i == 0 || bytes[i - 1] != b'\\' => in_string = !in_string,
+            b')' if !in_string => depth += 1,
+            b'(' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    let name_end = i;
+                    let name_start = text[..name_end]
+                        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .map_or(0, |j| j + 1);
+                    return Some(name_start);
+                }
+            }
+            _ => {}
+        }
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+    }
 }
 
 /// Turns ron's error into a sentence and a hint for a protocol author.
@@ -529,7 +619,10 @@ fn describe_ron_error(code: &ron::Error) -> (String, String) {
     match code {
         E::Message(m) => match m.split_once("; hint: ") {
             Some((msg, hint)) => (msg.to_owned(), hint.to_owned()),
-            None => (m.clone(), "see the session-file format in the README".into()),
+            None => (
+                m.clone(),
+                "see the session-file format in the README".into(),
+            ),
         },
         E::NoSuchStructField {
             expected,
@@ -538,14 +631,20 @@ fn describe_ron_error(code: &ron::Error) -> (String, String) {
         } => (
             format!(
                 "unknown field `{found}`{}",
-                outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+                outer
+                    .as_ref()
+                    .map(|o| format!(" in `{o}`"))
+                    .unwrap_or_default()
             ),
             format!("the fields here are: {}", backticked(expected)),
         ),
         E::MissingStructField { field, outer } => (
             format!(
                 "missing field `{field}`{}",
-                outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+                outer
+                    .as_ref()
+                    .map(|o| format!(" in `{o}`"))
+                    .unwrap_or_default()
             ),
             format!("add `{field}: ...,`"),
         ),
@@ -660,7 +759,10 @@ mod tests {
 
     #[test]
     fn optional_fields_need_no_some() {
-        let text = MINIMAL.replace("summary: \"Two steps\",", "summary: \"x\", author: \"Studio\",");
+        let text = MINIMAL.replace(
+            "summary: \"Two steps\",",
+            "summary: \"x\", author: \"Studio\",",
+        );
         assert_eq!(parse(&text).unwrap().author.as_deref(), Some("Studio"));
     }
 
@@ -678,7 +780,10 @@ mod tests {
         let text = MINIMAL.replace("\"2m30s\"", "\"two minutes\"");
         let e = parse(&text).unwrap_err();
         assert_eq!(e.line, 11, "{e}");
-        assert!(e.message.contains("\"two minutes\" is not a duration"), "{e}");
+        assert!(
+            e.message.contains("\"two minutes\" is not a duration"),
+            "{e}"
+        );
         assert!(e.hint.contains("2m30s"));
     }
 
@@ -686,7 +791,10 @@ mod tests {
     fn min_above_target_is_rejected() {
         let text = MINIMAL.replace("advance: Manual,", "advance: Manual, min: \"5m\",");
         let e = parse(&text).unwrap_err();
-        assert!(e.message.contains("`min` (5m) is longer than `duration`"), "{e}");
+        assert!(
+            e.message.contains("`min` (5m) is longer than `duration`"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -707,7 +815,10 @@ mod tests {
     fn display_is_file_line_col_then_hint() {
         let e = parse(&MINIMAL.replace("Feet,", "Toes,")).unwrap_err();
         let shown = e.to_string();
-        assert!(shown.starts_with("t.ron:8:21: unknown region `Toes`"), "{shown}");
+        assert!(
+            shown.starts_with("t.ron:8:21: unknown region `Toes`"),
+            "{shown}"
+        );
         assert!(shown.contains("\n  hint: write one of: `Feet`"), "{shown}");
     }
 }

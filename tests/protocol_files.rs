@@ -1,0 +1,104 @@
+//! Every bundled protocol validates and has the shape the README promises, and
+//! every file in `tests/invalid/` fails with the message written on its first
+//! line (`// expect: file:line:col: message`), so adding a case needs no code.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use stillpoint::protocol::{Advance, Protocol, Step};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ron_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .expect("folder exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn load(stem: &str) -> Protocol {
+    Protocol::load(&root().join("sessions").join(format!("{stem}.ron"))).expect("valid")
+}
+
+fn minutes(p: &Protocol) -> f64 {
+    p.planned_total().as_secs_f64() / 60.0
+}
+
+#[test]
+fn every_session_file_validates() {
+    let files = ron_files("sessions");
+    assert!(files.len() >= 4);
+    for f in files {
+        if let Err(e) = Protocol::load(&f) {
+            panic!("{e}");
+        }
+    }
+}
+
+#[test]
+fn bundled_protocols_have_the_promised_shape() {
+    let ten = load("ten-step");
+    assert!((55.0..=65.0).contains(&minutes(&ten)), "{}", minutes(&ten));
+    let holds: Vec<_> = ten.steps.iter().filter_map(Step::hold).collect();
+    let manual = holds
+        .iter()
+        .filter(|h| h.advance == Advance::Manual)
+        .count();
+    assert!(
+        manual * 2 > holds.len(),
+        "ten-step is mostly hold-until-release"
+    );
+    // Hands-free: every manual hold ends by itself at its max.
+    assert!(
+        holds
+            .iter()
+            .all(|h| h.advance == Advance::Auto || h.max.is_some())
+    );
+
+    let relax = load("relaxation-30");
+    assert!((28.0..=32.0).contains(&minutes(&relax)));
+    let still = load("still-point-10");
+    assert!((9.0..=11.0).contains(&minutes(&still)));
+    let drill = load("trainee-drill");
+    assert!(drill.steps.iter().all(|s| s.advance() == Advance::Auto));
+    assert!(
+        drill
+            .steps
+            .iter()
+            .all(|s| s.planned() <= Duration::from_secs(60))
+    );
+}
+
+#[test]
+fn every_broken_file_reports_its_expected_location_and_message() {
+    let files = ron_files("tests/invalid");
+    assert!(files.len() >= 12);
+    let mut wrong = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("// expect: "))
+            .unwrap_or_else(|| panic!("{} lacks an expect line", file.display()));
+        let name = file.file_name().expect("name").to_string_lossy();
+        let shown = Path::new("tests/invalid").join(&*name);
+        match Protocol::parse(&text, &shown) {
+            Ok(_) => wrong.push(format!("{name}: parsed, expected an error")),
+            Err(e) => {
+                let message = e.to_string();
+                let first = message.lines().next().unwrap_or_default();
+                if !first.starts_with(expect) {
+                    wrong.push(format!("{name}:\n  expected {expect}\n  got      {first}"));
+                }
+                assert!(message.contains("\n  hint: "), "{message}");
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
