@@ -12,7 +12,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// A point on the session's monotonic timeline, measured from the clock's origin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Moment(#[serde(with = "millis")] Duration);
 
@@ -233,7 +235,10 @@ mod tests {
         let fast = ScaledClock::new(&c, 60.0);
         c.advance(Duration::from_secs(2));
         assert_eq!(fast.now(), Moment::from_secs(120));
-        assert_eq!(fast.real_until(Moment::from_secs(180)), Duration::from_secs(1));
+        assert_eq!(
+            fast.real_until(Moment::from_secs(180)),
+            Duration::from_secs(1)
+        );
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub enum Cue {
 
 /// What a step's end was caused by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EndedBy {
     /// Its time ran out and it moved on by itself.
     Auto,
@@ -318,9 +319,9 @@ impl Session {
     pub fn step_elapsed(&self, now: Moment) -> Duration {
         match self.phase {
             Phase::Ready => Duration::ZERO,
-            Phase::Running | Phase::Overtime => {
-                now.since(self.step.started).saturating_sub(self.step.paused)
-            }
+            Phase::Running | Phase::Overtime => now
+                .since(self.step.started)
+                .saturating_sub(self.step.paused),
             Phase::Paused { since, .. } => since
                 .since(self.step.started)
                 .saturating_sub(self.step.paused),
@@ -361,11 +362,12 @@ impl Session {
 
     /// Time spent in step `i` so far (all visits, including the running one).
     pub fn step_actual(&self, i: usize, now: Moment) -> Duration {
-        let running = if i == self.current && !matches!(self.phase, Phase::Ready | Phase::Finished { .. }) {
-            self.step_elapsed(now)
-        } else {
-            Duration::ZERO
-        };
+        let running =
+            if i == self.current && !matches!(self.phase, Phase::Ready | Phase::Finished { .. }) {
+                self.step_elapsed(now)
+            } else {
+                Duration::ZERO
+            };
         self.actual.get(i).copied().unwrap_or_default() + running
     }
 
@@ -450,7 +452,10 @@ impl Session {
                 Phase::Running => {
                     let end = base + self.step.target;
                     if now < end {
-                        if self.wants_ending_soon() && !self.step.ending_soon_cued && now >= end - self.lead {
+                        if self.wants_ending_soon()
+                            && !self.step.ending_soon_cued
+                            && now >= end - self.lead
+                        {
                             self.step.ending_soon_cued = true;
                             fx.push(Effect::Cue(Cue::EndingSoon));
                         }
@@ -538,7 +543,11 @@ impl Session {
     }
 
     fn resume(&mut self, now: Moment, fx: &mut Vec<Effect>) {
-        let Phase::Paused { since, was_overtime } = self.phase else {
+        let Phase::Paused {
+            since,
+            was_overtime,
+        } = self.phase
+        else {
             return;
         };
         let paused_for = now.since(since);

@@ -65,14 +65,20 @@ impl FileJournal {
     /// start time and the protocol.
     pub fn create(dir: &Path, protocol: &str, opened: &jiff::Zoned) -> io::Result<FileJournal> {
         crate::paths::create_private_dir(dir)?;
-        let slug: String = protocol
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-            .collect();
+        let slug = protocol
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+            .to_ascii_lowercase();
         let stamp = opened.strftime("%Y%m%d-%H%M%S");
         let mut n = 0;
         loop {
-            let suffix = if n == 0 { String::new() } else { format!("-{n}") };
+            let suffix = if n == 0 {
+                String::new()
+            } else {
+                format!("-{n}")
+            };
             let path = dir.join(format!("{stamp}-{slug}{suffix}.jsonl"));
             let mut options = OpenOptions::new();
             options.append(true).create_new(true);

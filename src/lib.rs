@@ -2,11 +2,16 @@
 //!
 //! The library holds all logic; `main.rs` only parses arguments and calls in.
 
-pub mod protocol;
+pub mod audio;
+pub mod catalog;
+pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod journal;
 pub mod paths;
+pub mod picker;
+pub mod protocol;
+pub mod shell;
 pub mod terminal;
 pub mod theme;
 pub mod ui;

@@ -85,23 +85,3 @@ fn restore_stderr() {
         let _ = rustix::stdio::dup2_stderr(&fd);
     }
 }
-
-/// True when the terminal has gone away (the window was closed, an SSH link
-/// dropped). Reading from a hung-up terminal returns at once forever, which is
-/// how other timers end up spinning at 100 % of a core; this lets the shell
-/// notice and leave instead.
-pub fn terminal_gone() -> bool {
-    use rustix::event::{PollFd, PollFlags, poll};
-    let stdin = io::stdin();
-    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-    let zero = rustix::time::Timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    match poll(&mut fds, Some(&zero)) {
-        Ok(_) => fds[0]
-            .revents()
-            .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL),
-        Err(_) => true,
-    }
-}

@@ -404,6 +404,8 @@ impl View {
                 Span::styled(value.to_owned(), t.text),
             ])
         };
+        // The first line is the state message; it stays (blank while running)
+        // so the panel does not jump when the state changes.
         let mut lines = Vec::new();
         match self.mode {
             Mode::Ready => lines.push(Line::styled(
@@ -423,7 +425,7 @@ impl View {
                 "Past the target time: hold until release, then press next.",
                 t.overtime,
             )),
-            Mode::Running => {}
+            Mode::Running => lines.push(Line::default()),
         }
         if let Some(h) = &self.hands {
             lines.push(field("Hands", h));
@@ -447,11 +449,10 @@ impl View {
         }
         let label = format!(" {} / {}", secs_text(self.elapsed), secs_text(self.target));
         let bar_width = area.width.saturating_sub(label.chars().count() as u16) as u64;
-        let filled = if self.target == 0 {
-            bar_width
-        } else {
-            (self.elapsed.min(self.target) * bar_width / self.target).min(bar_width)
-        };
+        let filled = (self.elapsed.min(self.target) * bar_width)
+            .checked_div(self.target)
+            .unwrap_or(bar_width)
+            .min(bar_width);
         let fill_style = if self.mode == Mode::Overtime {
             t.overtime
         } else {
@@ -504,7 +505,10 @@ impl View {
                 let actual = row.actual.map(secs_text).unwrap_or_default();
                 Line::from(vec![
                     Span::styled(mark, style),
-                    Span::styled(format!("{:<name_width$}", truncate(&name, name_width)), style),
+                    Span::styled(
+                        format!("{:<name_width$}", truncate(&name, name_width)),
+                        style,
+                    ),
                     Span::styled(format!("{:>6}", secs_text(row.planned)), t.muted),
                     Span::styled(format!("{actual:>7}"), style),
                 ])
@@ -566,7 +570,10 @@ impl View {
     fn render_help(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
         let rows: &[(&str, &str)] = &[
-            ("Space Enter → PgDn", "next step (or start); foot pedals send these"),
+            (
+                "Space Enter → PgDn",
+                "next step (or start); foot pedals send these",
+            ),
             ("← PgUp", "back to the previous step"),
             ("p", "pause / resume"),
             ("+  -", "add / take 30 s from this step"),
@@ -589,7 +596,10 @@ impl View {
     fn render_confirm_quit(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
         let lines = vec![
-            Line::styled(" End this session now?", t.text.add_modifier(Modifier::BOLD)),
+            Line::styled(
+                " End this session now?",
+                t.text.add_modifier(Modifier::BOLD),
+            ),
             Line::styled(" The time so far is kept in the log.", t.muted),
             Line::default(),
             Line::from(vec![

@@ -128,8 +128,8 @@ fn every_size_from_1x1_up_renders_without_panicking() {
     let (s, now) = mid_session();
     for overlay in [Overlay::None, Overlay::Help, Overlay::ConfirmQuit] {
         let view = View::new(&s, now, &ctx(Theme::dim(), overlay));
-        for w in (1..=130).step_by(3) {
-            for h in (1..=45).step_by(2) {
+        for w in (1..=130).step_by(5) {
+            for h in (1..=45).step_by(3) {
                 let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
                 (&view).render(buf.area, &mut buf);
             }
@@ -167,7 +167,11 @@ fn overtime_turns_the_countdown_amber_without_flashing() {
     // Nothing blinks, ever: a calm colour change only.
     for cell in buf.content() {
         assert!(!cell.modifier.contains(ratatui::style::Modifier::SLOW_BLINK));
-        assert!(!cell.modifier.contains(ratatui::style::Modifier::RAPID_BLINK));
+        assert!(
+            !cell
+                .modifier
+                .contains(ratatui::style::Modifier::RAPID_BLINK)
+        );
     }
 }
 
@@ -177,7 +181,11 @@ fn dim_theme_has_no_bright_blocks() {
     let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
     let t = draw(&view, 120, 40);
     for cell in t.backend().buffer().content() {
-        assert_eq!(cell.bg, ratatui::style::Color::Reset, "no filled backgrounds");
+        assert_eq!(
+            cell.bg,
+            ratatui::style::Color::Reset,
+            "no filled backgrounds"
+        );
         assert_ne!(cell.fg, ratatui::style::Color::White);
     }
 }
@@ -185,7 +193,14 @@ fn dim_theme_has_no_bright_blocks() {
 #[test]
 fn no_color_theme_uses_no_colour() {
     let (s, now) = mid_session();
-    let view = View::new(&s, now, &ctx(Theme::pick(stillpoint::theme::ThemeName::Dim, true), Overlay::None));
+    let view = View::new(
+        &s,
+        now,
+        &ctx(
+            Theme::pick(stillpoint::theme::ThemeName::Dim, true),
+            Overlay::None,
+        ),
+    );
     let t = draw(&view, 120, 40);
     for cell in t.backend().buffer().content() {
         assert_eq!(cell.fg, ratatui::style::Color::Reset);

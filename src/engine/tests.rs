@@ -71,7 +71,11 @@ fn auto_steps_advance_with_cues_at_the_exact_moment() {
     assert_eq!(cues(&fx), vec![Cue::NextStep]);
     assert_eq!(s.current(), 1);
     let ended = entries(&fx);
-    assert_eq!(ended[0].at, Moment::from_secs(120), "ended when due, not at the tick");
+    assert_eq!(
+        ended[0].at,
+        Moment::from_secs(120),
+        "ended when due, not at the tick"
+    );
     assert!(matches!(
         ended[0].entry,
         Entry::StepEnded { actual, by: EndedBy::Auto, .. } if actual == SECS(120)
@@ -86,7 +90,10 @@ fn a_short_transition_gets_no_ending_soon_cue() {
     s.handle(Input::Next, Moment::ZERO);
     let clock = ManualClock::new();
     let fx = run(&mut s, &clock, SECS(1), Moment::from_secs(140));
-    assert_eq!(cues(&fx), vec![Cue::EndingSoon, Cue::NextStep, Cue::NextStep]);
+    assert_eq!(
+        cues(&fx),
+        vec![Cue::EndingSoon, Cue::NextStep, Cue::NextStep]
+    );
 }
 
 #[test]
@@ -116,7 +123,12 @@ fn manual_hold_moves_on_at_its_max() {
     let fx = s.handle(Input::Tick, Moment::from_secs(10_000));
     assert_eq!(
         cues(&fx),
-        vec![Cue::NextStep, Cue::NextStep, Cue::Overtime, Cue::SessionComplete]
+        vec![
+            Cue::NextStep,
+            Cue::NextStep,
+            Cue::Overtime,
+            Cue::SessionComplete
+        ]
     );
     assert_eq!(
         s.phase(),
@@ -136,7 +148,10 @@ fn pause_is_excluded_exactly() {
     assert!(s.is_paused());
     // Nothing moves while paused, however long.
     assert!(s.handle(Input::Tick, Moment::from_secs(5_000)).is_empty());
-    assert_eq!(s.step_elapsed(Moment::from_secs(5_000)), Duration::from_millis(30_500));
+    assert_eq!(
+        s.step_elapsed(Moment::from_secs(5_000)),
+        Duration::from_millis(30_500)
+    );
     let fx = s.handle(Input::Resume, Moment::from_millis(90_500));
     assert!(matches!(
         entries(&fx)[0].entry,
@@ -173,7 +188,10 @@ fn extend_and_shorten_move_the_target_within_bounds() {
     // Shortening never goes below the time already held: the auto step ends now.
     let fx = s.handle(Input::Shorten, Moment::from_secs(80));
     assert_eq!(s.current(), 1, "{fx:?}");
-    assert_eq!(entries(&fx).last().map(|l| l.at), Some(Moment::from_secs(80)));
+    assert_eq!(
+        entries(&fx).last().map(|l| l.at),
+        Some(Moment::from_secs(80))
+    );
 }
 
 #[test]
@@ -200,7 +218,10 @@ fn extend_in_overtime_returns_to_running_for_thirty_seconds() {
     assert_eq!(s.phase(), Phase::Overtime);
     let fx = s.handle(Input::Extend, Moment::from_secs(140 + 200));
     assert_eq!(s.phase(), Phase::Running);
-    assert_eq!(s.step_remaining(Moment::from_secs(140 + 200)), SignedSecs(30));
+    assert_eq!(
+        s.step_remaining(Moment::from_secs(140 + 200)),
+        SignedSecs(30)
+    );
     assert!(fx.contains(&Effect::Redraw));
     let fx = s.handle(Input::Tick, Moment::from_secs(140 + 231));
     assert_eq!(cues(&fx), vec![Cue::Overtime]);
@@ -240,8 +261,12 @@ fn quit_closes_the_step_and_the_session() {
     s.handle(Input::Pause, Moment::from_secs(30));
     let fx = s.handle(Input::Quit, Moment::from_secs(90));
     let e = entries(&fx);
-    assert!(matches!(e[1].entry, Entry::StepEnded { actual, by: EndedBy::Quit, .. } if actual == SECS(30)));
-    assert!(matches!(e[2].entry, Entry::SessionEnded { completed: false, active } if active == SECS(30)));
+    assert!(
+        matches!(e[1].entry, Entry::StepEnded { actual, by: EndedBy::Quit, .. } if actual == SECS(30))
+    );
+    assert!(
+        matches!(e[2].entry, Entry::SessionEnded { completed: false, active } if active == SECS(30))
+    );
     assert!(s.is_finished());
 }
 
@@ -256,7 +281,12 @@ fn a_ninety_minute_session_runs_hands_free_on_ticks_alone() {
     ));
     let clock = ManualClock::new();
     s.handle(Input::Next, clock.now());
-    let fx = run(&mut s, &clock, Duration::from_millis(100), Moment::from_secs(90 * 60 + 1));
+    let fx = run(
+        &mut s,
+        &clock,
+        Duration::from_millis(100),
+        Moment::from_secs(90 * 60 + 1),
+    );
     let c = cues(&fx);
     assert_eq!(c.iter().filter(|c| **c == Cue::NextStep).count(), 11);
     assert_eq!(c.iter().filter(|c| **c == Cue::EndingSoon).count(), 12);
@@ -303,9 +333,15 @@ fn next_deadline_tells_the_shell_when_to_wake() {
 
 #[test]
 fn countdown_rounds_up_and_overtime_rounds_down() {
-    assert_eq!(SignedSecs::between(SECS(60), Duration::from_millis(100)), SignedSecs(60));
+    assert_eq!(
+        SignedSecs::between(SECS(60), Duration::from_millis(100)),
+        SignedSecs(60)
+    );
     assert_eq!(SignedSecs::between(SECS(60), SECS(60)), SignedSecs(0));
-    assert_eq!(SignedSecs::between(SECS(60), Duration::from_millis(61_900)), SignedSecs(-1));
+    assert_eq!(
+        SignedSecs::between(SECS(60), Duration::from_millis(61_900)),
+        SignedSecs(-1)
+    );
 }
 
 #[test]

@@ -1,0 +1,59 @@
+//! One full dashboard frame at 160×48: building the view from the session and
+//! rendering it into a buffer (target: under 0.5 ms).
+
+use std::path::Path;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+use stillpoint::catalog::BUNDLED;
+use stillpoint::clock::Moment;
+use stillpoint::engine::{Input, Session};
+use stillpoint::protocol::Protocol;
+use stillpoint::theme::Theme;
+use stillpoint::ui::{Context, Overlay, View};
+
+fn main() {
+    divan::main();
+}
+
+fn mid_session() -> (Session, Moment) {
+    let protocol = Protocol::parse(BUNDLED[0].1, Path::new("ten-step.ron")).expect("bundled");
+    let mut s = Session::new(protocol);
+    s.handle(Input::Next, Moment::ZERO);
+    let now = Moment::from_secs(20 * 60 + 7);
+    s.handle(Input::Tick, now);
+    (s, now)
+}
+
+fn context() -> Context {
+    Context {
+        wall: Some(jiff::civil::time(10, 0, 0, 0)),
+        speed: 1.0,
+        audio: "audio on",
+        theme: Theme::dim(),
+        overlay: Overlay::None,
+        client: Some("AB".into()),
+    }
+}
+
+#[divan::bench]
+fn frame_160x48(bencher: divan::Bencher) {
+    let (session, now) = mid_session();
+    let ctx = context();
+    let area = Rect::new(0, 0, 160, 48);
+    let mut buf = Buffer::empty(area);
+    bencher.bench_local(|| {
+        let view = View::new(&session, divan::black_box(now), &ctx);
+        buf.reset();
+        (&view).render(area, &mut buf);
+        divan::black_box(&buf);
+    });
+}
+
+#[divan::bench]
+fn view_only(bencher: divan::Bencher) {
+    let (session, now) = mid_session();
+    let ctx = context();
+    bencher.bench_local(|| View::new(&session, divan::black_box(now), &ctx));
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Measures the release binary the way the peer timers were measured
+# (../shared/tools/measure-tui.sh: 120x40 tmux pane, 60 s window, audio off),
+# then runs the resize / stop / hang-up checks (robust-tui.sh).
+#
+#   scripts/measure.sh [WINDOW_SECONDS]      default 60
+#
+# Prints CPU % of one core, voluntary context switches per second (all
+# threads), time to the first screen, and RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools="${STILLPOINT_TOOLS:-../shared/tools}"
+[ -x "$tools/measure-tui.sh" ] || [ -f "$tools/measure-tui.sh" ] || {
+    echo "measure-tui.sh not found in $tools (set STILLPOINT_TOOLS)" >&2; exit 2; }
+window="${1:-60}"
+cargo build --release --quiet
+bin="$PWD/target/release/stillpoint"
+data="$(mktemp -d)"
+trap 'rm -rf "$data"' EXIT
+export STILLPOINT_DATA="$data"
+# A 3-minute timed hold keeps the countdown running for the whole window.
+cat > "$data/hold.ron" <<'RON'
+Protocol(version: 1, name: "Measure", summary: "One long hold", steps: [
+    Hold(name: "Long hold", region: Occiput, hands: "h", intent: "i", duration: "30m"),
+])
+RON
+echo "== measure-tui ($window s window, a running hold, audio off)"
+bash "$tools/measure-tui.sh" -w "$window" -K Space -k "q y" -n stillpoint -- "$bin" run "$data/hold.ron" --no-audio
+echo "== robust-tui"
+bash "$tools/robust-tui.sh" -K Space -n stillpoint -- "$bin" run "$data/hold.ron" --no-audio

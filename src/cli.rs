@@ -1,0 +1,292 @@
+//! The command line: `run`, `list`, `validate`, and the picker when no command
+//! is given. Everything that can fail because of the user's input is checked
+//! here, before the terminal is taken over, and reported on stderr.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
+use crate::catalog::{Catalog, Found, SearchPath, looks_like_path};
+use crate::clock::{ScaledClock, SystemClock};
+use crate::engine::Session;
+use crate::journal::FileJournal;
+use crate::protocol::{Protocol, clock_text};
+use crate::shell::{App, Edges, Exit, Signals, TerminalEvents};
+use crate::terminal::Screen;
+use crate::theme::{Theme, ThemeName};
+use crate::ui::truncate;
+
+/// A calm terminal companion for craniosacral therapy sessions: it steps
+/// through a protocol of holds, sounds soft cues and keeps a session log.
+/// It keeps time and records; it does not diagnose or treat.
+#[derive(Debug, Parser)]
+#[command(name = "stillpoint", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Options for the session started from the picker.
+    #[command(flatten)]
+    run: RunOptions,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a session: by protocol name (`ten-step`) or by file path.
+    Run(RunArgs),
+    /// List every protocol found, with its total time and where it came from.
+    List,
+    /// Check protocol files; exit 0 when all are valid, 1 otherwise.
+    Validate {
+        /// The files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// A protocol name (see `stillpoint list`) or a path to a .ron file.
+    protocol: Option<String>,
+    #[command(flatten)]
+    options: RunOptions,
+}
+
+#[derive(Debug, Args, Clone)]
+struct RunOptions {
+    /// Run the clock N times faster, to rehearse a protocol.
+    #[arg(long, value_name = "N", default_value_t = 1.0, value_parser = parse_speed)]
+    speed: f64,
+    /// Do not open a sound device.
+    #[arg(long)]
+    no_audio: bool,
+    /// Colours: dim (for a darkened room), day, or plain. NO_COLOR is honoured.
+    #[arg(long, value_enum, default_value_t = ThemeName::Dim)]
+    theme: ThemeName,
+    /// A client reference (a pseudonym or initials) shown and logged.
+    #[arg(long, value_name = "REF")]
+    client: Option<String>,
+    /// Panic right after the first frame (for the end-to-end test that checks
+    /// the terminal is restored on a panic).
+    #[arg(long, hide = true)]
+    panic_for_test: bool,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number; write e.g. --speed 10"))?;
+    if v.is_finite() && (0.1..=1000.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{s} is out of range; use a speed from 0.1 to 1000"))
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let search = SearchPath::from_env();
+    // Installed once, before any terminal is touched, so a signal during the
+    // picker or the session ends it cleanly.
+    let signals = Signals::install();
+    match cli.command {
+        Some(Command::List) => list(&Catalog::discover(&search)),
+        Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Run(args)) => {
+            let protocol = match args.protocol {
+                Some(name) => resolve(&name, &search),
+                None => pick(&search, &signals),
+            };
+            match protocol {
+                Ok(Some(p)) => run(p, &args.options, signals),
+                Ok(None) => ExitCode::SUCCESS,
+                Err(message) => fail(&message),
+            }
+        }
+        None => match pick(&search, &signals) {
+            Ok(Some(p)) => run(p, &cli.run, signals),
+            Ok(None) => ExitCode::SUCCESS,
+            Err(message) => fail(&message),
+        },
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("stillpoint: {message}");
+    ExitCode::FAILURE
+}
+
+/// Finds a protocol by file path or by name.
+fn resolve(name: &str, search: &SearchPath) -> Result<Option<Protocol>, String> {
+    if looks_like_path(name) {
+        return Protocol::load(Path::new(name))
+            .map(Some)
+            .map_err(|e| e.to_string());
+    }
+    let catalog = Catalog::discover(search);
+    match catalog.get(name) {
+        Some(found) => found.protocol.clone().map(Some).map_err(|e| e.to_string()),
+        None => Err(format!(
+            "no protocol named \"{name}\"\n  hint: the protocols found are: {}; \
+             or give a path to a .ron file",
+            catalog.stems().join(", ")
+        )),
+    }
+}
+
+/// Opens the picker; `Ok(None)` when the user leaves without choosing.
+fn pick(search: &SearchPath, signals: &Signals) -> Result<Option<Protocol>, String> {
+    let catalog = Catalog::discover(search);
+    let choices: Vec<&Found> = catalog
+        .found
+        .iter()
+        .filter(|f| f.protocol.is_ok())
+        .collect();
+    if choices.is_empty() {
+        return Err("no valid protocols found; run `stillpoint list` to see why".into());
+    }
+    let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let mut events = TerminalEvents::new(signals);
+    let chosen = crate::picker::run(&mut screen.terminal, &choices, &mut events, &signals.stop)
+        .map_err(|e| format!("terminal error: {e}"))?;
+    drop(screen);
+    Ok(chosen.and_then(|i| choices[i].protocol.clone().ok()))
+}
+
+fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
+    let Some(data) = crate::paths::data_dir() else {
+        return fail("no home folder to keep session logs in; set STILLPOINT_DATA to a folder");
+    };
+    let opened = crate::clock::wall_now();
+    let mut journal = match FileJournal::create(
+        &data.join("sessions"),
+        protocol.name.as_str(),
+        &opened,
+    ) {
+        Ok(j) => j,
+        Err(e) => {
+            return fail(&format!(
+                "cannot create the session log in {}: {e}\n  hint: check the folder's permissions or set STILLPOINT_DATA",
+                data.join("sessions").display()
+            ));
+        }
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::pick(options.theme, no_color);
+    let mut app = App::new(Session::new(protocol), theme);
+    app.client = options.client.clone();
+    app.speed = options.speed;
+    let mut events = TerminalEvents::new(&signals);
+    let clock = ScaledClock::new(SystemClock::new(), options.speed);
+
+    let mut screen = match Screen::enter(Some(&data.join("stderr.log"))) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("cannot open the terminal: {e}")),
+    };
+    // Opened only now, so that anything the sound libraries print while
+    // probing lands in the log behind the dashboard, not on the terminal.
+    let mut audio: Box<dyn Audio> = if options.no_audio {
+        Box::new(RecordingAudio::new(AudioState::Disabled))
+    } else {
+        Box::new(DeviceAudio::start())
+    };
+    let wall = crate::clock::wall_time_of_day;
+    if options.panic_for_test {
+        let _ = screen
+            .terminal
+            .draw(|f| f.render_widget("about to panic", f.area()));
+        panic!("deliberate panic for the end-to-end test");
+    }
+    let mut edges = Edges {
+        audio: audio.as_mut(),
+        journal: &mut journal,
+        wall: &wall,
+    };
+    let result = crate::shell::run(
+        &mut screen.terminal,
+        &mut app,
+        &clock,
+        &mut events,
+        &mut edges,
+        &signals,
+    );
+    // The audio thread may still write to fd 2 as it closes the device.
+    drop(audio);
+    drop(screen);
+    let log = journal.path().display().to_string();
+    match result {
+        Ok(Exit::Closed) => {
+            println!("Session log: {log}");
+            ExitCode::SUCCESS
+        }
+        Ok(Exit::Signal) => {
+            eprintln!("stillpoint: session interrupted by a signal; the log is kept at {log}");
+            ExitCode::from(130)
+        }
+        Ok(Exit::TerminalGone) => ExitCode::from(129),
+        Err(e) => fail(&format!("terminal error: {e}; the log is kept at {log}")),
+    }
+}
+
+fn list(catalog: &Catalog) -> ExitCode {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{:<18} {:<34} {:>5} {:>8}  source",
+        "NAME", "PROTOCOL", "STEPS", "TOTAL"
+    );
+    for found in &catalog.found {
+        let line = match &found.protocol {
+            Ok(p) => format!(
+                "{:<18} {:<34} {:>5} {:>8}  {}",
+                found.stem,
+                truncate(p.name.as_str(), 34),
+                p.steps.len(),
+                clock_text(p.planned_total()),
+                found.origin
+            ),
+            Err(e) => format!(
+                "{:<18} {:<34} {:>5} {:>8}  {}\n    {}",
+                found.stem,
+                "(invalid)",
+                "-",
+                "-",
+                found.origin,
+                e.to_string().replace('\n', "\n    ")
+            ),
+        };
+        let _ = writeln!(out, "{line}");
+        for shadowed in &found.shadows {
+            let _ = writeln!(out, "{:<18} shadows {}", "", shadowed);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn validate(files: &[PathBuf]) -> ExitCode {
+    let mut failed = 0;
+    for file in files {
+        match Protocol::load(file) {
+            Ok(p) => println!(
+                "ok: {}: \"{}\", {} steps, planned {}",
+                file.display(),
+                p.name,
+                p.steps.len(),
+                clock_text(p.planned_total())
+            ),
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} file(s) invalid", files.len());
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

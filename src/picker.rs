@@ -1,0 +1,148 @@
+//! The protocol picker shown when stillpoint starts without a command: every
+//! valid protocol with its total time and source; arrows choose, Enter starts.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+
+use crate::catalog::Found;
+use crate::protocol::clock_text;
+use crate::shell::{Events, Wake};
+use crate::theme::Theme;
+use crate::ui::truncate;
+
+/// The picker's screen: the choices and which one is highlighted.
+#[derive(Debug)]
+pub struct Picker<'a> {
+    /// The valid protocols on offer.
+    pub choices: &'a [&'a Found],
+    /// The highlighted row.
+    pub selected: usize,
+    /// Colours.
+    pub theme: Theme,
+}
+
+impl Widget for &Picker<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let [title, list, detail, footer] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        Line::from(vec![
+            Span::styled(" stillpoint", t.muted),
+            Span::styled(" · choose a protocol", t.text.add_modifier(Modifier::BOLD)),
+        ])
+        .render(title, buf);
+        let name_w = (area.width as usize).saturating_sub(30).clamp(10, 40);
+        let lines: Vec<Line> = self
+            .choices
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let p = f.protocol.as_ref().ok()?;
+                let style = if i == self.selected {
+                    t.accent.add_modifier(Modifier::BOLD)
+                } else {
+                    t.text
+                };
+                let mark = if i == self.selected { "▸ " } else { "  " };
+                Some(Line::from(vec![
+                    Span::styled(mark, style),
+                    Span::styled(
+                        format!("{:<name_w$}", truncate(p.name.as_str(), name_w)),
+                        style,
+                    ),
+                    Span::styled(format!("{:>8}", clock_text(p.planned_total())), t.muted),
+                    Span::styled(format!("  {}", f.origin), t.muted),
+                ]))
+            })
+            .collect();
+        // Keep the highlighted row in view.
+        let rows = list.height as usize;
+        let first = self.selected.saturating_sub(rows.saturating_sub(1));
+        Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>()).render(list, buf);
+        if let Some(p) = self
+            .choices
+            .get(self.selected)
+            .and_then(|f| f.protocol.as_ref().ok())
+        {
+            let mut text = vec![Line::styled(p.summary.clone(), t.text)];
+            text.push(Line::styled(
+                format!(
+                    "{} steps · {} planned{}",
+                    p.steps.len(),
+                    clock_text(p.planned_total()),
+                    p.author
+                        .as_ref()
+                        .map(|a| format!(" · by {a}"))
+                        .unwrap_or_default()
+                ),
+                t.muted,
+            ));
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .block(
+                    Block::new()
+                        .borders(Borders::TOP)
+                        .border_type(BorderType::Plain)
+                        .border_style(t.border),
+                )
+                .render(detail, buf);
+        }
+        Line::styled(" ↑↓ choose   Enter start   q leave", t.muted).render(footer, buf);
+    }
+}
+
+/// Shows the picker until a protocol is chosen (its index) or the user leaves.
+pub fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    choices: &[&Found],
+    events: &mut dyn Events,
+    stop: &AtomicBool,
+) -> io::Result<Option<usize>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut picker = Picker {
+        choices,
+        selected: 0,
+        theme: Theme::pick(crate::theme::ThemeName::Dim, no_color),
+    };
+    loop {
+        terminal
+            .draw(|f| f.render_widget(&picker, f.area()))
+            .map_err(io::Error::other)?;
+        let key = match events.next(Duration::from_secs(1))? {
+            Wake::Key(key) => key,
+            Wake::Gone => return Ok(None),
+            Wake::Signal if stop.load(Ordering::Relaxed) => return Ok(None),
+            _ => continue,
+        };
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                picker.selected = (picker.selected + 1).min(choices.len().saturating_sub(1));
+            }
+            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right => {
+                return Ok(Some(picker.selected));
+            }
+            KeyCode::Char('q') | KeyCode::Esc => return Ok(None),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(None),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! The one impure loop: terminal events and time go into the engine, its
+//! effects go out to the audio, the journal and the screen.
+//!
+//! [`App`] holds the session and the screen's own state (overlays) and maps
+//! keys to engine inputs; it does no IO. [`run`] is generic over the ratatui
+//! backend, the clock and the event source, so whole-app tests drive it with
+//! `TestBackend`, a manual clock and scripted keys.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::audio::Audio;
+use crate::clock::{Clock, Moment, ScaledClock};
+use crate::engine::{Effect, Input, Phase, Session};
+use crate::journal::Journal;
+use crate::theme::Theme;
+use crate::ui::{Context, Overlay, View};
+
+/// The fastest the screen is redrawn for the passing of time (4 a second).
+pub const MIN_FRAME: Duration = Duration::from_millis(250);
+/// The longest the loop sleeps, so signals and a vanished terminal are noticed
+/// within a second even when nothing on screen changes.
+pub const MAX_SLEEP: Duration = Duration::from_secs(1);
+
+/// The session plus what only the screen knows.
+#[derive(Debug)]
+pub struct App {
+    /// The engine.
+    pub session: Session,
+    /// What is drawn over the dashboard.
+    pub overlay: Overlay,
+    /// Colours.
+    pub theme: Theme,
+    /// The client reference, if any.
+    pub client: Option<String>,
+    /// Rehearsal speed.
+    pub speed: f64,
+    exit: bool,
+}
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Start, or the next step.
+    Next,
+    /// The previous step.
+    Back,
+    /// Pause or resume.
+    TogglePause,
+    /// +30 s.
+    Extend,
+    /// -30 s.
+    Shorten,
+    /// Show or hide the keys.
+    Help,
+    /// End the session (asks first).
+    Quit,
+    /// Close an overlay.
+    Dismiss,
+}
+
+/// The default key map. Space, Enter, Right and PageDown all mean next because
+/// USB foot pedals and presenter clickers send one of them.
+pub fn action_for(key: &KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
+    }
+    Some(match key.code {
+        KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Right | KeyCode::PageDown => Action::Next,
+        KeyCode::Left | KeyCode::PageUp | KeyCode::Backspace => Action::Back,
+        KeyCode::Char('p' | 'P') => Action::TogglePause,
+        KeyCode::Char('+' | '=') => Action::Extend,
+        KeyCode::Char('-' | '_') => Action::Shorten,
+        KeyCode::Char('?') | KeyCode::F(1) => Action::Help,
+        KeyCode::Char('q' | 'Q') => Action::Quit,
+        KeyCode::Esc => Action::Dismiss,
+        _ => return None,
+    })
+}
+
+impl App {
+    /// An app around a session that has not started.
+    pub fn new(session: Session, theme: Theme) -> App {
+        App {
+            session,
+            overlay: Overlay::None,
+            theme,
+            client: None,
+            speed: 1.0,
+            exit: false,
+        }
+    }
+
+    /// True once the user has confirmed leaving.
+    pub fn should_exit(&self) -> bool {
+        self.exit
+    }
+
+    /// Handles a key press at `now`.
+    pub fn on_key(&mut self, key: &KeyEvent, now: Moment) -> Vec<Effect> {
+        if self.overlay == Overlay::ConfirmQuit {
+            // Anything but an explicit yes keeps the session going, and is not
+            // acted on: a pedal bump while the question shows must not skip a step.
+            self.overlay = Overlay::None;
+            if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                self.exit = true;
+                return self.session.handle(Input::Quit, now);
+            }
+            return vec![Effect::Redraw];
+        }
+        let Some(action) = action_for(key) else {
+            return Vec::new();
+        };
+        let input = match action {
+            Action::Next => Input::Next,
+            Action::Back => Input::Back,
+            Action::TogglePause if self.session.is_paused() => Input::Resume,
+            Action::TogglePause => Input::Pause,
+            Action::Extend => Input::Extend,
+            Action::Shorten => Input::Shorten,
+            Action::Help => {
+                self.overlay = match self.overlay {
+                    Overlay::Help => Overlay::None,
+                    _ => Overlay::Help,
+                };
+                return vec![Effect::Redraw];
+            }
+            Action::Dismiss => {
+                self.overlay = Overlay::None;
+                return vec![Effect::Redraw];
+            }
+            Action::Quit => {
+                if self.session.is_finished() {
+                    self.exit = true;
+                } else {
+                    self.overlay = Overlay::ConfirmQuit;
+                }
+                return vec![Effect::Redraw];
+            }
+        };
+        self.session.handle(input, now)
+    }
+
+    /// What the screen shows at `now`.
+    pub fn view(&self, now: Moment, wall: Option<jiff::civil::Time>, audio: &'static str) -> View {
+        let ctx = Context {
+            wall,
+            speed: self.speed,
+            audio,
+            theme: self.theme,
+            overlay: self.overlay,
+            client: self.client.clone(),
+        };
+        View::new(&self.session, self.session.display_moment(now), &ctx)
+    }
+}
+
+/// Why the loop woke up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wake {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The window changed size.
+    Resize,
+    /// A signal arrived (see [`Signals`]).
+    Signal,
+    /// Nothing happened within the timeout.
+    Timeout,
+    /// The terminal has gone away (the window was closed, an SSH link dropped).
+    Gone,
+}
+
+/// Where terminal events come from.
+pub trait Events {
+    /// Waits up to `timeout` for something to happen.
+    fn next(&mut self, timeout: Duration) -> io::Result<Wake>;
+}
+
+/// The real terminal.
+///
+/// It waits with `poll(2)` on the terminal and on a signal pipe itself, and
+/// asks crossterm to parse input only when bytes are waiting. crossterm's own
+/// reader loops forever when the terminal hangs up (a read that fails with EIO
+/// is retried at once), which is how other terminal timers end up spinning at
+/// 100 % of a core after their window closes; checking for `POLLHUP` first
+/// avoids that.
+#[derive(Debug)]
+pub struct TerminalEvents {
+    signal_pipe: Option<UnixStream>,
+    pending: VecDeque<Wake>,
+}
+
+impl TerminalEvents {
+    /// Reads the terminal; `signals` wakes the wait when a signal arrives.
+    pub fn new(signals: &Signals) -> TerminalEvents {
+        TerminalEvents {
+            signal_pipe: signals.pipe.as_ref().and_then(|p| p.try_clone().ok()),
+            pending: VecDeque::new(),
+        }
+    }
+
+    fn drain_crossterm(&mut self) -> io::Result<()> {
+        while event::poll(Duration::ZERO)? {
+            match event::read()? {
+                Event::Key(key) if key.kind == KeyEventKind::Press => {
+                    self.pending.push_back(Wake::Key(key));
+                }
+                Event::Resize(..) => self.pending.push_back(Wake::Resize),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Events for TerminalEvents {
+    fn next(&mut self, timeout: Duration) -> io::Result<Wake> {
+        use rustix::event::{PollFd, PollFlags, poll};
+        if let Some(wake) = self.pending.pop_front() {
+            return Ok(wake);
+        }
+        let stdin = io::stdin();
+        let hang_up = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
+        let (tty_ready, signalled) = {
+            let mut fds = vec![PollFd::new(&stdin, PollFlags::IN)];
+            if let Some(pipe) = &self.signal_pipe {
+                fds.push(PollFd::new(pipe, PollFlags::IN));
+            }
+            let wait =
+                rustix::time::Timespec::try_from(timeout).unwrap_or(rustix::time::Timespec {
+                    tv_sec: 1,
+                    tv_nsec: 0,
+                });
+            match poll(&mut fds, Some(&wait)) {
+                Ok(_) => {}
+                Err(rustix::io::Errno::INTR) => return Ok(Wake::Signal),
+                Err(e) => return Err(e.into()),
+            }
+            if fds[0].revents().intersects(hang_up) {
+                return Ok(Wake::Gone);
+            }
+            (
+                fds[0].revents().contains(PollFlags::IN),
+                fds.get(1)
+                    .is_some_and(|f| f.revents().contains(PollFlags::IN)),
+            )
+        };
+        if signalled && let Some(pipe) = &mut self.signal_pipe {
+            let mut buf = [0u8; 64];
+            let _ = pipe.read(&mut buf);
+            self.pending.push_back(Wake::Signal);
+        }
+        if tty_ready {
+            self.drain_crossterm()?;
+        }
+        Ok(self.pending.pop_front().unwrap_or(Wake::Timeout))
+    }
+}
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The therapist closed the session.
+    Closed,
+    /// SIGTERM, SIGHUP or SIGINT arrived.
+    Signal,
+    /// The terminal went away.
+    TerminalGone,
+}
+
+/// Flags set from signal handlers, and a pipe that wakes the loop at once.
+#[derive(Debug, Default)]
+pub struct Signals {
+    /// A request to end (SIGTERM, SIGHUP, SIGINT).
+    pub stop: Arc<AtomicBool>,
+    /// The process was continued after a stop: repaint everything.
+    pub cont: Arc<AtomicBool>,
+    pipe: Option<UnixStream>,
+}
+
+impl Signals {
+    /// Registers the handlers; a failure leaves the default behaviour.
+    pub fn install() -> Signals {
+        use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGWINCH};
+        let mut s = Signals::default();
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            let _ = signal_hook::flag::register(sig, Arc::clone(&s.stop));
+        }
+        let _ = signal_hook::flag::register(SIGCONT, Arc::clone(&s.cont));
+        if let Ok((read, write)) = UnixStream::pair() {
+            let _ = read.set_nonblocking(true);
+            for sig in [SIGTERM, SIGHUP, SIGINT, SIGCONT, SIGWINCH] {
+                if let Ok(w) = write.try_clone() {
+                    let _ = signal_hook::low_level::pipe::register(sig, w);
+                }
+            }
+            s.pipe = Some(read);
+        }
+        s
+    }
+}
+
+/// The edges the loop talks to.
+pub struct Edges<'a> {
+    /// Sound.
+    pub audio: &'a mut dyn Audio,
+    /// The session log.
+    pub journal: &'a mut dyn Journal,
+    /// Time of day for the projected end, read at the edge.
+    pub wall: &'a dyn Fn() -> Option<jiff::civil::Time>,
+}
+
+/// Runs the dashboard until the session is closed, a signal arrives or the
+/// terminal goes away. Sleeps between visible changes; never busy-loops.
+pub fn run<B: Backend, C: Clock>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    clock: &ScaledClock<C>,
+    events: &mut dyn Events,
+    edges: &mut Edges<'_>,
+    signals: &Signals,
+) -> io::Result<Exit>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut last: Option<View> = None;
+    let mut last_size = None;
+    let mut log_failed = false;
+    let exit = loop {
+        let now = clock.now();
+        if signals.stop.load(Ordering::Relaxed) {
+            let fx = app.session.handle(Input::Quit, now);
+            apply(fx, edges, &mut log_failed);
+            break Exit::Signal;
+        }
+        if signals.cont.swap(false, Ordering::Relaxed) {
+            terminal.clear().map_err(io::Error::other)?;
+            last = None;
+        }
+        let fx = app.session.handle(Input::Tick, now);
+        apply(fx, edges, &mut log_failed);
+        if app.should_exit() {
+            break Exit::Closed;
+        }
+
+        let audio = if log_failed {
+            "LOG WRITE FAILED"
+        } else {
+            edges.audio.state().label()
+        };
+        let view = app.view(now, (edges.wall)(), audio);
+        // A resize arrives as SIGWINCH on the signal pipe; asking the size is
+        // one ioctl, so check it on every wake rather than trusting events.
+        let size = terminal.size().map_err(io::Error::other)?;
+        if last_size != Some(size) {
+            last_size = Some(size);
+            last = None;
+        }
+        if last.as_ref() != Some(&view) {
+            terminal
+                .draw(|f| f.render_widget(&view, f.area()))
+                .map_err(io::Error::other)?;
+            last = Some(view);
+        }
+
+        let timeout = sleep_for(&app.session, clock, now);
+        match events.next(timeout)? {
+            Wake::Key(key) => {
+                let fx = app.on_key(&key, clock.now());
+                apply(fx, edges, &mut log_failed);
+                last = None;
+            }
+            Wake::Resize => {
+                terminal.autoresize().map_err(io::Error::other)?;
+                last = None;
+            }
+            Wake::Gone => {
+                let fx = app.session.handle(Input::Quit, clock.now());
+                apply(fx, edges, &mut log_failed);
+                break Exit::TerminalGone;
+            }
+            Wake::Signal | Wake::Timeout => {}
+        }
+    };
+    Ok(exit)
+}
+
+/// How long to sleep: until the next visible change or engine deadline, but
+/// at least [`MIN_FRAME`] and at most [`MAX_SLEEP`] of real time.
+fn sleep_for<C: Clock>(session: &Session, clock: &ScaledClock<C>, now: Moment) -> Duration {
+    let mut wake: Option<Moment> = None;
+    if matches!(session.phase(), Phase::Running | Phase::Overtime) {
+        wake = Some(session.display_moment(now) + Duration::from_secs(1));
+    }
+    if let Some(deadline) = session.next_deadline() {
+        wake = Some(wake.map_or(deadline, |w| w.min(deadline)));
+    }
+    let real = wake.map_or(MAX_SLEEP, |w| w.since(now).div_f64(clock.speed()));
+    // Rehearsals change the display faster than it may be redrawn; a few
+    // milliseconds late is better than waking just before a boundary.
+    let floor = if clock.speed() > 1.0 {
+        MIN_FRAME
+    } else {
+        Duration::from_millis(5)
+    };
+    (real + Duration::from_millis(2)).clamp(floor, MAX_SLEEP)
+}
+
+fn apply(fx: Vec<Effect>, edges: &mut Edges<'_>, log_failed: &mut bool) {
+    for effect in fx {
+        match effect {
+            Effect::Cue(cue) => edges.audio.play(cue),
+            Effect::Log(entry) => {
+                if edges.journal.append(&entry).is_err() {
+                    *log_failed = true;
+                }
+            }
+            Effect::Redraw => {}
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Whole-app tests: the real event loop (`shell::run`) driven with `TestBackend`,
+//! a manual clock and scripted keys. The scripted event source "sleeps" by
+//! advancing the manual clock by the timeout the loop asked for, so these tests
+//! also measure how often the loop wakes.
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use stillpoint::audio::{AudioState, RecordingAudio};
+use stillpoint::clock::{ManualClock, ScaledClock};
+use stillpoint::engine::{Cue, Session};
+use stillpoint::journal::MemoryJournal;
+use stillpoint::protocol::Protocol;
+use stillpoint::shell::{App, Edges, Events, Exit, Signals, Wake, run};
+use stillpoint::theme::Theme;
+
+const PROTOCOL: &str = r#"Protocol(version: 1, name: "App test", summary: "", steps: [
+    Hold(name: "Feet", region: Feet, hands: "Heels", intent: "Settle", duration: "1m"),
+    Transition(name: "Move to the head", duration: "20s"),
+    Hold(name: "Occiput", region: Occiput, hands: "Fingertips", intent: "Soften",
+         duration: "2m", max: "3m", advance: Manual),
+])"#;
+
+/// Keys to press at given moments of simulated time; between them the clock
+/// advances by whatever timeout the loop asks for.
+struct Script<'a> {
+    clock: &'a ManualClock,
+    keys: VecDeque<(Duration, KeyEvent)>,
+    elapsed: Duration,
+    wakes: Vec<Duration>,
+}
+
+impl Events for Script<'_> {
+    fn next(&mut self, timeout: Duration) -> io::Result<Wake> {
+        assert!(
+            timeout > Duration::ZERO,
+            "the loop must never poll without sleeping"
+        );
+        self.wakes.push(timeout);
+        if let Some((at, _)) = self.keys.front()
+            && *at <= self.elapsed + timeout
+        {
+            let (at, key) = self.keys.pop_front().expect("front exists");
+            let step = at.saturating_sub(self.elapsed);
+            self.clock.advance(step);
+            self.elapsed += step;
+            return Ok(Wake::Key(key));
+        }
+        self.clock.advance(timeout);
+        self.elapsed += timeout;
+        Ok(Wake::Timeout)
+    }
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+struct Outcome {
+    exit: Exit,
+    cues: Vec<Cue>,
+    journal: MemoryJournal,
+    wakes: Vec<Duration>,
+    screen: String,
+}
+
+fn drive(speed: f64, keys: Vec<(Duration, KeyEvent)>) -> Outcome {
+    let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
+    let mut app = App::new(Session::new(protocol), Theme::dim());
+    app.speed = speed;
+    let manual = ManualClock::new();
+    let clock = ScaledClock::new(&manual, speed);
+    let mut script = Script {
+        clock: &manual,
+        keys: keys.into(),
+        elapsed: Duration::ZERO,
+        wakes: Vec::new(),
+    };
+    let mut audio = RecordingAudio::new(AudioState::Disabled);
+    let mut journal = MemoryJournal::default();
+    let wall = || Some(jiff::civil::time(9, 0, 0, 0));
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let exit = {
+        let mut edges = Edges {
+            audio: &mut audio,
+            journal: &mut journal,
+            wall: &wall,
+        };
+        run(
+            &mut terminal,
+            &mut app,
+            &clock,
+            &mut script,
+            &mut edges,
+            &Signals::default(),
+        )
+        .expect("runs")
+    };
+    Outcome {
+        exit,
+        cues: audio.played().to_vec(),
+        journal,
+        wakes: script.wakes,
+        screen: format!("{}", terminal.backend()),
+    }
+}
+
+#[test]
+fn a_whole_session_runs_hands_free_after_one_press() {
+    // Space at 2 s starts; nothing else until q, y long after the max.
+    let out = drive(
+        1.0,
+        vec![
+            (secs(2), key(KeyCode::Char(' '))),
+            (secs(400), key(KeyCode::Char('q'))),
+            (secs(401), key(KeyCode::Char('y'))),
+        ],
+    );
+    assert_eq!(out.exit, Exit::Closed);
+    assert_eq!(
+        out.cues,
+        vec![
+            Cue::SessionStart,
+            Cue::EndingSoon,
+            Cue::NextStep,
+            Cue::NextStep,
+            Cue::EndingSoon,
+            Cue::Overtime,
+            Cue::SessionComplete
+        ]
+    );
+    assert!(out.screen.contains("Session complete"), "{}", out.screen);
+    let ended = out
+        .journal
+        .entries
+        .iter()
+        .filter(|l| matches!(l.entry, stillpoint::engine::Entry::StepEnded { .. }))
+        .count();
+    assert_eq!(ended, 3);
+}
+
+#[test]
+fn a_running_hold_wakes_about_once_a_second() {
+    let out = drive(
+        1.0,
+        vec![
+            (secs(1), key(KeyCode::Char(' '))),
+            (secs(61), key(KeyCode::Char('q'))),
+            (secs(62), key(KeyCode::Char('y'))),
+        ],
+    );
+    // 62 simulated seconds; about one wake a second, never a busy loop.
+    assert!(out.wakes.len() <= 70, "{} wakes", out.wakes.len());
+    assert!(out.wakes.len() >= 55, "{} wakes", out.wakes.len());
+}
+
+#[test]
+fn rehearsal_speed_redraws_at_most_four_times_a_second() {
+    // At 100x the plan's 200 s pass in 2 real seconds.
+    let out = drive(
+        100.0,
+        vec![
+            (Duration::from_millis(100), key(KeyCode::Char(' '))),
+            (secs(10), key(KeyCode::Char('q'))),
+        ],
+    );
+    assert_eq!(out.exit, Exit::Closed, "finished sessions close on q");
+    let min = out.wakes.iter().min().copied().unwrap_or_default();
+    assert!(min >= Duration::from_millis(250), "woke after only {min:?}");
+    assert!(out.cues.contains(&Cue::SessionComplete));
+}
+
+#[test]
+fn pedal_keys_all_mean_next_and_a_cancelled_quit_changes_nothing() {
+    let out = drive(
+        1.0,
+        vec![
+            (secs(1), key(KeyCode::Enter)),
+            (secs(2), key(KeyCode::PageDown)),
+            (secs(3), key(KeyCode::Char('q'))),
+            // A pedal press while "End this session?" shows cancels it only.
+            (secs(4), key(KeyCode::Right)),
+            (secs(5), key(KeyCode::Right)),
+            (secs(6), key(KeyCode::Char('q'))),
+            (secs(7), key(KeyCode::Char('y'))),
+        ],
+    );
+    let started = out
+        .journal
+        .entries
+        .iter()
+        .filter(|l| matches!(l.entry, stillpoint::engine::Entry::StepStarted { .. }))
+        .count();
+    assert_eq!(started, 3, "Enter starts, PageDown and one Right advance");
+}

@@ -1,0 +1,392 @@
+//! End-to-end tests: the real binary in a pseudo-terminal (tmux), driven by
+//! key presses, with the screen read back and the terminal state checked after
+//! exit. Every wait polls with a deadline; nothing sleeps for long.
+
+// These tests watch a real process, so they wait on real time.
+#![allow(clippy::disallowed_methods)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_stillpoint");
+
+/// One tmux server with one pane running a command.
+struct Pane {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Pane {
+    /// Starts `args` in a `w`×`h` pane. The command runs under `sh` so that,
+    /// after it exits, `stty -a` records whether the terminal was restored.
+    fn start(name: &str, w: u16, h: u16, args: &[&str], sh_prefix: &str) -> Pane {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is needed for the end-to-end tests (apt-get install tmux)"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = format!("sp-{name}-{}", std::process::id());
+        let d = dir.path();
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        let script = format!(
+            "{sh_prefix} cd '{d}'; echo $$ > pid; STILLPOINT_DATA='{d}/data' NO_COLOR=1 \
+             '{BIN}' {args} 2> stderr.txt; echo $? > status; stty -a > stty.txt; sleep 30",
+            d = d.display(),
+            args = quoted.join(" ")
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", &w.to_string(), "-y", &h.to_string()])
+            .args(["sh", "-c", &script])
+            .status()
+            .expect("tmux runs");
+        assert!(ok.success());
+        Pane { socket, dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "0"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Waits until the screen contains `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {text:?}; it shows:\n{s}"
+            );
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the binary to exit and returns its status.
+    fn wait_exit(&self) -> i32 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.path("stty.txt").exists() {
+            assert!(Instant::now() < deadline, "stillpoint did not exit");
+            sleep(Duration::from_millis(50));
+        }
+        sleep(Duration::from_millis(50));
+        std::fs::read_to_string(self.path("status"))
+            .expect("status")
+            .trim()
+            .parse()
+            .expect("a number")
+    }
+
+    fn shell_pid(&self) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Ok(p) = std::fs::read_to_string(self.path("pid"))
+                && let Ok(p) = p.trim().parse()
+            {
+                return p;
+            }
+            assert!(Instant::now() < deadline, "no pid");
+            sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The stillpoint process: the shell's child.
+    fn app_pid(&self) -> u32 {
+        let shell = self.shell_pid();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+                .unwrap_or_default();
+            if let Some(p) = children
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse().ok())
+            {
+                return p;
+            }
+            assert!(Instant::now() < deadline, "no child of the shell");
+            sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn journal(&self) -> String {
+        let dir = self.path("data/sessions");
+        let mut text = String::new();
+        for e in std::fs::read_dir(&dir).expect("a log folder") {
+            text += &std::fs::read_to_string(e.expect("entry").path()).expect("log");
+        }
+        text
+    }
+
+    /// Asserts the terminal is back in its normal state: cooked mode, echo on,
+    /// the main screen, the cursor visible.
+    fn assert_restored(&self) {
+        let stty = std::fs::read_to_string(self.path("stty.txt")).expect("stty output");
+        let words: Vec<&str> = stty.split_whitespace().collect();
+        for flag in ["icanon", "echo", "isig"] {
+            assert!(words.contains(&flag), "{flag} is off after exit:\n{stty}");
+        }
+        assert_eq!(
+            self.tmux(&["display", "-p", "-t", "0", "#{alternate_on}"])
+                .trim(),
+            "0",
+            "still on the alternate screen"
+        );
+        assert_eq!(
+            self.tmux(&["display", "-p", "-t", "0", "#{cursor_flag}"])
+                .trim(),
+            "1",
+            "cursor still hidden"
+        );
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| !s.contains(") Z "))
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
+    let pane = Pane::start(
+        "quit",
+        100,
+        30,
+        &["run", "still-point-10", "--no-audio"],
+        "",
+    );
+    pane.wait_for("press space");
+    assert!(pane.screen().contains("audio off (--no-audio)"));
+    pane.keys(&["Space"]);
+    pane.wait_for("running");
+    pane.keys(&["?"]);
+    pane.wait_for("foot pedals send these");
+    pane.keys(&["Escape"]);
+    pane.keys(&["p"]);
+    pane.wait_for("paused");
+    pane.keys(&["p"]);
+    pane.wait_for("running");
+    // PageDown is what most foot pedals send: it moves to step 2.
+    pane.keys(&["PageDown"]);
+    pane.wait_for("step 2 of");
+    // q asks first; any other key keeps the session going.
+    pane.keys(&["q"]);
+    pane.wait_for("End this session now?");
+    pane.keys(&["n"]);
+    pane.wait_for("running");
+    assert!(
+        pane.screen().contains("step 2 of"),
+        "a cancelled quit must not skip"
+    );
+    pane.keys(&["q"]);
+    pane.wait_for("End this session now?");
+    pane.keys(&["y"]);
+    assert_eq!(pane.wait_exit(), 0);
+    pane.assert_restored();
+    assert!(pane.screen().contains("Session log:"));
+    let journal = pane.journal();
+    assert!(
+        journal.contains(r#""event":"session_ended","completed":false"#),
+        "{journal}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(pane.path("stderr.txt")).unwrap_or_default(),
+        "",
+        "nothing foreign on stderr"
+    );
+}
+
+#[test]
+fn without_a_sound_card_the_session_runs_silent_and_the_screen_stays_clean() {
+    let pane = Pane::start("nodev", 100, 30, &["run", "still-point-10"], "");
+    pane.wait_for("press space");
+    pane.keys(&["Space"]);
+    pane.wait_for("running");
+    // Give the audio thread time to probe (and ALSA time to complain).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut screen = pane.screen();
+    while screen.contains("audio starting") && Instant::now() < deadline {
+        sleep(Duration::from_millis(50));
+        screen = pane.screen();
+    }
+    assert!(
+        screen.contains("audio off — no output device") || screen.contains("audio on"),
+        "{screen}"
+    );
+    for foreign in ["ALSA", "alsa", "error", "Dropping"] {
+        assert!(
+            !screen.contains(foreign),
+            "foreign text {foreign:?} on screen:\n{screen}"
+        );
+    }
+    pane.keys(&["q"]);
+    pane.wait_for("End this session now?");
+    pane.keys(&["y"]);
+    assert_eq!(pane.wait_exit(), 0);
+    pane.assert_restored();
+    assert_eq!(
+        std::fs::read_to_string(pane.path("stderr.txt")).unwrap_or_default(),
+        "",
+        "library noise reached the terminal's stderr"
+    );
+}
+
+#[test]
+fn sigterm_closes_the_record_and_restores_the_terminal() {
+    let pane = Pane::start("term", 100, 30, &["run", "ten-step", "--no-audio"], "");
+    pane.wait_for("press space");
+    pane.keys(&["Enter"]);
+    pane.wait_for("running");
+    let pid = pane.app_pid();
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert_ne!(pane.wait_exit(), 0);
+    pane.assert_restored();
+    let journal = pane.journal();
+    assert!(journal.contains(r#""by":"quit""#), "{journal}");
+    assert!(journal.contains(r#""event":"session_ended""#), "{journal}");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_the_message_is_printed() {
+    let pane = Pane::start(
+        "panic",
+        100,
+        30,
+        &["run", "ten-step", "--no-audio", "--panic-for-test"],
+        "",
+    );
+    assert_eq!(pane.wait_exit(), 101);
+    pane.assert_restored();
+    // The message reaches the real stderr, not the log that stands in for it
+    // while the dashboard is up.
+    let err = std::fs::read_to_string(pane.path("stderr.txt")).expect("stderr");
+    assert!(
+        err.contains("deliberate panic for the end-to-end test"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_tiny_window_asks_to_be_enlarged_and_recovers() {
+    let pane = Pane::start("tiny", 100, 30, &["run", "trainee-drill", "--no-audio"], "");
+    pane.wait_for("press space");
+    for (w, h) in [("20", "5"), ("1", "1"), ("30", "10")] {
+        pane.tmux(&["resize-window", "-t", "0", "-x", w, "-y", h]);
+        sleep(Duration::from_millis(100));
+    }
+    pane.wait_for("Please enlarge");
+    pane.tmux(&["resize-window", "-t", "0", "-x", "100", "-y", "30"]);
+    pane.wait_for("press space");
+    assert!(alive(pane.app_pid()));
+}
+
+#[test]
+fn closing_the_terminal_ends_the_app_even_when_sighup_is_ignored() {
+    let pane = Pane::start(
+        "hup",
+        100,
+        30,
+        &["run", "ten-step", "--no-audio"],
+        "trap '' HUP;",
+    );
+    pane.wait_for("press space");
+    pane.keys(&["Space"]);
+    pane.wait_for("running");
+    let pid = pane.app_pid();
+    pane.tmux(&["kill-server"]);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while alive(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "still running 2 s after its terminal closed"
+        );
+        sleep(Duration::from_millis(50));
+    }
+    let journal = std::fs::read_dir(pane.path("data/sessions"))
+        .expect("log folder")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("log"))
+        .collect::<String>();
+    assert!(journal.contains(r#""event":"session_ended""#), "{journal}");
+}
+
+#[test]
+fn a_bad_protocol_is_reported_before_the_terminal_is_touched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(
+        &bad,
+        "Protocol(version: 1, name: \"x\", summary: \"\", steps: [\n  Hold(name: \"a\", region: Toes, hands: \"\", intent: \"\", duration: \"1m\"),\n])\n",
+    )
+    .expect("write");
+    let out = Command::new(BIN)
+        .args(["run", bad.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.ron:2:"), "{err}");
+    assert!(err.contains("unknown region `Toes`"), "{err}");
+    assert!(out.stdout.is_empty(), "no escape codes written");
+}
+
+#[test]
+fn validate_and_list_work_without_a_terminal() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(BIN)
+        .current_dir(root)
+        .args([
+            "validate",
+            "sessions/ten-step.ron",
+            "sessions/still-point-10.ron",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ok: sessions/ten-step.ron"), "{text}");
+    let out = Command::new(BIN).arg("list").output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for stem in [
+        "ten-step",
+        "relaxation-30",
+        "still-point-10",
+        "trainee-drill",
+    ] {
+        assert!(text.contains(stem), "{text}");
+    }
+}
