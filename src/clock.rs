@@ -214,7 +214,24 @@ pub fn wall_time_of_day() -> Option<jiff::civil::Time> {
 /// The local date and time, for naming and stamping session logs.
 #[allow(clippy::disallowed_methods)]
 pub fn wall_now() -> jiff::Zoned {
-    jiff::Zoned::now()
+    jiff::Timestamp::now().to_zoned(local_zone().clone())
+}
+
+/// The system time zone, found once. When `TZ` is unset, `/etc/localtime` is
+/// read directly: looking the zone up by name makes jiff list the whole
+/// zoneinfo database, which costs milliseconds of start-up time.
+fn local_zone() -> &'static jiff::tz::TimeZone {
+    use std::sync::OnceLock;
+    static ZONE: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
+    ZONE.get_or_init(|| {
+        if std::env::var_os("TZ").is_none()
+            && let Ok(data) = std::fs::read("/etc/localtime")
+            && let Ok(zone) = jiff::tz::TimeZone::tzif("localtime", &data)
+        {
+            return zone;
+        }
+        jiff::tz::TimeZone::system()
+    })
 }
 
 #[cfg(test)]

@@ -18,9 +18,23 @@ use ratatui::DefaultTerminal;
 static SAVED_STDERR: Mutex<Option<OwnedFd>> = Mutex::new(None);
 
 /// The terminal, taken over for the dashboard.
+///
+/// Fields drop in order: the terminal first (its own drop may complain on
+/// standard error when the terminal has gone away), then the guard that
+/// points standard error back at the terminal.
 pub struct Screen {
     /// The ratatui terminal to draw on.
     pub terminal: DefaultTerminal,
+    _stderr: StderrGuard,
+}
+
+/// Restores standard error when dropped.
+struct StderrGuard;
+
+impl Drop for StderrGuard {
+    fn drop(&mut self) {
+        restore_stderr();
+    }
 }
 
 impl Screen {
@@ -43,15 +57,18 @@ impl Screen {
             // Failing to redirect is not worth refusing a session over.
             let _ = redirect_stderr(path);
         }
-        Ok(Screen { terminal })
+        Ok(Screen {
+            terminal,
+            _stderr: StderrGuard,
+        })
     }
 }
 
 impl Drop for Screen {
     fn drop(&mut self) {
         let _ = self.terminal.show_cursor();
-        ratatui::restore();
-        restore_stderr();
+        // Errors here mean the terminal is gone; there is nothing to restore.
+        let _ = ratatui::try_restore();
     }
 }
 

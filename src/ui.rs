@@ -328,7 +328,7 @@ impl View {
         let inner = inner.inner(ratatui::layout::Margin::new(1, 0));
 
         let text = self.hold_text(with_next);
-        let text_rows = wrapped_height(&text, inner.width);
+        let text_rows = text.rows(inner.width);
         // Rows: name, digits, gauge, a blank line, then the text.
         let spare = inner.height.saturating_sub(3);
         let digits = self.countdown_for_finish();
@@ -374,9 +374,7 @@ impl View {
                 .render(big, buf),
         }
         self.render_gauge(gauge, buf);
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
-            .render(rest, buf);
+        text.render(rest, buf, &self.theme);
     }
 
     fn title_text(&self) -> String {
@@ -396,50 +394,51 @@ impl View {
         }
     }
 
-    fn hold_text(&self, with_next: bool) -> Vec<Line<'_>> {
+    fn hold_text(&self, with_next: bool) -> HoldText<'_> {
         let t = &self.theme;
-        let field = |label: &'static str, value: &str| {
-            Line::from(vec![
-                Span::styled(format!("{label:<8}"), t.muted),
-                Span::styled(value.to_owned(), t.text),
-            ])
-        };
         // The first line is the state message; it stays (blank while running)
         // so the panel does not jump when the state changes.
-        let mut lines = Vec::new();
-        match self.mode {
-            Mode::Ready => lines.push(Line::styled(
+        let message = match self.mode {
+            Mode::Ready => Line::styled(
                 "Settle your hands, then press space (or the pedal) to begin.",
                 t.text,
-            )),
+            ),
             Mode::Complete | Mode::Ended => {
-                lines.push(Line::styled(
-                    format!("Active time {}.", secs_text(self.session_elapsed)),
-                    t.text,
-                ));
-                lines.push(Line::styled("Press q to close.", t.muted));
-                return lines;
+                return HoldText {
+                    messages: vec![
+                        Line::styled(
+                            format!("Active time {}.", secs_text(self.session_elapsed)),
+                            t.text,
+                        ),
+                        Line::styled("Press q to close.", t.muted),
+                    ],
+                    fields: Vec::new(),
+                };
             }
-            Mode::Paused => lines.push(Line::styled("Paused. Press p to resume.", t.paused)),
-            Mode::Overtime => lines.push(Line::styled(
+            Mode::Paused => Line::styled("Paused. Press p to resume.", t.paused),
+            Mode::Overtime => Line::styled(
                 "Past the target time: hold until release, then press next.",
                 t.overtime,
-            )),
-            Mode::Running => lines.push(Line::default()),
-        }
+            ),
+            Mode::Running => Line::default(),
+        };
+        let mut fields = Vec::new();
         if let Some(h) = &self.hands {
-            lines.push(field("Hands", h));
+            fields.push(("Hands", h.clone()));
         }
         if let Some(i) = &self.intent {
-            lines.push(field("Intent", i));
+            fields.push(("Intent", i.clone()));
         }
         if let Some(n) = &self.notice {
-            lines.push(field("Notice", n));
+            fields.push(("Notice", n.clone()));
         }
         if with_next && let Some((name, planned)) = &self.next {
-            lines.push(field("Next", &format!("{name} ({})", secs_text(*planned))));
+            fields.push(("Next", format!("{name} ({})", secs_text(*planned))));
         }
-        lines
+        HoldText {
+            messages: vec![message],
+            fields,
+        }
     }
 
     fn render_gauge(&self, area: Rect, buf: &mut Buffer) {
@@ -635,6 +634,73 @@ fn popup(area: Rect, buf: &mut Buffer, t: &Theme, title: &str, lines: Vec<Line>,
         .render(rect, buf);
 }
 
+/// The words under the countdown: a state message, then labelled fields
+/// whose wrapped lines stay indented under their value.
+struct HoldText<'a> {
+    messages: Vec<Line<'a>>,
+    fields: Vec<(&'static str, String)>,
+}
+
+/// Width of the field labels ("Hands", "Intent", ...).
+const LABEL: u16 = 8;
+
+impl HoldText<'_> {
+    fn rows(&self, width: u16) -> u16 {
+        let value_width = width.saturating_sub(LABEL);
+        self.messages.len() as u16
+            + self
+                .fields
+                .iter()
+                .map(|(_, v)| wrapped_rows(v, value_width))
+                .sum::<u16>()
+    }
+
+    fn render(self, area: Rect, buf: &mut Buffer, t: &Theme) {
+        let bottom = area.bottom();
+        let mut y = area.y;
+        for line in self.messages {
+            if y >= bottom {
+                return;
+            }
+            line.render(Rect::new(area.x, y, area.width, 1), buf);
+            y += 1;
+        }
+        let value_width = area.width.saturating_sub(LABEL);
+        for (label, value) in self.fields {
+            if y >= bottom || value_width == 0 {
+                return;
+            }
+            let rows = wrapped_rows(&value, value_width).min(bottom - y);
+            Line::styled(label, t.muted).render(Rect::new(area.x, y, LABEL, 1), buf);
+            Paragraph::new(Line::styled(value, t.text))
+                .wrap(Wrap { trim: true })
+                .render(Rect::new(area.x + LABEL, y, value_width, rows), buf);
+            y += rows;
+        }
+    }
+}
+
+/// Rows `text` takes when word-wrapped to `width` (a close estimate).
+fn wrapped_rows(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if used > 0 && used + 1 + w > width {
+            rows += 1;
+            used = 0;
+        }
+        used += if used > 0 { 1 + w } else { w };
+        // A word longer than the line wraps by itself.
+        while used > width {
+            rows += 1;
+            used -= width;
+        }
+    }
+    rows
+}
+
 /// How tall the digits are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DigitSize {
@@ -678,15 +744,6 @@ fn pick_digit_size(text: &str, width: u16, rows: u16) -> Option<DigitSize> {
         .find(|s| s.rows() <= rows && s.cols_per_char() * chars <= width)
 }
 
-/// Rows `lines` take when wrapped to `width` (a close estimate, by characters).
-fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let w = usize::from(width.max(1));
-    lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(w) as u16)
-        .sum()
-}
-
 /// Cuts `s` to `width` characters, marking the cut with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
@@ -715,6 +772,14 @@ mod tests {
         assert_eq!(pick_digit_size("12:34", 60, 5), Some(DigitSize::Half));
         assert_eq!(pick_digit_size("12:34", 30, 5), Some(DigitSize::Quadrant));
         assert_eq!(pick_digit_size("12:34", 30, 3), None);
+    }
+
+    #[test]
+    fn wrapping_estimate_matches_word_wrap() {
+        assert_eq!(wrapped_rows("", 10), 1);
+        assert_eq!(wrapped_rows("one two three", 13), 1);
+        assert_eq!(wrapped_rows("one two three", 12), 2);
+        assert_eq!(wrapped_rows("abcdefghijklmnopqrstuvwxyz", 10), 3);
     }
 
     #[test]
