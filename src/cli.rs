@@ -74,6 +74,14 @@ struct RunOptions {
     panic_for_test: bool,
 }
 
+impl RunOptions {
+    /// The chosen theme, with `NO_COLOR` honoured.
+    fn theme(&self) -> Theme {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Theme::pick(self.theme, no_color)
+    }
+}
+
 fn parse_speed(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
@@ -98,7 +106,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(args)) => {
             let protocol = match args.protocol {
                 Some(name) => resolve(&name, &search),
-                None => pick(&search, &signals),
+                None => pick(&search, &signals, args.options.theme()),
             };
             match protocol {
                 Ok(Some(p)) => run(p, &args.options, signals),
@@ -106,7 +114,7 @@ pub fn main() -> ExitCode {
                 Err(message) => fail(&message),
             }
         }
-        None => match pick(&search, &signals) {
+        None => match pick(&search, &signals, cli.run.theme()) {
             Ok(Some(p)) => run(p, &cli.run, signals),
             Ok(None) => ExitCode::SUCCESS,
             Err(message) => fail(&message),
@@ -138,7 +146,7 @@ fn resolve(name: &str, search: &SearchPath) -> Result<Option<Protocol>, String> 
 }
 
 /// Opens the picker; `Ok(None)` when the user leaves without choosing.
-fn pick(search: &SearchPath, signals: &Signals) -> Result<Option<Protocol>, String> {
+fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<Protocol>, String> {
     let catalog = Catalog::discover(search);
     let choices: Vec<&Found> = catalog
         .found
@@ -150,8 +158,14 @@ fn pick(search: &SearchPath, signals: &Signals) -> Result<Option<Protocol>, Stri
     }
     let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
     let mut events = TerminalEvents::new(signals);
-    let chosen = crate::picker::run(&mut screen.terminal, &choices, &mut events, &signals.stop)
-        .map_err(|e| format!("terminal error: {e}"))?;
+    let chosen = crate::picker::run(
+        &mut screen.terminal,
+        &choices,
+        &mut events,
+        &signals.stop,
+        theme,
+    )
+    .map_err(|e| format!("terminal error: {e}"))?;
     drop(screen);
     Ok(chosen.and_then(|i| choices[i].protocol.clone().ok()))
 }
@@ -164,6 +178,7 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
     let mut journal = match FileJournal::create(
         &data.join("sessions"),
         protocol.name.as_str(),
+        options.client.as_deref(),
         &opened,
     ) {
         Ok(j) => j,
@@ -174,8 +189,7 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
             ));
         }
     };
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::pick(options.theme, no_color);
+    let theme = options.theme();
     let mut app = App::new(Session::new(protocol), theme);
     app.client = options.client.clone();
     app.speed = options.speed;

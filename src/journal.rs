@@ -40,6 +40,8 @@ struct Header<'a> {
     event: &'static str,
     version: u32,
     protocol: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client: Option<&'a str>,
     /// Wall-clock start, RFC 3339, for people reading the file.
     opened: String,
 }
@@ -62,8 +64,14 @@ pub struct FileJournal {
 
 impl FileJournal {
     /// Creates a new log in `dir` (made `0700` if missing) named after the
-    /// start time and the protocol.
-    pub fn create(dir: &Path, protocol: &str, opened: &jiff::Zoned) -> io::Result<FileJournal> {
+    /// start time and the protocol; the first record names the protocol and
+    /// the client reference, if any.
+    pub fn create(
+        dir: &Path,
+        protocol: &str,
+        client: Option<&str>,
+        opened: &jiff::Zoned,
+    ) -> io::Result<FileJournal> {
         crate::paths::create_private_dir(dir)?;
         let slug = protocol
             .split(|c: char| !c.is_ascii_alphanumeric())
@@ -95,6 +103,7 @@ impl FileJournal {
                         event: "log_opened",
                         version: LOG_VERSION,
                         protocol,
+                        client,
                         opened: opened.timestamp().to_string(),
                     };
                     journal.write_line(&header)?;
@@ -142,7 +151,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let logs = dir.path().join("logs");
         let opened: jiff::Zoned = "2026-11-22T10:00:00+00:00[UTC]".parse().unwrap();
-        let mut j = FileJournal::create(&logs, "Ten step", &opened).unwrap();
+        let mut j = FileJournal::create(&logs, "Ten step", Some("AB"), &opened).unwrap();
         j.append(&Logged {
             at: Moment::from_secs(1),
             entry: Entry::Paused { step: 0 },
@@ -151,7 +160,9 @@ mod tests {
         let text = std::fs::read_to_string(j.path()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
-        assert!(lines[0].starts_with(r#"{"seq":0,"event":"log_opened","version":1"#));
+        assert!(lines[0].starts_with(
+            r#"{"seq":0,"event":"log_opened","version":1,"protocol":"Ten step","client":"AB""#
+        ));
         assert_eq!(lines[1], r#"{"seq":1,"at":1000,"event":"paused","step":0}"#);
         assert!(j.path().ends_with("20261122-100000-ten-step.jsonl"));
         #[cfg(unix)]
@@ -162,7 +173,7 @@ mod tests {
             assert_eq!(mode(&logs), 0o700);
         }
         // A second log in the same second gets its own file.
-        let k = FileJournal::create(&logs, "Ten step", &opened).unwrap();
+        let k = FileJournal::create(&logs, "Ten step", Some("AB"), &opened).unwrap();
         assert_ne!(k.path(), j.path());
     }
 }

@@ -112,15 +112,15 @@ pub fn run<B: Backend>(
     choices: &[&Found],
     events: &mut dyn Events,
     stop: &AtomicBool,
+    theme: Theme,
 ) -> io::Result<Option<usize>>
 where
     B::Error: Send + Sync + 'static,
 {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut picker = Picker {
         choices,
         selected: 0,
-        theme: Theme::pick(crate::theme::ThemeName::Dim, no_color),
+        theme,
     };
     loop {
         terminal

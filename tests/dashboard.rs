@@ -207,3 +207,18 @@ fn no_color_theme_uses_no_colour() {
         assert_eq!(cell.bg, ratatui::style::Color::Reset);
     }
 }
+
+#[test]
+fn picker_at_80x24() {
+    let catalog =
+        stillpoint::catalog::Catalog::discover(&stillpoint::catalog::SearchPath::default());
+    let choices: Vec<_> = catalog.found.iter().collect();
+    let picker = stillpoint::picker::Picker {
+        choices: &choices,
+        selected: 1,
+        theme: Theme::dim(),
+    };
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| f.render_widget(&picker, f.area())).unwrap();
+    insta::assert_snapshot!(t.backend());
+}

@@ -166,6 +166,15 @@ impl Pane {
 
 impl Drop for Pane {
     fn drop(&mut self) {
+        // The wrapper shell waits in `sleep` so the pane stays readable; end it.
+        if let Some(pid) = std::fs::read_to_string(self.path("pid"))
+            .ok()
+            .and_then(|p| p.trim().parse::<u32>().ok())
+        {
+            let _ = Command::new("kill")
+                .args(["-9", "--", &format!("-{pid}")])
+                .output();
+        }
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
             .output();
