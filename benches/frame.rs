@@ -30,7 +30,8 @@ fn context() -> Context {
     Context {
         wall: Some(jiff::civil::time(10, 0, 0, 0)),
         speed: 1.0,
-        audio: "audio on",
+        audio: "audio on · volume 4/10".into(),
+        flash: false,
         theme: Theme::dim(),
         overlay: Overlay::None,
         client: Some("AB".into()),

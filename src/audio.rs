@@ -9,6 +9,8 @@
 //! [`AudioState`] the status line shows.
 
 pub mod bell;
+pub mod mix;
+pub mod scape;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -18,6 +20,8 @@ use std::time::Duration;
 
 use crate::clock::{Clock, Moment, SystemClock};
 use crate::engine::Cue;
+use mix::{Mix, MixCommand};
+use scape::Scape;
 
 /// Whether sound is reaching the room, as the status line words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,18 +71,23 @@ impl AudioState {
     }
 }
 
-/// Where cues are played.
+/// Where cues and soundscape changes go.
 pub trait Audio {
-    /// Plays a cue; never blocks and never fails loudly.
-    fn play(&mut self, cue: Cue);
+    /// Passes a command to the mix; never blocks and never fails loudly.
+    fn send(&mut self, command: MixCommand);
     /// Whether sound is reaching the room.
     fn state(&self) -> AudioState;
+    /// Sounds a cue.
+    fn play(&mut self, cue: Cue) {
+        self.send(MixCommand::Cue(cue));
+    }
 }
 
-/// A silent implementation that records every cue, for tests and `--no-audio`.
+/// A silent implementation that records every command, for tests and
+/// `--no-audio`.
 #[derive(Debug)]
 pub struct RecordingAudio {
-    played: Vec<Cue>,
+    sent: Vec<MixCommand>,
     state: AudioState,
 }
 
@@ -86,20 +95,31 @@ impl RecordingAudio {
     /// A recorder that reports `state`.
     pub fn new(state: AudioState) -> RecordingAudio {
         RecordingAudio {
-            played: Vec::new(),
+            sent: Vec::new(),
             state,
         }
     }
 
-    /// Every cue received, in order.
-    pub fn played(&self) -> &[Cue] {
-        &self.played
+    /// Every command received, in order.
+    pub fn sent(&self) -> &[MixCommand] {
+        &self.sent
+    }
+
+    /// The cues received, in order.
+    pub fn played(&self) -> Vec<Cue> {
+        self.sent
+            .iter()
+            .filter_map(|c| match c {
+                MixCommand::Cue(cue) => Some(*cue),
+                _ => None,
+            })
+            .collect()
     }
 }
 
 impl Audio for RecordingAudio {
-    fn play(&mut self, cue: Cue) {
-        self.played.push(cue);
+    fn send(&mut self, command: MixCommand) {
+        self.sent.push(command);
     }
 
     fn state(&self) -> AudioState {
@@ -110,14 +130,14 @@ impl Audio for RecordingAudio {
 /// What the device thread is asked to do.
 #[derive(Debug)]
 enum Command {
-    Play(Cue),
+    Mix(MixCommand),
     Shutdown,
 }
 
-/// How long the stream stays open after the last cue ends, so cues close
-/// together share one stream.
+/// How long the stream stays open after the last cue ends (with no
+/// soundscape), so cues close together share one stream.
 const LINGER: Duration = Duration::from_secs(3);
-/// How often a missing device is looked for again, at most.
+/// How often a missing or lost device is looked for again.
 const RETRY: Duration = Duration::from_secs(10);
 
 /// Real output through rodio, owned by one thread.
@@ -128,16 +148,40 @@ pub struct DeviceAudio {
     thread: Option<JoinHandle<()>>,
 }
 
+/// What the session wants to hear, kept so a reopened device resumes it.
+#[derive(Debug, Clone, Copy)]
+struct Wanted {
+    scape: Option<Scape>,
+    volume: u8,
+    muted: bool,
+    paused: bool,
+    ended: bool,
+}
+
+impl Wanted {
+    fn bed(&self) -> bool {
+        self.scape.is_some() && !self.ended
+    }
+}
+
 impl DeviceAudio {
     /// Starts the device thread and returns at once; the device is probed on
-    /// that thread, so start-up never waits for the sound system.
-    pub fn start() -> DeviceAudio {
+    /// that thread, so start-up never waits for the sound system. `scape`
+    /// plays (fading in) as soon as a device is open.
+    pub fn start(scape: Option<Scape>, volume: u8, muted: bool) -> DeviceAudio {
         let (tx, rx) = mpsc::channel();
         let state = Arc::new(AtomicU8::new(AudioState::Probing.to_u8()));
         let shared = Arc::clone(&state);
+        let wanted = Wanted {
+            scape,
+            volume,
+            muted,
+            paused: false,
+            ended: false,
+        };
         let thread = std::thread::Builder::new()
             .name("stillpoint-audio".into())
-            .spawn(move || device_thread(&rx, &shared))
+            .spawn(move || device_thread(&rx, &shared, wanted))
             .ok();
         if thread.is_none() {
             state.store(AudioState::NoDevice.to_u8(), Ordering::Relaxed);
@@ -147,8 +191,8 @@ impl DeviceAudio {
 }
 
 impl Audio for DeviceAudio {
-    fn play(&mut self, cue: Cue) {
-        let _ = self.tx.send(Command::Play(cue));
+    fn send(&mut self, command: MixCommand) {
+        let _ = self.tx.send(Command::Mix(command));
     }
 
     fn state(&self) -> AudioState {
@@ -173,71 +217,124 @@ impl Drop for DeviceAudio {
     }
 }
 
-fn open(state: &Arc<AtomicU8>) -> Option<rodio::MixerDeviceSink> {
-    let lost = Arc::clone(state);
-    let mut sink = rodio::DeviceSinkBuilder::from_default_device()
-        .ok()?
-        // rodio's default callback prints to stderr; record the loss instead.
-        .with_error_callback(move |_| lost.store(AudioState::Lost.to_u8(), Ordering::Relaxed))
-        .open_stream()
-        .ok()?;
-    sink.log_on_drop(false);
-    Some(sink)
+/// An open output and the channel into the mix it plays.
+struct Live {
+    sink: rodio::MixerDeviceSink,
+    mix: Sender<MixCommand>,
 }
 
-/// Drops a sink without its "dropping" message.
-fn close(sink: &mut Option<rodio::MixerDeviceSink>) {
-    if let Some(mut s) = sink.take() {
-        s.log_on_drop(false);
+impl Live {
+    /// Opens the default output and starts a mix of what is wanted.
+    fn open(state: &Arc<AtomicU8>, wanted: &Wanted) -> Option<Live> {
+        let lost = Arc::clone(state);
+        let mut sink = rodio::DeviceSinkBuilder::from_default_device()
+            .ok()?
+            // rodio's default callback prints to stderr; record the loss instead.
+            .with_error_callback(move |_| lost.store(AudioState::Lost.to_u8(), Ordering::Relaxed))
+            .open_stream()
+            .ok()?;
+        sink.log_on_drop(false);
+        let (tx, rx) = mpsc::channel();
+        let scape = if wanted.bed() { wanted.scape } else { None };
+        let mut mix = Mix::new(scape, wanted.volume, wanted.muted, Some(rx));
+        if wanted.paused {
+            mix.apply(MixCommand::Pause(true));
+        }
+        sink.mixer().add(mix);
+        Some(Live { sink, mix: tx })
     }
 }
 
-fn device_thread(rx: &Receiver<Command>, state: &Arc<AtomicU8>) {
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.sink.log_on_drop(false);
+    }
+}
+
+fn device_thread(rx: &Receiver<Command>, state: &Arc<AtomicU8>, mut wanted: Wanted) {
     let set = |s: AudioState| state.store(s.to_u8(), Ordering::Relaxed);
     let clock = SystemClock::new();
-    // Probe once so the status line is right before the first cue, then close.
-    let mut sink = open(state);
-    set(if sink.is_some() {
+    // Probe once so the status line is right before the first cue; keep the
+    // stream only if a soundscape is to play.
+    let mut live = Live::open(state, &wanted);
+    set(if live.is_some() {
         AudioState::On
     } else {
         AudioState::NoDevice
     });
-    close(&mut sink);
-    let mut last_attempt = Some(clock.now());
-    let mut linger = Duration::ZERO;
+    if !wanted.bed() {
+        live = None;
+    }
+    let mut last_attempt = clock.now();
+    let mut linger = LINGER;
     loop {
-        // With no stream open, block until asked: no wake-ups at all.
-        let command = if sink.is_some() {
-            rx.recv_timeout(linger)
-        } else {
-            rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        let current = AudioState::from_u8(state.load(Ordering::Relaxed));
+        // With nothing to play and no stream open, block until asked: no
+        // wake-ups at all. Otherwise wake to close the stream or to look for
+        // a device again.
+        let command = match (&live, wanted.bed()) {
+            (None, false) => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            (Some(_), false) => rx.recv_timeout(linger),
+            (_, true) => rx.recv_timeout(RETRY),
         };
+        let mut want_open = false;
         match command {
-            Ok(Command::Play(cue)) => {
-                let current = AudioState::from_u8(state.load(Ordering::Relaxed));
-                if current == AudioState::Lost {
-                    close(&mut sink);
+            Ok(Command::Mix(m)) => {
+                match m {
+                    MixCommand::Volume(v) => wanted.volume = v,
+                    MixCommand::Mute(on) => wanted.muted = on,
+                    MixCommand::Pause(p) => wanted.paused = p,
+                    MixCommand::FadeOut => {
+                        wanted.ended = true;
+                        linger = mix::FADE_OUT + LINGER;
+                    }
+                    MixCommand::Cue(cue) => {
+                        want_open = true;
+                        if wanted.scape.is_none() || wanted.ended {
+                            linger = linger
+                                .max(bell::Bell::new(cue, bell::SAMPLE_RATE).length() + LINGER);
+                        }
+                    }
                 }
-                if sink.is_none() && may_retry(current, last_attempt, clock.now()) {
-                    last_attempt = Some(clock.now());
-                    sink = open(state);
-                    set(if sink.is_some() {
+                if want_open && (live.is_none() || current == AudioState::Lost) {
+                    drop(live.take());
+                    if may_retry(current, Some(last_attempt), clock.now()) {
+                        last_attempt = clock.now();
+                        live = Live::open(state, &wanted);
+                        set(if live.is_some() {
+                            AudioState::On
+                        } else {
+                            AudioState::NoDevice
+                        });
+                        // A fresh mix already knows the volume and pause state.
+                    }
+                }
+                if let Some(l) = &live {
+                    let _ = l.mix.send(m);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if !wanted.bed() {
+                    live = None;
+                    linger = LINGER;
+                } else if live.is_none() || current == AudioState::Lost {
+                    // Headphones unplugged or the sound server restarted: try
+                    // again now and then, quietly, until an output is back.
+                    drop(live.take());
+                    last_attempt = clock.now();
+                    live = Live::open(state, &wanted);
+                    set(if live.is_some() {
                         AudioState::On
+                    } else if current == AudioState::Lost {
+                        AudioState::Lost
                     } else {
                         AudioState::NoDevice
                     });
                 }
-                if let Some(s) = &sink {
-                    let source = bell::Bell::new(cue, bell::SAMPLE_RATE);
-                    linger = source.length() + LINGER;
-                    s.mixer().add(source);
-                }
             }
-            Err(RecvTimeoutError::Timeout) => close(&mut sink),
             Ok(Command::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    close(&mut sink);
 }
 
 /// A working device is always used; a missing one is looked for again at
@@ -259,7 +356,9 @@ mod tests {
         let mut a = RecordingAudio::new(AudioState::Disabled);
         a.play(Cue::SessionStart);
         a.play(Cue::NextStep);
-        assert_eq!(a.played(), &[Cue::SessionStart, Cue::NextStep]);
+        a.send(MixCommand::Volume(3));
+        assert_eq!(a.played(), vec![Cue::SessionStart, Cue::NextStep]);
+        assert_eq!(a.sent().last(), Some(&MixCommand::Volume(3)));
         assert_eq!(a.state().label(), "audio off (--no-audio)");
     }
 
@@ -290,7 +389,7 @@ mod tests {
 
     #[test]
     fn the_device_thread_settles_without_a_sound_card_and_shuts_down() {
-        let mut audio = DeviceAudio::start();
+        let mut audio = DeviceAudio::start(Some(Scape::Surf), 4, false);
         let clock = SystemClock::new();
         while audio.state() == AudioState::Probing && clock.now() < Moment::from_secs(5) {
             std::thread::sleep(Duration::from_millis(10));

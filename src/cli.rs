@@ -8,11 +8,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::audio::scape::Scape;
 use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
 use crate::catalog::{Catalog, Found, SearchPath, looks_like_path};
 use crate::clock::{ScaledClock, SystemClock};
 use crate::engine::Session;
 use crate::journal::FileJournal;
+use crate::prefs::Prefs;
 use crate::protocol::{Protocol, clock_text};
 use crate::shell::{App, Edges, Exit, Signals, TerminalEvents};
 use crate::terminal::Screen;
@@ -44,6 +46,32 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Sound tools.
+    #[command(subcommand)]
+    Audio(AudioCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AudioCommand {
+    /// Write what would be played to a WAV file, without a sound device.
+    Render {
+        /// A soundscape (surf, drone, rain), rendered with its fade-in.
+        #[arg(
+            long,
+            value_name = "NAME",
+            conflicts_with = "cue",
+            required_unless_present = "cue"
+        )]
+        soundscape: Option<String>,
+        /// A cue (session-start, ending-soon, next-step, overtime, session-complete).
+        #[arg(long, value_name = "NAME")]
+        cue: Option<String>,
+        /// How many seconds of a soundscape to render.
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+        /// The WAV file to write.
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +93,10 @@ struct RunOptions {
     /// Colours: dim (for a darkened room), day, or plain. NO_COLOR is honoured.
     #[arg(long, value_enum, default_value_t = ThemeName::Dim)]
     theme: ThemeName,
+    /// The background sound: surf, drone, rain or none (default: the
+    /// protocol's own, else none).
+    #[arg(long, value_name = "NAME")]
+    soundscape: Option<String>,
     /// A client reference (a pseudonym or initials) shown and logged.
     #[arg(long, value_name = "REF")]
     client: Option<String>,
@@ -103,6 +135,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::List) => list(&Catalog::discover(&search)),
         Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Audio(AudioCommand::Render {
+            soundscape,
+            cue,
+            seconds,
+            out,
+        })) => render(soundscape.as_deref(), cue.as_deref(), seconds, &out),
         Some(Command::Run(args)) => {
             let protocol = match args.protocol {
                 Some(name) => resolve(&name, &search),
@@ -190,9 +228,28 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
         }
     };
     let theme = options.theme();
+    let scape_name = options
+        .soundscape
+        .clone()
+        .or_else(|| protocol.soundscape.clone())
+        .unwrap_or_else(|| "none".into());
+    let scape = match scape_name.as_str() {
+        "none" => None,
+        name => match Scape::from_name(name) {
+            Some(s) => Some(s),
+            None => {
+                return fail(&format!(
+                    "unknown soundscape \"{name}\"\n  hint: use surf, drone, rain or none"
+                ));
+            }
+        },
+    };
+    let prefs = Prefs::load(&data);
     let mut app = App::new(Session::new(protocol), theme);
     app.client = options.client.clone();
     app.speed = options.speed;
+    app.volume = prefs.volume;
+    app.muted = prefs.muted;
     let mut events = TerminalEvents::new(&signals);
     let clock = ScaledClock::new(SystemClock::new(), options.speed);
 
@@ -205,7 +262,7 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
     let mut audio: Box<dyn Audio> = if options.no_audio {
         Box::new(RecordingAudio::new(AudioState::Disabled))
     } else {
-        Box::new(DeviceAudio::start())
+        Box::new(DeviceAudio::start(scape, app.volume, app.muted))
     };
     let wall = crate::clock::wall_time_of_day;
     if options.panic_for_test {
@@ -230,6 +287,11 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
     // The audio thread may still write to fd 2 as it closes the device.
     drop(audio);
     drop(screen);
+    let _ = Prefs {
+        volume: app.volume,
+        muted: app.muted,
+    }
+    .save(&data);
     let log = journal.path().display().to_string();
     match result {
         Ok(Exit::Closed) => {
@@ -302,5 +364,48 @@ fn validate(files: &[PathBuf]) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn render(soundscape: Option<&str>, cue: Option<&str>, seconds: u32, out: &Path) -> ExitCode {
+    use crate::audio::bell::{Bell, SAMPLE_RATE};
+    use crate::audio::mix::{MAX_VOLUME, Mix};
+    use crate::engine::Cue;
+    use rodio::Source;
+    let result = match (soundscape, cue) {
+        (Some(name), _) => {
+            let Some(scape) = Scape::from_name(name) else {
+                return fail(&format!(
+                    "unknown soundscape \"{name}\"\n  hint: use surf, drone or rain"
+                ));
+            };
+            let mix = Mix::new(Some(scape), MAX_VOLUME, false, None)
+                .take_duration(std::time::Duration::from_secs(u64::from(seconds)));
+            rodio::wav_to_file(mix, out)
+        }
+        (None, Some(name)) => {
+            let cue = match name {
+                "session-start" => Cue::SessionStart,
+                "ending-soon" => Cue::EndingSoon,
+                "next-step" => Cue::NextStep,
+                "overtime" => Cue::Overtime,
+                "session-complete" => Cue::SessionComplete,
+                other => {
+                    return fail(&format!(
+                        "unknown cue \"{other}\"\n  hint: use session-start, ending-soon, \
+                         next-step, overtime or session-complete"
+                    ));
+                }
+            };
+            rodio::wav_to_file(Bell::new(cue, SAMPLE_RATE), out)
+        }
+        (None, None) => return fail("name a --soundscape or a --cue to render"),
+    };
+    match result {
+        Ok(()) => {
+            println!("wrote {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("cannot write {}: {e}", out.display())),
     }
 }

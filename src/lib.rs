@@ -10,6 +10,7 @@ pub mod engine;
 pub mod journal;
 pub mod paths;
 pub mod picker;
+pub mod prefs;
 pub mod protocol;
 pub mod shell;
 pub mod terminal;

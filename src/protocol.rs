@@ -10,6 +10,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The built-in soundscapes a protocol can name (see `audio::scape`).
+pub const SOUNDSCAPES: [&str; 4] = ["surf", "drone", "rain", "none"];
+
 /// The only format version this build understands.
 pub const FORMAT_VERSION: u32 = 1;
 /// The longest a single step may be planned for.
@@ -431,6 +434,18 @@ impl Protocol {
                 col,
                 message: format!("format version {} is not supported", self.version),
                 hint: format!("write `version: {FORMAT_VERSION},`"),
+            });
+        }
+        if let Some(name) = &self.soundscape
+            && !SOUNDSCAPES.contains(&name.as_str())
+        {
+            let (line, col) = at_field("soundscape");
+            return Err(ProtocolError {
+                file: origin.to_owned(),
+                line,
+                col,
+                message: format!("unknown soundscape \"{name}\""),
+                hint: format!("write one of: {}", SOUNDSCAPES.join(", ")),
             });
         }
         if self.steps.is_empty() {

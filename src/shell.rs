@@ -17,9 +17,10 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::audio::Audio;
+use crate::audio::mix::{MAX_VOLUME, MixCommand};
+use crate::audio::{Audio, AudioState};
 use crate::clock::{Clock, Moment, ScaledClock};
-use crate::engine::{Effect, Input, Phase, Session};
+use crate::engine::{Effect, Entry, Input, Phase, Session};
 use crate::journal::Journal;
 use crate::theme::Theme;
 use crate::ui::{Context, Overlay, View};
@@ -43,6 +44,13 @@ pub struct App {
     pub client: Option<String>,
     /// Rehearsal speed.
     pub speed: f64,
+    /// Master volume step, 0–10.
+    pub volume: u8,
+    /// Whether sound is muted.
+    pub muted: bool,
+    /// Until when the hold panel shows a visual cue (when a bell could not
+    /// sound).
+    flash_until: Option<Moment>,
     exit: bool,
 }
 
@@ -65,6 +73,12 @@ pub enum Action {
     Quit,
     /// Close an overlay.
     Dismiss,
+    /// One volume step louder.
+    VolumeUp,
+    /// One volume step softer.
+    VolumeDown,
+    /// Mute or unmute.
+    Mute,
 }
 
 /// The default key map. Space, Enter, Right and PageDown all mean next because
@@ -82,6 +96,9 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
         KeyCode::Char('?') | KeyCode::F(1) => Action::Help,
         KeyCode::Char('q' | 'Q') => Action::Quit,
         KeyCode::Esc => Action::Dismiss,
+        KeyCode::Char(']') | KeyCode::Up => Action::VolumeUp,
+        KeyCode::Char('[') | KeyCode::Down => Action::VolumeDown,
+        KeyCode::Char('m' | 'M') => Action::Mute,
         _ => return None,
     })
 }
@@ -95,6 +112,9 @@ impl App {
             theme,
             client: None,
             speed: 1.0,
+            volume: crate::audio::mix::DEFAULT_VOLUME,
+            muted: false,
+            flash_until: None,
             exit: false,
         }
     }
@@ -104,8 +124,8 @@ impl App {
         self.exit
     }
 
-    /// Handles a key press at `now`.
-    pub fn on_key(&mut self, key: &KeyEvent, now: Moment) -> Vec<Effect> {
+    /// Handles a key press at `now`; sound commands go to `audio`.
+    pub fn on_key(&mut self, key: &KeyEvent, now: Moment, audio: &mut dyn Audio) -> Vec<Effect> {
         if self.overlay == Overlay::ConfirmQuit {
             // Anything but an explicit yes keeps the session going, and is not
             // acted on: a pedal bump while the question shows must not skip a step.
@@ -137,6 +157,22 @@ impl App {
                 self.overlay = Overlay::None;
                 return vec![Effect::Redraw];
             }
+            Action::VolumeUp | Action::VolumeDown => {
+                self.volume = if action == Action::VolumeUp {
+                    (self.volume + 1).min(MAX_VOLUME)
+                } else {
+                    self.volume.saturating_sub(1)
+                };
+                self.muted = false;
+                audio.send(MixCommand::Mute(false));
+                audio.send(MixCommand::Volume(self.volume));
+                return vec![Effect::Redraw];
+            }
+            Action::Mute => {
+                self.muted = !self.muted;
+                audio.send(MixCommand::Mute(self.muted));
+                return vec![Effect::Redraw];
+            }
             Action::Quit => {
                 if self.session.is_finished() {
                     self.exit = true;
@@ -150,11 +186,21 @@ impl App {
     }
 
     /// What the screen shows at `now`.
-    pub fn view(&self, now: Moment, wall: Option<jiff::civil::Time>, audio: &'static str) -> View {
+    pub fn view(&self, now: Moment, wall: Option<jiff::civil::Time>, audio: AudioState) -> View {
+        let audio_text = match audio {
+            AudioState::On | AudioState::Probing if self.muted => {
+                format!("{} · muted", audio.label())
+            }
+            AudioState::On | AudioState::Probing => {
+                format!("{} · volume {}/{MAX_VOLUME}", audio.label(), self.volume)
+            }
+            _ => audio.label().to_owned(),
+        };
         let ctx = Context {
             wall,
             speed: self.speed,
-            audio,
+            audio: audio_text,
+            flash: self.flash_until.is_some_and(|until| now < until),
             theme: self.theme,
             overlay: self.overlay,
             client: self.client.clone(),
@@ -338,7 +384,7 @@ where
         let now = clock.now();
         if signals.stop.load(Ordering::Relaxed) {
             let fx = app.session.handle(Input::Quit, now);
-            apply(fx, edges, &mut log_failed);
+            app.apply(fx, now, edges, &mut log_failed);
             break Exit::Signal;
         }
         if signals.cont.swap(false, Ordering::Relaxed) {
@@ -346,17 +392,15 @@ where
             last = None;
         }
         let fx = app.session.handle(Input::Tick, now);
-        apply(fx, edges, &mut log_failed);
+        app.apply(fx, now, edges, &mut log_failed);
         if app.should_exit() {
             break Exit::Closed;
         }
 
-        let audio = if log_failed {
-            "LOG WRITE FAILED"
-        } else {
-            edges.audio.state().label()
-        };
-        let view = app.view(now, (edges.wall)(), audio);
+        let mut view = app.view(now, (edges.wall)(), edges.audio.state());
+        if log_failed {
+            view.warn("LOG WRITE FAILED");
+        }
         // A resize arrives as SIGWINCH on the signal pipe; asking the size is
         // one ioctl, so check it on every wake rather than trusting events.
         let size = terminal.size().map_err(io::Error::other)?;
@@ -371,11 +415,13 @@ where
             last = Some(view);
         }
 
-        let timeout = sleep_for(&app.session, clock, now);
+        let flash_end = app.flash_until.filter(|u| *u > now);
+        let timeout = sleep_for(&app.session, clock, now, flash_end);
         match events.next(timeout)? {
             Wake::Key(key) => {
-                let fx = app.on_key(&key, clock.now());
-                apply(fx, edges, &mut log_failed);
+                let now = clock.now();
+                let fx = app.on_key(&key, now, edges.audio);
+                app.apply(fx, now, edges, &mut log_failed);
                 last = None;
             }
             Wake::Resize => {
@@ -383,8 +429,9 @@ where
                 last = None;
             }
             Wake::Gone => {
-                let fx = app.session.handle(Input::Quit, clock.now());
-                apply(fx, edges, &mut log_failed);
+                let now = clock.now();
+                let fx = app.session.handle(Input::Quit, now);
+                app.apply(fx, now, edges, &mut log_failed);
                 break Exit::TerminalGone;
             }
             Wake::Signal | Wake::Timeout => {}
@@ -395,10 +442,16 @@ where
 
 /// How long to sleep: until the next visible change or engine deadline, but
 /// at least [`MIN_FRAME`] and at most [`MAX_SLEEP`] of real time.
-fn sleep_for<C: Clock>(session: &Session, clock: &ScaledClock<C>, now: Moment) -> Duration {
-    let mut wake: Option<Moment> = None;
+fn sleep_for<C: Clock>(
+    session: &Session,
+    clock: &ScaledClock<C>,
+    now: Moment,
+    also: Option<Moment>,
+) -> Duration {
+    let mut wake: Option<Moment> = also;
     if matches!(session.phase(), Phase::Running | Phase::Overtime) {
-        wake = Some(session.display_moment(now) + Duration::from_secs(1));
+        let tick = session.display_moment(now) + Duration::from_secs(1);
+        wake = Some(wake.map_or(tick, |w| w.min(tick)));
     }
     if let Some(deadline) = session.next_deadline() {
         wake = Some(wake.map_or(deadline, |w| w.min(deadline)));
@@ -414,16 +467,44 @@ fn sleep_for<C: Clock>(session: &Session, clock: &ScaledClock<C>, now: Moment) -
     (real + Duration::from_millis(2)).clamp(floor, MAX_SLEEP)
 }
 
-fn apply(fx: Vec<Effect>, edges: &mut Edges<'_>, log_failed: &mut bool) {
-    for effect in fx {
-        match effect {
-            Effect::Cue(cue) => edges.audio.play(cue),
-            Effect::Log(entry) => {
-                if edges.journal.append(&entry).is_err() {
-                    *log_failed = true;
+impl App {
+    /// Carries out the engine's effects, and tells the audio when the bed
+    /// should pause, resume or fade out. When a bell cannot sound, the hold
+    /// panel shows a calm visual cue for a few seconds instead.
+    fn apply(
+        &mut self,
+        fx: Vec<Effect>,
+        now: Moment,
+        edges: &mut Edges<'_>,
+        log_failed: &mut bool,
+    ) {
+        for effect in fx {
+            match effect {
+                Effect::Cue(cue) => {
+                    edges.audio.play(cue);
+                    if !matches!(edges.audio.state(), AudioState::On) {
+                        self.flash_until = Some(now + VISUAL_CUE);
+                    }
                 }
+                Effect::Log(entry) => {
+                    let pause = match entry.entry {
+                        Entry::Paused { .. } => Some(MixCommand::Pause(true)),
+                        Entry::Resumed { .. } => Some(MixCommand::Pause(false)),
+                        Entry::SessionEnded { .. } => Some(MixCommand::FadeOut),
+                        _ => None,
+                    };
+                    if let Some(command) = pause {
+                        edges.audio.send(command);
+                    }
+                    if edges.journal.append(&entry).is_err() {
+                        *log_failed = true;
+                    }
+                }
+                Effect::Redraw => {}
             }
-            Effect::Redraw => {}
         }
     }
 }
+
+/// How long the visual stand-in for a bell shows.
+pub const VISUAL_CUE: Duration = Duration::from_secs(4);

@@ -45,7 +45,9 @@ pub struct Context {
     /// Rehearsal speed (1.0 for a real session).
     pub speed: f64,
     /// The audio state as the status line words it.
-    pub audio: &'static str,
+    pub audio: String,
+    /// Show a visual cue (a bell could not sound).
+    pub flash: bool,
     /// Colours.
     pub theme: Theme,
     /// What is drawn over the dashboard.
@@ -110,7 +112,9 @@ pub struct View {
     session_remaining: u64,
     ends_at: Option<String>,
     timeline: Vec<TimelineRow>,
-    audio: &'static str,
+    audio: String,
+    flash: bool,
+    warning: Option<&'static str>,
     speed: Option<String>,
     client: Option<String>,
 }
@@ -184,10 +188,17 @@ impl View {
             session_remaining: remaining.as_secs(),
             ends_at,
             timeline,
-            audio: ctx.audio,
+            audio: ctx.audio.clone(),
+            flash: ctx.flash,
+            warning: None,
             speed: (ctx.speed != 1.0).then(|| format!("rehearsal ×{}", ctx.speed)),
             client: ctx.client.clone(),
         }
+    }
+
+    /// Puts a warning first on the status line (e.g. the log cannot be written).
+    pub fn warn(&mut self, warning: &'static str) {
+        self.warning = Some(warning);
     }
 
     /// The countdown as the big digits show it: `m:ss`, `h:mm:ss`, or `+m:ss`
@@ -306,12 +317,19 @@ impl View {
 
     fn render_hold(&self, area: Rect, buf: &mut Buffer, with_next: bool) {
         let t = &self.theme;
+        // With no sound, a calm change of the frame stands in for each bell.
         let frame_style = match self.mode {
+            _ if self.flash => t.accent,
             Mode::Overtime => t.overtime,
             _ => t.border,
         };
         let title = if self.is_finished() {
             format!(" {} steps ", self.steps)
+        } else if self.flash {
+            format!(
+                " step {} of {} · {} · ◆ cue ",
+                self.step_no, self.steps, self.kind
+            )
         } else {
             format!(" step {} of {} · {} ", self.step_no, self.steps, self.kind)
         };
@@ -526,8 +544,13 @@ impl View {
             Mode::Complete => ("■ complete", t.text),
             Mode::Ended => ("■ ended early", t.text),
         };
-        let mut spans = vec![Span::raw(" "), Span::styled(state, style)];
-        let mut extra = vec![self.audio.to_owned()];
+        let mut spans = vec![Span::raw(" ")];
+        if let Some(w) = self.warning {
+            spans.push(Span::styled(w, t.overtime.add_modifier(Modifier::BOLD)));
+            spans.push(Span::styled(" · ", t.muted));
+        }
+        spans.push(Span::styled(state, style));
+        let mut extra = vec![self.audio.clone()];
         if let Some(c) = &self.client {
             extra.push(format!("client {c}"));
         }
@@ -576,6 +599,8 @@ impl View {
             ("← PgUp", "back to the previous step"),
             ("p", "pause / resume"),
             ("+  -", "add / take 30 s from this step"),
+            ("]  [  ↑  ↓", "volume up / down (ten steps)"),
+            ("m", "mute / unmute"),
             ("?", "show / hide this list"),
             ("q", "end the session (asks first)"),
             ("Esc", "close this list"),

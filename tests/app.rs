@@ -11,6 +11,7 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use stillpoint::audio::mix::MixCommand;
 use stillpoint::audio::{AudioState, RecordingAudio};
 use stillpoint::clock::{ManualClock, ScaledClock};
 use stillpoint::engine::{Cue, Session};
@@ -51,6 +52,10 @@ impl Events for Script<'_> {
             self.elapsed += step;
             return Ok(Wake::Key(key));
         }
+        assert!(
+            self.elapsed < Duration::from_secs(3 * 3600),
+            "the script ran out of keys and the app never exited"
+        );
         self.clock.advance(timeout);
         self.elapsed += timeout;
         Ok(Wake::Timeout)
@@ -68,6 +73,7 @@ fn secs(s: u64) -> Duration {
 struct Outcome {
     exit: Exit,
     cues: Vec<Cue>,
+    sent: Vec<MixCommand>,
     journal: MemoryJournal,
     wakes: Vec<Duration>,
     screen: String,
@@ -107,7 +113,8 @@ fn drive(speed: f64, keys: Vec<(Duration, KeyEvent)>) -> Outcome {
     };
     Outcome {
         exit,
-        cues: audio.played().to_vec(),
+        cues: audio.played(),
+        sent: audio.sent().to_vec(),
         journal,
         wakes: script.wakes,
         screen: format!("{}", terminal.backend()),
@@ -201,4 +208,56 @@ fn pedal_keys_all_mean_next_and_a_cancelled_quit_changes_nothing() {
         .filter(|l| matches!(l.entry, stillpoint::engine::Entry::StepStarted { .. }))
         .count();
     assert_eq!(started, 3, "Enter starts, PageDown and one Right advance");
+}
+
+#[test]
+fn pause_resume_volume_mute_and_the_end_reach_the_audio_in_order() {
+    let out = drive(
+        1.0,
+        vec![
+            (secs(1), key(KeyCode::Char(' '))),
+            (secs(5), key(KeyCode::Char('p'))),
+            (secs(9), key(KeyCode::Char('p'))),
+            (secs(10), key(KeyCode::Char(']'))),
+            (secs(11), key(KeyCode::Down)),
+            (secs(12), key(KeyCode::Down)),
+            (secs(13), key(KeyCode::Char('m'))),
+            (secs(14), key(KeyCode::Char('q'))),
+            (secs(15), key(KeyCode::Char('y'))),
+        ],
+    );
+    let commands: Vec<MixCommand> = out
+        .sent
+        .into_iter()
+        .filter(|c| !matches!(c, MixCommand::Cue(_)))
+        .collect();
+    assert_eq!(
+        commands,
+        vec![
+            MixCommand::Pause(true),
+            MixCommand::Pause(false),
+            MixCommand::Mute(false),
+            MixCommand::Volume(5),
+            MixCommand::Mute(false),
+            MixCommand::Volume(4),
+            MixCommand::Mute(false),
+            MixCommand::Volume(3),
+            MixCommand::Mute(true),
+            MixCommand::FadeOut,
+        ]
+    );
+}
+
+#[test]
+fn without_sound_each_cue_shows_as_a_calm_frame_change() {
+    // Stop 3 s after the start cue: the visual cue is still showing.
+    let out = drive(
+        1.0,
+        vec![
+            (secs(1), key(KeyCode::Char(' '))),
+            (secs(4), key(KeyCode::Char('q'))),
+            (Duration::from_millis(4500), key(KeyCode::Char('y'))),
+        ],
+    );
+    assert!(out.screen.contains("◆ cue"), "{}", out.screen);
 }

@@ -36,7 +36,8 @@ fn ctx(theme: Theme, overlay: Overlay) -> Context {
     Context {
         wall: Some(jiff::civil::time(10, 0, 0, 0)),
         speed: 1.0,
-        audio: "audio off (--no-audio)",
+        audio: "audio off (--no-audio)".into(),
+        flash: false,
         theme,
         overlay,
         client: Some("AB".into()),

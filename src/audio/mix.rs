@@ -1,0 +1,355 @@
+//! The mix the device plays: a soundscape bed with fades, the bell cues on
+//! top, the bed ducked under each cue, and the master volume. It is one rodio
+//! `Source` pulled by the audio callback; commands reach it over a channel that
+//! is polled every few milliseconds, so nothing in the callback blocks.
+
+use std::num::NonZero;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use super::bell::{Bell, SAMPLE_RATE};
+use super::scape::{Generator, Scape};
+use crate::engine::Cue;
+
+/// Something the mix is told to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MixCommand {
+    /// Sound a cue.
+    Cue(Cue),
+    /// Set the master volume step (0–10).
+    Volume(u8),
+    /// Silence everything, or not.
+    Mute(bool),
+    /// Fade the bed out (paused session) or back in.
+    Pause(bool),
+    /// Fade the bed out for good (the session ended).
+    FadeOut,
+}
+
+/// How long the bed takes to fade in at the start (at least 5 s).
+pub const FADE_IN: Duration = Duration::from_secs(6);
+/// How long the bed takes to fade out at the end of a session.
+pub const FADE_OUT: Duration = Duration::from_secs(8);
+/// How long pausing and resuming take to silence and restore the bed.
+pub const PAUSE_FADE: Duration = Duration::from_secs(2);
+/// How far the bed is lowered under a cue.
+pub const DUCK_GAIN: f32 = 0.35;
+/// The master volume a new user starts at: soft.
+pub const DEFAULT_VOLUME: u8 = 4;
+/// The loudest master volume step.
+pub const MAX_VOLUME: u8 = 10;
+
+/// Frames between two looks at the command channel (about 5 ms).
+const POLL_FRAMES: u32 = 256;
+
+/// The linear gain of a master volume step: 0 is silent, each step is 2.5 dB,
+/// 10 is full scale.
+pub fn volume_gain(step: u8) -> f32 {
+    if step == 0 {
+        0.0
+    } else {
+        let db = (f32::from(step.min(MAX_VOLUME)) - 10.0) * 2.5;
+        10f32.powf(db / 20.0)
+    }
+}
+
+/// A gain that moves towards its target in a straight line, so fades are
+/// monotonic and never click.
+#[derive(Debug, Clone, Copy)]
+struct Ramp {
+    value: f32,
+    target: f32,
+    step: f32,
+}
+
+impl Ramp {
+    fn at(value: f32) -> Ramp {
+        Ramp {
+            value,
+            target: value,
+            step: 0.0,
+        }
+    }
+
+    /// Moves to `target` over `over` at `rate` frames a second.
+    fn to(&mut self, target: f32, over: Duration, rate: u32) {
+        let frames = (over.as_secs_f32() * rate as f32).max(1.0);
+        self.target = target;
+        self.step = (target - self.value).abs() / frames;
+    }
+
+    fn next(&mut self) -> f32 {
+        if self.value < self.target {
+            self.value = (self.value + self.step).min(self.target);
+        } else if self.value > self.target {
+            self.value = (self.value - self.step).max(self.target);
+        }
+        self.value
+    }
+}
+
+/// The stereo mix as a rodio source (interleaved samples).
+#[derive(Debug)]
+pub struct Mix {
+    rate: u32,
+    bed: Option<Generator>,
+    cues: Vec<Bell>,
+    commands: Option<Receiver<MixCommand>>,
+    bed_gain: Ramp,
+    duck: Ramp,
+    master: Ramp,
+    volume: u8,
+    muted: bool,
+    until_poll: u32,
+    frame: [f32; 2],
+    right_next: bool,
+}
+
+impl Mix {
+    /// A mix of `scape` (or only cues) at `volume`, fading the bed in, taking
+    /// commands from `commands` if given.
+    pub fn new(
+        scape: Option<Scape>,
+        volume: u8,
+        muted: bool,
+        commands: Option<Receiver<MixCommand>>,
+    ) -> Mix {
+        let rate = SAMPLE_RATE;
+        let mut bed_gain = Ramp::at(0.0);
+        bed_gain.to(1.0, FADE_IN, rate);
+        let master = if muted { 0.0 } else { volume_gain(volume) };
+        Mix {
+            rate,
+            bed: scape.map(|s| Generator::new(s, rate)),
+            cues: Vec::new(),
+            commands,
+            bed_gain,
+            duck: Ramp::at(1.0),
+            master: Ramp::at(master),
+            volume,
+            muted,
+            until_poll: 0,
+            frame: [0.0; 2],
+            right_next: false,
+        }
+    }
+
+    /// Carries out one command.
+    pub fn apply(&mut self, command: MixCommand) {
+        let rate = self.rate;
+        match command {
+            MixCommand::Cue(cue) => self.cues.push(Bell::new(cue, rate)),
+            MixCommand::Volume(v) => {
+                self.volume = v.min(MAX_VOLUME);
+                self.set_master();
+            }
+            MixCommand::Mute(m) => {
+                self.muted = m;
+                self.set_master();
+            }
+            MixCommand::Pause(true) => self.bed_gain.to(0.0, PAUSE_FADE, rate),
+            MixCommand::Pause(false) => self.bed_gain.to(1.0, PAUSE_FADE, rate),
+            MixCommand::FadeOut => self.bed_gain.to(0.0, FADE_OUT, rate),
+        }
+    }
+
+    fn set_master(&mut self) {
+        let target = if self.muted {
+            0.0
+        } else {
+            volume_gain(self.volume)
+        };
+        self.master
+            .to(target, Duration::from_millis(150), self.rate);
+    }
+
+    /// True while a cue is sounding.
+    pub fn cue_active(&self) -> bool {
+        !self.cues.is_empty()
+    }
+
+    fn poll(&mut self) {
+        if let Some(rx) = &self.commands {
+            let pending: Vec<MixCommand> = rx.try_iter().collect();
+            for c in pending {
+                self.apply(c);
+            }
+        }
+    }
+
+    /// The next stereo frame.
+    pub fn next_frame(&mut self) -> [f32; 2] {
+        if self.until_poll == 0 {
+            self.poll();
+            self.until_poll = POLL_FRAMES;
+        }
+        self.until_poll -= 1;
+        let mut cue = 0.0;
+        self.cues.retain_mut(|b| match b.next() {
+            Some(s) => {
+                cue += s;
+                true
+            }
+            None => false,
+        });
+        if self.cues.is_empty() {
+            // Come back up slowly once the bell has faded.
+            if self.duck.target != 1.0 {
+                self.duck.to(1.0, Duration::from_millis(800), self.rate);
+            }
+        } else if self.duck.target != DUCK_GAIN {
+            self.duck
+                .to(DUCK_GAIN, Duration::from_millis(60), self.rate);
+        }
+        let bed_level = self.bed_gain.next() * self.duck.next();
+        let bed = self.bed.as_mut().map_or([0.0; 2], |g| g.frame());
+        let master = self.master.next();
+        [
+            (bed[0] * bed_level + cue) * master,
+            (bed[1] * bed_level + cue) * master,
+        ]
+    }
+}
+
+impl Iterator for Mix {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        if self.right_next {
+            self.right_next = false;
+            return Some(self.frame[1]);
+        }
+        self.frame = self.next_frame();
+        self.right_next = true;
+        Some(self.frame[0])
+    }
+}
+
+impl rodio::Source for Mix {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        NonZero::new(2).unwrap_or(NonZero::<u16>::MIN)
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        NonZero::new(self.rate).unwrap_or(NonZero::<u32>::MIN)
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: usize = SAMPLE_RATE as usize;
+
+    fn frames(mix: &mut Mix, seconds: f32) -> Vec<[f32; 2]> {
+        (0..(seconds * RATE as f32) as usize)
+            .map(|_| mix.next_frame())
+            .collect()
+    }
+
+    fn rms(frames: &[[f32; 2]]) -> f32 {
+        (frames.iter().map(|f| f[0] * f[0]).sum::<f32>() / frames.len() as f32).sqrt()
+    }
+
+    #[test]
+    fn volume_steps_are_two_and_a_half_db_apart() {
+        assert_eq!(volume_gain(0), 0.0);
+        assert_eq!(volume_gain(10), 1.0);
+        let ratio = volume_gain(5) / volume_gain(4);
+        assert!((20.0 * ratio.log10() - 2.5).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_bed_fades_in_monotonically_over_six_seconds() {
+        let mut mix = Mix::new(Some(Scape::Drone), 10, false, None);
+        let mut last = 0.0;
+        for i in 0..(7 * RATE) {
+            mix.next_frame();
+            let g = mix.bed_gain.value;
+            assert!(g >= last, "fade-in fell at frame {i}");
+            last = g;
+            if i == 5 * RATE {
+                assert!(g < 1.0, "fade-in shorter than 5 s");
+            }
+        }
+        assert_eq!(last, 1.0);
+    }
+
+    #[test]
+    fn pausing_silences_the_bed_smoothly_and_resuming_restores_it() {
+        let mut mix = Mix::new(Some(Scape::Surf), 10, false, None);
+        frames(&mut mix, 8.0);
+        mix.apply(MixCommand::Pause(true));
+        let fade = frames(&mut mix, 2.5);
+        let jump = fade
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]).abs())
+            .fold(0.0, f32::max);
+        assert!(jump < 0.1, "pause clicked: {jump}");
+        assert!(
+            rms(&fade[fade.len() - RATE / 10..]) < 1e-6,
+            "bed still audible"
+        );
+        mix.apply(MixCommand::Pause(false));
+        let back = frames(&mut mix, 3.0);
+        assert!(rms(&back[back.len() - RATE / 2..]) > 0.01);
+    }
+
+    #[test]
+    fn the_bed_is_ducked_while_a_cue_sounds() {
+        let mut mix = Mix::new(Some(Scape::Rain), 10, false, None);
+        frames(&mut mix, 7.0);
+        mix.apply(MixCommand::Cue(Cue::EndingSoon));
+        frames(&mut mix, 0.2);
+        assert!(mix.cue_active());
+        assert!((mix.duck.value - DUCK_GAIN).abs() < 1e-6);
+        frames(&mut mix, 3.0);
+        assert!(!mix.cue_active());
+        assert_eq!(mix.duck.value, 1.0, "back up after the cue");
+    }
+
+    #[test]
+    fn mute_and_fade_out_reach_silence_without_clicks() {
+        let mut mix = Mix::new(Some(Scape::Surf), 6, false, None);
+        frames(&mut mix, 7.0);
+        mix.apply(MixCommand::FadeOut);
+        let out = frames(&mut mix, 8.5);
+        let jump = out
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]).abs())
+            .fold(0.0, f32::max);
+        assert!(jump < 0.05, "{jump}");
+        assert!(rms(&out[out.len() - RATE / 10..]) < 1e-6);
+        let mut mix = Mix::new(None, 6, false, None);
+        mix.apply(MixCommand::Mute(true));
+        mix.apply(MixCommand::Cue(Cue::SessionStart));
+        let muted = frames(&mut mix, 1.0);
+        assert!(rms(&muted[RATE / 2..]) < 1e-6);
+    }
+
+    #[test]
+    fn commands_arrive_through_the_channel() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut mix = Mix::new(None, 10, false, Some(rx));
+        tx.send(MixCommand::Cue(Cue::NextStep)).expect("send");
+        let sound = frames(&mut mix, 0.5);
+        assert!(rms(&sound) > 0.001);
+    }
+
+    #[test]
+    fn the_source_is_interleaved_stereo() {
+        use rodio::Source;
+        let mix = Mix::new(Some(Scape::Drone), 5, false, None);
+        assert_eq!(mix.channels().get(), 2);
+        assert_eq!(mix.sample_rate().get(), SAMPLE_RATE);
+        assert_eq!(mix.take(10).count(), 10);
+    }
+}
