@@ -445,7 +445,10 @@ impl Protocol {
                 line,
                 col,
                 message: format!("unknown soundscape \"{name}\""),
-                hint: format!("write one of: {}", SOUNDSCAPES.join(", ")),
+                hint: format!(
+                    "write one of: {}",
+                    SOUNDSCAPES.map(|s| format!("\"{s}\"")).join(", ")
+                ),
             });
         }
         if self.steps.is_empty() {
@@ -484,16 +487,44 @@ fn ron_options() -> ron::Options {
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
 }
 
-/// Finds where `field:` is first written, for errors about whole-protocol fields.
-/// Falls back to the start of the file.
+/// Finds where `field:` is first written as a field name (not inside quoted
+/// text or a comment, and not as part of a longer word), for errors about
+/// whole-protocol fields. Falls back to the start of the file.
 fn position_of_field(text: &str, field: &str) -> (usize, usize) {
-    for (i, line) in text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        if let Some(col) = code.find(field)
-            && code[col + field.len()..].trim_start().starts_with(':')
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut line = 1;
+    let mut col = 1;
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '/' && text[i..].starts_with("//") {
+            // Skip the comment to the end of the line.
+            while chars.peek().is_some_and(|(_, c)| *c != '\n') {
+                chars.next();
+            }
+        } else if text[i..].starts_with(field)
+            && !prev.is_some_and(|p| p.is_alphanumeric() || p == '_')
+            && text[i + field.len()..].trim_start().starts_with(':')
         {
-            return (i + 1, code[..col].chars().count() + 1);
+            return (line, col);
         }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+        prev = Some(c);
     }
     (1, 1)
 }
@@ -687,9 +718,21 @@ fn describe_ron_error(code: &ron::Error) -> (String, String) {
             "expected text in double quotes".into(),
             "write it like \"Occipital base release\" or, for times, \"2m30s\"".into(),
         ),
-        E::ExpectedInteger | E::InvalidValueForType { .. } => (
+        E::ExpectedInteger => (
+            "expected a whole number".into(),
+            "write numbers without quotes, e.g. `version: 1,`".into(),
+        ),
+        E::InvalidValueForType { .. } => (
             code.to_string(),
             "check the value's type against the format in the README".into(),
+        ),
+        E::ExpectedComma => (
+            "expected a comma".into(),
+            "separate fields and list items with commas".into(),
+        ),
+        E::TrailingCharacters => (
+            "there is text after the end of the protocol".into(),
+            "the file should end with the `)` that closes `Protocol(`".into(),
         ),
         E::Eof => (
             "the file ends too early".into(),
@@ -824,6 +867,14 @@ mod tests {
     fn zero_and_absurd_durations_are_rejected() {
         assert!(parse(&MINIMAL.replace("\"20s\"", "\"0s\"")).is_err());
         assert!(parse(&MINIMAL.replace("\"20s\"", "\"2h\"")).is_err());
+    }
+
+    #[test]
+    fn whole_protocol_errors_skip_quoted_text_and_comments() {
+        let text = "// soundscape: in a comment\nProtocol(version: 1, name: \"x\", summary: \"A soundscape, steps: none\", soundscape: \"whales\", steps: [])";
+        assert_eq!(position_of_field(text, "soundscape"), (2, 71));
+        assert_eq!(position_of_field(text, "steps"), (2, 93));
+        assert_eq!(position_of_field("xversion: 1", "version"), (1, 1));
     }
 
     #[test]
