@@ -4,10 +4,10 @@
 //! A [`Bell`] is a plain iterator of samples (a rodio `Source`), so tests render
 //! it offline without a sound device.
 
-use std::f32::consts::TAU;
 use std::num::NonZero;
 use std::time::Duration;
 
+use super::scape::Rotor;
 use crate::engine::Cue;
 
 /// The rate cues are synthesised at; rodio's mixer converts to the device's.
@@ -71,14 +71,23 @@ fn design(cue: Cue) -> (Vec<Strike>, f32) {
     }
 }
 
+/// One partial of one strike: a rotating oscillator with a decaying level.
+#[derive(Debug, Clone, Copy)]
+struct Partial {
+    osc: Rotor,
+    level: f32,
+    decay: f32,
+}
+
 /// A cue as a source of mono samples.
 #[derive(Debug, Clone)]
 pub struct Bell {
-    strikes: Vec<Strike>,
+    partials: Vec<(u64, Partial)>,
     rate: u32,
     index: u64,
     total: u64,
     release_from: u64,
+    attack: u64,
 }
 
 impl Bell {
@@ -87,13 +96,29 @@ impl Bell {
         let rate = rate.max(1);
         let (strikes, seconds) = design(cue);
         let total = (seconds * rate as f32) as u64;
+        let r = rate as f32;
+        let mut partials = Vec::new();
+        for s in &strikes {
+            let start = (s.at * r) as u64;
+            for (ratio, amp, tau) in PARTIALS {
+                partials.push((
+                    start,
+                    Partial {
+                        osc: Rotor::new(s.freq * ratio, r),
+                        level: s.level * amp,
+                        decay: (-1.0 / (tau * s.sustain * r)).exp(),
+                    },
+                ));
+            }
+        }
         Bell {
-            strikes,
+            partials,
             rate,
             index: 0,
             total,
             // The last 40 % fades to silence so every cue ends at exactly zero.
             release_from: total * 6 / 10,
+            attack: ((ATTACK * r) as u64).max(1),
         }
     }
 
@@ -102,27 +127,32 @@ impl Bell {
         Duration::from_secs_f64(self.total as f64 / f64::from(self.rate))
     }
 
-    fn sample_at(&self, i: u64) -> f32 {
-        let t = i as f32 / self.rate as f32;
+    fn next_sample(&mut self) -> f32 {
+        let i = self.index;
+        let attack = self.attack;
         let mut v = 0.0;
-        for s in &self.strikes {
-            let local = t - s.at;
-            if local < 0.0 {
+        for (start, p) in &mut self.partials {
+            if i < *start {
                 continue;
             }
-            let attack = (local / ATTACK).min(1.0);
-            // A raised-cosine attack has no corner at its start.
-            let attack = 0.5 - 0.5 * (attack * std::f32::consts::PI).cos();
-            for (ratio, amp, tau) in PARTIALS {
-                let decay = (-local / (tau * s.sustain)).exp();
-                v += s.level * amp * attack * decay * (TAU * s.freq * ratio * local).sin();
+            let local = i - *start;
+            let (sin, _) = p.osc.step();
+            let mut level = p.level;
+            if local < attack {
+                // A raised-cosine attack has no corner at its start.
+                let x = local as f32 / attack as f32;
+                level *= 0.5 - 0.5 * (x * std::f32::consts::PI).cos();
             }
+            v += level * sin;
+            p.level *= p.decay;
         }
         if i >= self.release_from {
+            // 1 - smoothstep: flat at both ends, so the fade adds no click.
             let span = (self.total - self.release_from).max(1) as f32;
-            let x = (i - self.release_from) as f32 / span;
-            v *= 0.5 + 0.5 * (x.min(1.0) * std::f32::consts::PI).cos();
+            let x = ((i - self.release_from) as f32 / span).min(1.0);
+            v *= 1.0 - x * x * (3.0 - 2.0 * x);
         }
+        self.index += 1;
         v
     }
 }
@@ -134,9 +164,7 @@ impl Iterator for Bell {
         if self.index >= self.total {
             return None;
         }
-        let v = self.sample_at(self.index);
-        self.index += 1;
-        Some(v)
+        Some(self.next_sample())
     }
 }
 

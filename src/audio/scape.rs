@@ -95,6 +95,41 @@ impl LowPass {
     }
 }
 
+/// A sine oscillator run by rotating a unit vector: two multiplications and
+/// two additions a sample instead of a call to `sin`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rotor {
+    cos: f32,
+    sin: f32,
+    step_cos: f32,
+    step_sin: f32,
+}
+
+impl Rotor {
+    /// An oscillator at `freq` Hz for `rate` samples a second, starting at phase 0.
+    pub fn new(freq: f32, rate: f32) -> Rotor {
+        let w = TAU * freq / rate;
+        Rotor {
+            cos: 1.0,
+            sin: 0.0,
+            step_cos: w.cos(),
+            step_sin: w.sin(),
+        }
+    }
+
+    /// The current (sin, cos), then one step on.
+    pub fn step(&mut self) -> (f32, f32) {
+        let out = (self.sin, self.cos);
+        let c = self.cos * self.step_cos - self.sin * self.step_sin;
+        let s = self.sin * self.step_cos + self.cos * self.step_sin;
+        // Keep the vector on the unit circle despite rounding.
+        let g = 1.5 - 0.5 * (c * c + s * s);
+        self.cos = c * g;
+        self.sin = s * g;
+        out
+    }
+}
+
 /// A generator of stereo frames for one soundscape.
 #[derive(Debug, Clone)]
 pub struct Generator {
@@ -103,6 +138,9 @@ pub struct Generator {
     t: u64,
 }
 
+// One generator exists per session; keeping the drone's oscillators inline
+// avoids a pointer chase in the per-sample loop.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum Kind {
     Surf {
@@ -116,9 +154,12 @@ enum Kind {
         peak: f32,
     },
     Drone {
-        /// Phases of every voice of every chord, so a chord keeps its own
-        /// phases as it passes from fading in to sounding alone.
-        phases: [f32; 16],
+        /// One sine oscillator per voice of every chord, run by rotation (no
+        /// trigonometry per sample), so a chord keeps its own phase as it
+        /// passes from fading in to sounding alone.
+        voices: [Rotor; 16],
+        /// The slow breathing of each voice, refreshed every few milliseconds.
+        breath: [f32; 4],
     },
     Rain {
         hiss: [Noise; 2],
@@ -162,7 +203,10 @@ impl Generator {
                 period: 10.0,
                 peak: 1.0,
             },
-            Scape::Drone => Kind::Drone { phases: [0.0; 16] },
+            Scape::Drone => Kind::Drone {
+                voices: std::array::from_fn(|k| Rotor::new(CHORDS[k / 4][k % 4], r)),
+                breath: [1.0; 4],
+            },
             Scape::Rain => Kind::Rain {
                 hiss: [Noise::new(0x2468_ace0), Noise::new(0x1357_9bdf)],
                 body: [LowPass::new(1600.0, r), LowPass::new(1600.0, r)],
@@ -216,7 +260,7 @@ impl Generator {
                 let r = tone[1].next(right.next()) * gain * 0.45;
                 [l, r]
             }
-            Kind::Drone { phases } => {
+            Kind::Drone { voices, breath } => {
                 let cycle = CHORDS.len() as f32 * CHORD_SECONDS;
                 let pos = t % cycle;
                 let index = (pos / CHORD_SECONDS) as usize % CHORDS.len();
@@ -224,20 +268,22 @@ impl Generator {
                 // The next chord fades in over the last seconds of this one.
                 let x = ((within - (CHORD_SECONDS - CROSSFADE_SECONDS)) / CROSSFADE_SECONDS)
                     .clamp(0.0, 1.0);
-                let mix = 0.5 - 0.5 * (x * std::f32::consts::PI).cos();
+                let mix = x * x * (3.0 - 2.0 * x);
+                if self.t % 64 == 1 {
+                    for (v, b) in breath.iter_mut().enumerate() {
+                        *b = 0.75 + 0.25 * (TAU * t / (7.0 + 2.3 * v as f32)).sin();
+                    }
+                }
                 let mut out = [0.0f32; 2];
                 for c in 0..2 {
                     let chord_index = (index + c) % CHORDS.len();
                     let level = if c == 0 { 1.0 - mix } else { mix };
-                    for (v, freq) in CHORDS[chord_index].iter().enumerate() {
-                        let k = chord_index * 4 + v;
-                        phases[k] = (phases[k] + freq / rate) % 1.0;
-                        // A slow breathing of each voice, each at its own pace.
-                        let breath = 0.75 + 0.25 * (TAU * t / (7.0 + 2.3 * v as f32)).sin();
-                        let ph = TAU * phases[k];
-                        let s = ph.sin() + 0.18 * (2.0 * ph).sin();
+                    for v in 0..4 {
+                        let (sin, cos) = voices[chord_index * 4 + v].step();
+                        // A touch of the second harmonic warms the sine.
+                        let s = sin + 0.36 * sin * cos;
                         let pan = 0.35 + 0.1 * v as f32;
-                        let amp = 0.08 * level * breath;
+                        let amp = 0.08 * level * breath[v];
                         out[0] += s * amp * (1.0 - pan);
                         out[1] += s * amp * pan;
                     }
@@ -336,6 +382,22 @@ mod tests {
             (4..=9).contains(&swings),
             "{swings} swells in a minute: {loudness:?}"
         );
+    }
+
+    #[test]
+    fn rotors_stay_in_tune_and_in_level_for_an_hour() {
+        let mut r = Rotor::new(440.0, 48_000.0);
+        let mut peak = 0.0f32;
+        for _ in 0..(48_000 * 3600) {
+            peak = peak.max(r.step().0.abs());
+        }
+        assert!((peak - 1.0).abs() < 1e-3, "{peak}");
+        // After exactly 440 cycles (one second) it is back near phase 0.
+        let mut r = Rotor::new(440.0, 48_000.0);
+        for _ in 0..48_000 {
+            r.step();
+        }
+        assert!(r.step().0.abs() < 1e-2);
     }
 
     #[test]
