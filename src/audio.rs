@@ -217,6 +217,18 @@ impl Drop for DeviceAudio {
     }
 }
 
+/// The output buffer, in frames: 2048 is about 43 ms at 48 kHz, so a cue
+/// starts within 50 ms of being asked for. `STILLPOINT_BUFFER` overrides it:
+/// larger buffers wake the CPU and the sound server less often, at the cost
+/// of later cues (8192 frames roughly halves the playback CPU).
+fn buffer_frames() -> rodio::cpal::BufferSize {
+    let frames = std::env::var("STILLPOINT_BUFFER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2048);
+    rodio::cpal::BufferSize::Fixed(frames)
+}
+
 /// An open output and the channel into the mix it plays.
 struct Live {
     sink: rodio::MixerDeviceSink,
@@ -229,14 +241,25 @@ impl Live {
         let lost = Arc::clone(state);
         let mut sink = rodio::DeviceSinkBuilder::from_default_device()
             .ok()?
-            // rodio's default callback prints to stderr; record the loss instead.
-            .with_error_callback(move |_| lost.store(AudioState::Lost.to_u8(), Ordering::Relaxed))
+            .with_buffer_size(buffer_frames())
+            // rodio's default callback prints to stderr. Record a real loss
+            // instead; an underrun is recovered by the backend and not a loss.
+            .with_error_callback(move |e: rodio::cpal::Error| {
+                use rodio::cpal::ErrorKind as K;
+                if matches!(
+                    e.kind(),
+                    K::DeviceNotAvailable | K::HostUnavailable | K::StreamInvalidated
+                ) {
+                    lost.store(AudioState::Lost.to_u8(), Ordering::Relaxed);
+                }
+            })
             .open_stream()
             .ok()?;
         sink.log_on_drop(false);
         let (tx, rx) = mpsc::channel();
         let scape = if wanted.bed() { wanted.scape } else { None };
-        let mut mix = Mix::new(scape, wanted.volume, wanted.muted, Some(rx));
+        let rate = sink.config().sample_rate().get();
+        let mut mix = Mix::at_rate(scape, wanted.volume, wanted.muted, Some(rx), rate);
         if wanted.paused {
             mix.apply(MixCommand::Pause(true));
         }

@@ -404,7 +404,10 @@ fn validate_and_list_work_without_a_terminal() {
 fn audio_render_writes_soundscapes_and_cues_without_a_device() {
     let dir = tempfile::tempdir().expect("temp dir");
     for (args, min_bytes) in [
-        (vec!["--soundscape", "surf", "--seconds", "2"], 2 * 48_000 * 2 * 4),
+        (
+            vec!["--soundscape", "surf", "--seconds", "2"],
+            2 * 48_000 * 2 * 4,
+        ),
         (vec!["--cue", "session-complete"], 7 * 48_000 * 4),
     ] {
         let out = dir.path().join("out.wav");
@@ -414,11 +417,19 @@ fn audio_render_writes_soundscapes_and_cues_without_a_device() {
             .arg(&out)
             .output()
             .expect("runs");
-        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
         let bytes = std::fs::read(&out).expect("wav written");
         assert_eq!(&bytes[..4], b"RIFF");
         assert_eq!(&bytes[8..12], b"WAVE");
-        assert!(bytes.len() >= min_bytes, "{} bytes for {args:?}", bytes.len());
+        assert!(
+            bytes.len() >= min_bytes,
+            "{} bytes for {args:?}",
+            bytes.len()
+        );
     }
     let bad = Command::new(BIN)
         .args(["audio", "render", "--soundscape", "whales", "x.wav"])

@@ -114,7 +114,19 @@ impl Mix {
         muted: bool,
         commands: Option<Receiver<MixCommand>>,
     ) -> Mix {
-        let rate = SAMPLE_RATE;
+        Mix::at_rate(scape, volume, muted, commands, SAMPLE_RATE)
+    }
+
+    /// Like [`Mix::new`], synthesising at `rate` frames a second; the device
+    /// thread uses the output's own rate so nothing has to be resampled.
+    pub fn at_rate(
+        scape: Option<Scape>,
+        volume: u8,
+        muted: bool,
+        commands: Option<Receiver<MixCommand>>,
+        rate: u32,
+    ) -> Mix {
+        let rate = rate.max(8_000);
         let mut bed_gain = Ramp::at(0.0);
         bed_gain.to(1.0, FADE_IN, rate);
         let master = if muted { 0.0 } else { volume_gain(volume) };

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Audio cost figures on a machine without a sound card, using a PulseAudio
+# server with a paced null sink (../shared/tools/pulse-null-sink.sh; needs
+# Debian's pulseaudio, libasound2-plugins and, for the comparison, sox).
+#
+#   scripts/measure-audio.sh [WINDOW_SECONDS]    default 60
+#
+# Prints CPU % of one core over the window for: stillpoint playing the surf
+# soundscape, sox playing brown noise, and stillpoint with no soundscape
+# during a hold with no cues — each with the sound server's own CPU beside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools="${STILLPOINT_TOOLS:-../shared/tools}"
+window="${1:-60}"
+only="${2:-all}"
+cargo build --release --quiet
+bin="$PWD/target/release/stillpoint"
+work="$(mktemp -d)"
+tmux_="tmux -L ma$$"
+cleanup() { $tmux_ kill-server 2>/dev/null || true; [ -f "$work/pa/pa.pid" ] && kill "$(cat "$work/pa/pa.pid")" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+eval "$(bash "$tools/pulse-null-sink.sh" "$work/pa")"
+export PULSE_SERVER STILLPOINT_DATA="$work/data"
+pa=$(cat "$work/pa/pa.pid")
+hz=$(getconf CLK_TCK)
+ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+cat > "$work/hold.ron" <<'RON'
+Protocol(version: 1, name: "Measure", summary: "One long hold", steps: [
+    Hold(name: "Long hold", region: Occiput, hands: "h", intent: "i", duration: "30m"),
+])
+RON
+# measure NAME PID: CPU of PID and of the sound server over the window.
+measure() {
+    local a0 p0 a1 p1
+    a0=$(ticks "$2"); p0=$(ticks "$pa")
+    sleep "$window"
+    a1=$(ticks "$2"); p1=$(ticks "$pa")
+    awk -v n="$1" -v a=$((a1 - a0)) -v p=$((p1 - p0)) -v hz="$hz" -v w="$window" \
+        'BEGIN { printf "%-34s app %.2f%% of a core | sound server %.2f%%\n", n, 100*a/hz/w, 100*p/hz/w }'
+}
+app() { # run stillpoint in a 120x40 pane, start the session, print its pid
+    $tmux_ -f /dev/null new-session -d -s m -x 120 -y 40 "exec $bin run $work/hold.ron $*"
+    sleep 1.5; $tmux_ send-keys -t m Space; sleep 8   # past the 6 s fade-in
+    $tmux_ display -p -t m '#{pane_pid}'
+}
+pid=$(app --soundscape surf)
+$tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1
+measure "stillpoint, surf soundscape" "$pid"
+$tmux_ kill-server
+if command -v play >/dev/null; then
+    play -q -n synth 3600 brownnoise vol 0.05 >/dev/null 2>&1 &
+    sox_pid=$!; sleep 2
+    measure "sox play brownnoise" "$sox_pid"
+    kill "$sox_pid"
+fi
+sleep 2
+pid=$(app --soundscape none)
+measure "stillpoint, no soundscape, no cues" "$pid"
