@@ -63,7 +63,8 @@ enum AudioCommand {
             required_unless_present = "cue"
         )]
         soundscape: Option<String>,
-        /// A cue (session-start, ending-soon, next-step, overtime, session-complete).
+        /// A cue (session-start, ending-soon, next-step, overtime,
+        /// overtime-reminder, session-complete).
         #[arg(long, value_name = "NAME")]
         cue: Option<String>,
         /// How many seconds of a soundscape to render.
@@ -389,11 +390,12 @@ fn render(soundscape: Option<&str>, cue: Option<&str>, seconds: u32, out: &Path)
                 "ending-soon" => Cue::EndingSoon,
                 "next-step" => Cue::NextStep,
                 "overtime" => Cue::Overtime,
+                "overtime-reminder" => Cue::OvertimeReminder,
                 "session-complete" => Cue::SessionComplete,
                 other => {
                     return fail(&format!(
                         "unknown cue \"{other}\"\n  hint: use session-start, ending-soon, \
-                         next-step, overtime or session-complete"
+                         next-step, overtime, overtime-reminder or session-complete"
                     ));
                 }
             };

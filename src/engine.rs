@@ -19,6 +19,8 @@ use crate::protocol::{Advance, Protocol, Step};
 pub const NUDGE: Duration = Duration::from_secs(30);
 /// How long before a step's end the "ending soon" cue sounds.
 pub const DEFAULT_LEAD: Duration = Duration::from_secs(10);
+/// How often a manual hold in overtime is gently reminded of.
+pub const DEFAULT_REMINDER: Duration = Duration::from_secs(60);
 
 /// Something that happened, fed to [`Session::handle`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +54,8 @@ pub enum Cue {
     NextStep,
     /// A manual hold reached its target and now counts overtime.
     Overtime,
+    /// A manual hold is still in overtime (repeated at an interval).
+    OvertimeReminder,
     /// The last step ended.
     SessionComplete,
 }
@@ -226,6 +230,8 @@ struct StepClock {
     /// The target, after extends and shortens.
     target: Duration,
     ending_soon_cued: bool,
+    /// Overtime reminders sounded so far in this visit.
+    reminders: u32,
 }
 
 /// A session in progress: the protocol plus everything that has happened.
@@ -244,12 +250,15 @@ pub struct Session {
     /// Whether each step has been worked through at least once.
     done: Vec<bool>,
     lead: Duration,
+    reminder: Option<Duration>,
 }
 
 impl Session {
     /// A session waiting for its first press of next.
     pub fn new(protocol: Protocol) -> Session {
         let n = protocol.steps.len();
+        let protocol_lead = protocol.lead.map_or(DEFAULT_LEAD, |d| d.get());
+        let protocol_reminder = protocol.reminder.map_or(DEFAULT_REMINDER, |d| d.get());
         let target = protocol.steps.first().map_or(Duration::ZERO, Step::planned);
         Session {
             protocol,
@@ -260,12 +269,14 @@ impl Session {
                 paused: Duration::ZERO,
                 target,
                 ending_soon_cued: false,
+                reminders: 0,
             },
             started: None,
             paused_total: Duration::ZERO,
             actual: vec![Duration::ZERO; n],
             done: vec![false; n],
-            lead: DEFAULT_LEAD,
+            lead: protocol_lead,
+            reminder: Some(protocol_reminder),
         }
     }
 
@@ -273,6 +284,19 @@ impl Session {
     pub fn with_lead(mut self, lead: Duration) -> Session {
         self.lead = lead;
         self
+    }
+
+    /// Sets how often a manual hold in overtime is reminded of (`None`: never).
+    pub fn with_reminder(mut self, every: Option<Duration>) -> Session {
+        self.reminder = every.filter(|d| !d.is_zero());
+        self
+    }
+
+    /// The next overtime reminder, if one is due in this visit.
+    fn next_reminder(&self) -> Option<Moment> {
+        let every = self.reminder?;
+        let base = self.step.started + self.step.paused + self.step.target;
+        Some(base + every * (self.step.reminders + 1))
     }
 
     /// The protocol being worked through.
@@ -408,7 +432,13 @@ impl Session {
                     Some(end)
                 }
             }
-            Phase::Overtime => self.current_step().max().map(|max| base + max),
+            Phase::Overtime => {
+                let max = self.current_step().max().map(|max| base + max);
+                match (max, self.next_reminder()) {
+                    (Some(m), Some(r)) => Some(m.min(r)),
+                    (m, r) => m.or(r),
+                }
+            }
             _ => None,
         }
     }
@@ -474,7 +504,19 @@ impl Session {
                 }
                 Phase::Overtime => match self.current_step().max() {
                     Some(max) if now >= base + max => self.advance(base + max, EndedBy::Max, fx),
-                    _ => return,
+                    _ => {
+                        if let Some(due) = self.next_reminder()
+                            && now >= due
+                        {
+                            // One reminder however late the tick: after a long
+                            // suspend, a burst of bells would help no one.
+                            let every = self.reminder.unwrap_or(DEFAULT_REMINDER);
+                            let over = now.since(base + self.step.target);
+                            self.step.reminders = (over.as_secs() / every.as_secs().max(1)) as u32;
+                            fx.push(Effect::Cue(Cue::OvertimeReminder));
+                        }
+                        return;
+                    }
                 },
                 _ => return,
             }
@@ -674,6 +716,7 @@ impl Session {
             paused: Duration::ZERO,
             target: planned,
             ending_soon_cued: false,
+            reminders: 0,
         };
         self.phase = Phase::Running;
         log(

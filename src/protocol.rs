@@ -36,6 +36,13 @@ pub struct Protocol {
     /// The background sound to play, by name (for example `"surf"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soundscape: Option<String>,
+    /// How long before a step's end the "ending soon" bell sounds
+    /// (default 10 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<Span>,
+    /// How often a manual hold in overtime is gently reminded of (default 60 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<Span>,
     /// The steps, in the order they are worked through.
     pub steps: Vec<Step>,
 }

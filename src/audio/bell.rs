@@ -59,6 +59,8 @@ fn design(cue: Cue) -> (Vec<Strike>, f32) {
         ),
         // A very soft, low single tone for a manual hold reaching its target.
         Cue::Overtime => (vec![s(0.0, 261.63, 0.07, 0.7)], 2.6),
+        // Softer still, and lower, while the hold goes on past its target.
+        Cue::OvertimeReminder => (vec![s(0.0, 196.0, 0.04, 0.6)], 2.2),
         // Three slow bowls, descending: the session is complete.
         Cue::SessionComplete => (
             vec![
@@ -195,11 +197,12 @@ pub fn render(cue: Cue, rate: u32) -> Vec<f32> {
 mod tests {
     use super::*;
 
-    const ALL: [Cue; 5] = [
+    const ALL: [Cue; 6] = [
         Cue::SessionStart,
         Cue::EndingSoon,
         Cue::NextStep,
         Cue::Overtime,
+        Cue::OvertimeReminder,
         Cue::SessionComplete,
     ];
 

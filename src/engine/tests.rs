@@ -316,7 +316,11 @@ fn rehearsal_speed_runs_the_plan_faster() {
     }
     assert_eq!(s.phase(), Phase::Overtime);
     assert_eq!(s.session_elapsed(fast.now()), SECS(320));
-    assert_eq!(fast.real_until(s.next_deadline().expect("max")), SECS(12));
+    // The next wake is the first overtime reminder, 60 s (6 real s) away.
+    assert_eq!(
+        fast.real_until(s.next_deadline().expect("reminder")),
+        SECS(6)
+    );
 }
 
 #[test]
@@ -354,4 +358,46 @@ fn journal_entries_serialise_as_flat_json() {
         serde_json::to_string(&l).unwrap(),
         r#"{"at":2000,"event":"paused","step":3}"#
     );
+}
+
+#[test]
+fn overtime_is_reminded_of_once_a_minute_and_never_in_a_burst() {
+    // A manual hold with no max: reminders at 1, 2, 3 minutes past the target.
+    let mut s = session(
+        r#"Protocol(version: 1, name: "R", summary: "", steps: [
+        Hold(name: "H", region: Occiput, hands: "h", intent: "i", duration: "1m", advance: Manual),
+    ])"#,
+    );
+    s.handle(Input::Next, Moment::ZERO);
+    let clock = ManualClock::new();
+    let fx = run(&mut s, &clock, SECS(1), Moment::from_secs(60 + 185));
+    assert_eq!(
+        cues(&fx),
+        vec![
+            Cue::EndingSoon,
+            Cue::Overtime,
+            Cue::OvertimeReminder,
+            Cue::OvertimeReminder,
+            Cue::OvertimeReminder
+        ]
+    );
+    assert_eq!(s.next_deadline(), Some(Moment::from_secs(60 + 240)));
+    // A tick an hour late sounds one reminder, not sixty.
+    let fx = s.handle(Input::Tick, Moment::from_secs(3_600));
+    assert_eq!(cues(&fx), vec![Cue::OvertimeReminder]);
+    let quiet = session(THREE).with_reminder(None);
+    assert_eq!(quiet.reminder, None);
+}
+
+#[test]
+fn a_protocol_can_set_its_lead_and_reminder() {
+    let mut s = session(
+        r#"Protocol(version: 1, name: "R", summary: "", lead: "20s", reminder: "30s", steps: [
+        Hold(name: "H", region: Occiput, hands: "h", intent: "i", duration: "1m", advance: Manual),
+    ])"#,
+    );
+    s.handle(Input::Next, Moment::ZERO);
+    assert_eq!(s.next_deadline(), Some(Moment::from_secs(40)));
+    s.handle(Input::Tick, Moment::from_secs(61));
+    assert_eq!(s.next_deadline(), Some(Moment::from_secs(90)));
 }
