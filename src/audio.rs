@@ -224,8 +224,8 @@ impl Drop for DeviceAudio {
 fn buffer_frames() -> rodio::cpal::BufferSize {
     let frames = std::env::var("STILLPOINT_BUFFER")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2048);
+        .and_then(|v| v.parse::<u32>().ok())
+        .map_or(2048, |f| f.clamp(256, 65_536));
     rodio::cpal::BufferSize::Fixed(frames)
 }
 
