@@ -149,9 +149,10 @@ pub struct DeviceAudio {
 }
 
 /// What the session wants to hear, kept so a reopened device resumes it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Wanted {
     scape: Option<Scape>,
+    cue_device: Option<String>,
     volume: u8,
     muted: bool,
     paused: bool,
@@ -169,11 +170,24 @@ impl DeviceAudio {
     /// that thread, so start-up never waits for the sound system. `scape`
     /// plays (fading in) as soon as a device is open.
     pub fn start(scape: Option<Scape>, volume: u8, muted: bool) -> DeviceAudio {
+        DeviceAudio::start_with_cue_device(scape, volume, muted, None)
+    }
+
+    /// Like [`DeviceAudio::start`], sending cues to the output named
+    /// `cue_device` (an earbud for the therapist) while the soundscape plays
+    /// on the default output; the soundscape is still lowered under each cue.
+    pub fn start_with_cue_device(
+        scape: Option<Scape>,
+        volume: u8,
+        muted: bool,
+        cue_device: Option<String>,
+    ) -> DeviceAudio {
         let (tx, rx) = mpsc::channel();
         let state = Arc::new(AtomicU8::new(AudioState::Probing.to_u8()));
         let shared = Arc::clone(&state);
         let wanted = Wanted {
             scape,
+            cue_device,
             volume,
             muted,
             paused: false,
@@ -229,6 +243,35 @@ fn buffer_frames() -> rodio::cpal::BufferSize {
     rodio::cpal::BufferSize::Fixed(frames)
 }
 
+/// The names of the output devices, and which one is the default.
+pub fn output_devices() -> Vec<(String, bool)> {
+    use rodio::cpal::traits::{DeviceTrait, HostTrait};
+    let host = rodio::cpal::default_host();
+    let default = host
+        .default_output_device()
+        .and_then(|d| d.description().ok())
+        .map(|d| d.name().to_owned());
+    host.output_devices()
+        .map(|devices| {
+            devices
+                .filter_map(|d| d.description().ok().map(|d| d.name().to_owned()))
+                .map(|name| {
+                    let is_default = default.as_deref() == Some(name.as_str());
+                    (name, is_default)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn find_output(name: &str) -> Option<rodio::cpal::Device> {
+    use rodio::cpal::traits::{DeviceTrait, HostTrait};
+    rodio::cpal::default_host()
+        .output_devices()
+        .ok()?
+        .find(|d| d.description().is_ok_and(|x| x.name() == name))
+}
+
 /// An open output and the channel into the mix it plays.
 struct Live {
     sink: rodio::MixerDeviceSink,
@@ -238,9 +281,26 @@ struct Live {
 impl Live {
     /// Opens the default output and starts a mix of what is wanted.
     fn open(state: &Arc<AtomicU8>, wanted: &Wanted) -> Option<Live> {
+        let builder = rodio::DeviceSinkBuilder::from_default_device().ok()?;
+        let scape = if wanted.bed() { wanted.scape } else { None };
+        Live::open_with(builder, state, scape, wanted)
+    }
+
+    /// Opens the output called `name` for cues only.
+    fn open_named(name: &str, state: &Arc<AtomicU8>, wanted: &Wanted) -> Option<Live> {
+        let device = find_output(name)?;
+        let builder = rodio::DeviceSinkBuilder::from_device(device).ok()?;
+        Live::open_with(builder, state, None, wanted)
+    }
+
+    fn open_with(
+        builder: rodio::DeviceSinkBuilder,
+        state: &Arc<AtomicU8>,
+        scape: Option<Scape>,
+        wanted: &Wanted,
+    ) -> Option<Live> {
         let lost = Arc::clone(state);
-        let mut sink = rodio::DeviceSinkBuilder::from_default_device()
-            .ok()?
+        let mut sink = builder
             .with_buffer_size(buffer_frames())
             // rodio's default callback prints to stderr. Record a real loss
             // instead; an underrun is recovered by the backend and not a loss.
@@ -257,7 +317,6 @@ impl Live {
             .ok()?;
         sink.log_on_drop(false);
         let (tx, rx) = mpsc::channel();
-        let scape = if wanted.bed() { wanted.scape } else { None };
         let rate = sink.config().sample_rate().get();
         let mut mix = Mix::at_rate(scape, wanted.volume, wanted.muted, Some(rx), rate);
         if wanted.paused {
@@ -290,6 +349,8 @@ fn device_thread(rx: &Receiver<Command>, state: &Arc<AtomicU8>, mut wanted: Want
     }
     let mut last_attempt = clock.now();
     let mut linger = LINGER;
+    // The therapist's earbud, when cues go to their own output.
+    let mut cue_live: Option<Live> = None;
     loop {
         let current = AudioState::from_u8(state.load(Ordering::Relaxed));
         // With nothing to play and no stream open, block until asked: no
@@ -310,6 +371,23 @@ fn device_thread(rx: &Receiver<Command>, state: &Arc<AtomicU8>, mut wanted: Want
                     MixCommand::FadeOut => {
                         wanted.ended = true;
                         linger = mix::FADE_OUT + LINGER;
+                    }
+                    MixCommand::Duck(_) => {}
+                    MixCommand::Cue(cue) if wanted.cue_device.is_some() => {
+                        if cue_live.is_none()
+                            && let Some(name) = &wanted.cue_device
+                        {
+                            cue_live = Live::open_named(name, state, &wanted);
+                        }
+                        if let Some(c) = &cue_live {
+                            let _ = c.mix.send(m);
+                            if let Some(l) = &live {
+                                let _ = l.mix.send(MixCommand::Duck(cue));
+                            }
+                            continue;
+                        }
+                        // The earbud is gone: the room speaker plays the cue.
+                        want_open = true;
                     }
                     MixCommand::Cue(cue) => {
                         want_open = true;
@@ -335,8 +413,12 @@ fn device_thread(rx: &Receiver<Command>, state: &Arc<AtomicU8>, mut wanted: Want
                 if let Some(l) = &live {
                     let _ = l.mix.send(m);
                 }
+                if let (Some(c), MixCommand::Volume(_) | MixCommand::Mute(_)) = (&cue_live, m) {
+                    let _ = c.mix.send(m);
+                }
             }
             Err(RecvTimeoutError::Timeout) => {
+                cue_live = None;
                 if !wanted.bed() {
                     live = None;
                     linger = LINGER;

@@ -73,6 +73,8 @@ enum AudioCommand {
         /// The WAV file to write.
         out: PathBuf,
     },
+    /// List the sound output devices (for --cue-device).
+    Devices,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +100,10 @@ struct RunOptions {
     /// protocol's own, else none).
     #[arg(long, value_name = "NAME")]
     soundscape: Option<String>,
+    /// Send the cues to this output (see `stillpoint audio devices`), e.g. an
+    /// earbud for the therapist, while the soundscape plays on the default one.
+    #[arg(long, value_name = "NAME")]
+    cue_device: Option<String>,
     /// A client reference (a pseudonym or initials) shown and logged.
     #[arg(long, value_name = "REF")]
     client: Option<String>,
@@ -142,6 +148,7 @@ pub fn main() -> ExitCode {
             seconds,
             out,
         })) => render(soundscape.as_deref(), cue.as_deref(), seconds, &out),
+        Some(Command::Audio(AudioCommand::Devices)) => devices(),
         Some(Command::Run(args)) => {
             let protocol = match args.protocol {
                 Some(name) => resolve(&name, &search),
@@ -263,7 +270,12 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
     let mut audio: Box<dyn Audio> = if options.no_audio {
         Box::new(RecordingAudio::new(AudioState::Disabled))
     } else {
-        Box::new(DeviceAudio::start(scape, app.volume, app.muted))
+        Box::new(DeviceAudio::start_with_cue_device(
+            scape,
+            app.volume,
+            app.muted,
+            options.cue_device.clone(),
+        ))
     };
     let wall = crate::clock::wall_time_of_day;
     if options.panic_for_test {
@@ -410,4 +422,19 @@ fn render(soundscape: Option<&str>, cue: Option<&str>, seconds: u32, out: &Path)
         }
         Err(e) => fail(&format!("cannot write {}: {e}", out.display())),
     }
+}
+
+fn devices() -> ExitCode {
+    // Enumerating wakes ALSA, which prints about missing cards on stderr.
+    let log = crate::paths::data_dir().map(|d| d.join("stderr.log"));
+    let quiet = log.as_deref().and_then(crate::terminal::quiet_stderr);
+    let found = crate::audio::output_devices();
+    drop(quiet);
+    if found.is_empty() {
+        println!("no sound output devices found; sessions will run silent");
+    }
+    for (name, is_default) in found {
+        println!("{} {name}", if is_default { "*" } else { " " });
+    }
+    ExitCode::SUCCESS
 }

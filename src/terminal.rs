@@ -72,6 +72,12 @@ impl Drop for Screen {
     }
 }
 
+/// Sends standard error to `path` until the guard is dropped, for commands
+/// that touch the sound system outside the dashboard (ALSA prints there).
+pub fn quiet_stderr(path: &Path) -> Option<impl Drop> {
+    redirect_stderr(path).ok().map(|()| StderrGuard)
+}
+
 fn redirect_stderr(path: &Path) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         crate::paths::create_private_dir(dir)?;

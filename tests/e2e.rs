@@ -438,3 +438,20 @@ fn audio_render_writes_soundscapes_and_cues_without_a_device() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("use surf, drone or rain"));
 }
+
+#[test]
+fn audio_devices_lists_outputs_quietly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(BIN)
+        .args(["audio", "devices"])
+        .env("STILLPOINT_DATA", dir.path())
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "ALSA noise leaked"
+    );
+    assert!(!out.stdout.is_empty());
+}

@@ -24,6 +24,9 @@ pub enum MixCommand {
     Pause(bool),
     /// Fade the bed out for good (the session ended).
     FadeOut,
+    /// Lower the bed for as long as this cue lasts, without sounding it
+    /// (the cue plays on another output).
+    Duck(Cue),
 }
 
 /// How long the bed takes to fade in at the start (at least 5 s).
@@ -100,6 +103,8 @@ pub struct Mix {
     master: Ramp,
     volume: u8,
     muted: bool,
+    /// Frames left of a cue sounding elsewhere.
+    ducked_for: u64,
     until_poll: u32,
     frame: [f32; 2],
     right_next: bool,
@@ -140,6 +145,7 @@ impl Mix {
             master: Ramp::at(master),
             volume,
             muted,
+            ducked_for: 0,
             until_poll: 0,
             frame: [0.0; 2],
             right_next: false,
@@ -162,6 +168,10 @@ impl Mix {
             MixCommand::Pause(true) => self.bed_gain.to(0.0, PAUSE_FADE, rate),
             MixCommand::Pause(false) => self.bed_gain.to(1.0, PAUSE_FADE, rate),
             MixCommand::FadeOut => self.bed_gain.to(0.0, FADE_OUT, rate),
+            MixCommand::Duck(cue) => {
+                let frames = Bell::new(cue, rate).length().as_secs_f64() * f64::from(rate);
+                self.ducked_for = self.ducked_for.max(frames as u64);
+            }
         }
     }
 
@@ -175,9 +185,9 @@ impl Mix {
             .to(target, Duration::from_millis(150), self.rate);
     }
 
-    /// True while a cue is sounding.
+    /// True while a cue is sounding (here or on another output).
     pub fn cue_active(&self) -> bool {
-        !self.cues.is_empty()
+        !self.cues.is_empty() || self.ducked_for > 0
     }
 
     fn poll(&mut self) {
@@ -204,7 +214,8 @@ impl Mix {
             }
             None => false,
         });
-        if self.cues.is_empty() {
+        self.ducked_for = self.ducked_for.saturating_sub(1);
+        if self.cues.is_empty() && self.ducked_for == 0 {
             // Come back up slowly once the bell has faded.
             if self.duck.target != 1.0 {
                 self.duck.to(1.0, Duration::from_millis(800), self.rate);
@@ -326,6 +337,21 @@ mod tests {
         frames(&mut mix, 3.0);
         assert!(!mix.cue_active());
         assert_eq!(mix.duck.value, 1.0, "back up after the cue");
+    }
+
+    #[test]
+    fn a_cue_on_another_output_still_ducks_the_bed_but_adds_no_sound() {
+        let mut with_duck = Mix::new(Some(Scape::Drone), 10, false, None);
+        let mut plain = Mix::new(Some(Scape::Drone), 10, false, None);
+        frames(&mut with_duck, 7.0);
+        frames(&mut plain, 7.0);
+        with_duck.apply(MixCommand::Duck(Cue::NextStep));
+        let ducked = frames(&mut with_duck, 1.0);
+        let open = frames(&mut plain, 1.0);
+        let ratio = rms(&ducked[RATE / 2..]) / rms(&open[RATE / 2..]);
+        assert!((ratio - DUCK_GAIN).abs() < 0.01, "{ratio}");
+        frames(&mut with_duck, 3.5);
+        assert!(!with_duck.cue_active());
     }
 
     #[test]
