@@ -278,6 +278,14 @@ mod tests {
             .collect()
     }
 
+    /// The largest step between neighbouring left-channel samples.
+    fn max_jump(frames: &[[f32; 2]]) -> f32 {
+        frames
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]).abs())
+            .fold(0.0, f32::max)
+    }
+
     fn rms(frames: &[[f32; 2]]) -> f32 {
         (frames.iter().map(|f| f[0] * f[0]).sum::<f32>() / frames.len() as f32).sqrt()
     }
@@ -312,10 +320,7 @@ mod tests {
         frames(&mut mix, 8.0);
         mix.apply(MixCommand::Pause(true));
         let fade = frames(&mut mix, 2.5);
-        let jump = fade
-            .windows(2)
-            .map(|w| (w[1][0] - w[0][0]).abs())
-            .fold(0.0, f32::max);
+        let jump = max_jump(&fade);
         assert!(jump < 0.1, "pause clicked: {jump}");
         assert!(
             rms(&fade[fade.len() - RATE / 10..]) < 1e-6,
@@ -360,10 +365,7 @@ mod tests {
         frames(&mut mix, 7.0);
         mix.apply(MixCommand::FadeOut);
         let out = frames(&mut mix, 8.5);
-        let jump = out
-            .windows(2)
-            .map(|w| (w[1][0] - w[0][0]).abs())
-            .fold(0.0, f32::max);
+        let jump = max_jump(&out);
         assert!(jump < 0.05, "{jump}");
         assert!(rms(&out[out.len() - RATE / 10..]) < 1e-6);
         let mut mix = Mix::new(None, 6, false, None);
