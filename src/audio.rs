@@ -9,6 +9,7 @@
 //! [`AudioState`] the status line shows.
 
 pub mod bell;
+pub mod file;
 pub mod mix;
 pub mod scape;
 
@@ -22,6 +23,15 @@ use crate::clock::{Clock, Moment, SystemClock};
 use crate::engine::Cue;
 use mix::{Mix, MixCommand};
 use scape::Scape;
+
+/// The background sound to play.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bed {
+    /// A built-in soundscape.
+    Scape(Scape),
+    /// A studio's own sound file, looped.
+    File(std::path::PathBuf),
+}
 
 /// Whether sound is reaching the room, as the status line words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +161,7 @@ pub struct DeviceAudio {
 /// What the session wants to hear, kept so a reopened device resumes it.
 #[derive(Debug, Clone)]
 struct Wanted {
-    scape: Option<Scape>,
+    scape: Option<Bed>,
     cue_device: Option<String>,
     volume: u8,
     muted: bool,
@@ -169,7 +179,7 @@ impl DeviceAudio {
     /// Starts the device thread and returns at once; the device is probed on
     /// that thread, so start-up never waits for the sound system. `scape`
     /// plays (fading in) as soon as a device is open.
-    pub fn start(scape: Option<Scape>, volume: u8, muted: bool) -> DeviceAudio {
+    pub fn start(scape: Option<Bed>, volume: u8, muted: bool) -> DeviceAudio {
         DeviceAudio::start_with_cue_device(scape, volume, muted, None)
     }
 
@@ -177,7 +187,7 @@ impl DeviceAudio {
     /// `cue_device` (an earbud for the therapist) while the soundscape plays
     /// on the default output; the soundscape is still lowered under each cue.
     pub fn start_with_cue_device(
-        scape: Option<Scape>,
+        scape: Option<Bed>,
         volume: u8,
         muted: bool,
         cue_device: Option<String>,
@@ -282,7 +292,11 @@ impl Live {
     /// Opens the default output and starts a mix of what is wanted.
     fn open(state: &Arc<AtomicU8>, wanted: &Wanted) -> Option<Live> {
         let builder = rodio::DeviceSinkBuilder::from_default_device().ok()?;
-        let scape = if wanted.bed() { wanted.scape } else { None };
+        let scape = if wanted.bed() {
+            wanted.scape.clone()
+        } else {
+            None
+        };
         Live::open_with(builder, state, scape, wanted)
     }
 
@@ -296,7 +310,7 @@ impl Live {
     fn open_with(
         builder: rodio::DeviceSinkBuilder,
         state: &Arc<AtomicU8>,
-        scape: Option<Scape>,
+        scape: Option<Bed>,
         wanted: &Wanted,
     ) -> Option<Live> {
         let lost = Arc::clone(state);
@@ -318,7 +332,7 @@ impl Live {
         sink.log_on_drop(false);
         let (tx, rx) = mpsc::channel();
         let rate = sink.config().sample_rate().get();
-        let mut mix = Mix::at_rate(scape, wanted.volume, wanted.muted, Some(rx), rate);
+        let mut mix = Mix::with_bed(scape, wanted.volume, wanted.muted, Some(rx), rate);
         if wanted.paused {
             mix.apply(MixCommand::Pause(true));
         }
@@ -494,7 +508,7 @@ mod tests {
 
     #[test]
     fn the_device_thread_settles_without_a_sound_card_and_shuts_down() {
-        let mut audio = DeviceAudio::start(Some(Scape::Surf), 4, false);
+        let mut audio = DeviceAudio::start(Some(Bed::Scape(Scape::Surf)), 4, false);
         let clock = SystemClock::new();
         while audio.state() == AudioState::Probing && clock.now() < Moment::from_secs(5) {
             std::thread::sleep(Duration::from_millis(10));

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::audio::Bed;
 use crate::audio::scape::Scape;
 use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
 use crate::catalog::{Catalog, Found, SearchPath, looks_like_path};
@@ -96,8 +97,8 @@ struct RunOptions {
     /// Colours: dim (for a darkened room), day, or plain. NO_COLOR is honoured.
     #[arg(long, value_enum, default_value_t = ThemeName::Dim)]
     theme: ThemeName,
-    /// The background sound: surf, drone, rain or none (default: the
-    /// protocol's own, else none).
+    /// The background sound: surf, drone, rain, none, or a WAV/FLAC/Ogg/MP3
+    /// file (default: the protocol's own, else none).
     #[arg(long, value_name = "NAME")]
     soundscape: Option<String>,
     /// Send the cues to this output (see `stillpoint audio devices`), e.g. an
@@ -174,15 +175,29 @@ fn fail(message: &str) -> ExitCode {
 }
 
 /// Finds a protocol by file path or by name.
-fn resolve(name: &str, search: &SearchPath) -> Result<Option<Protocol>, String> {
+/// A protocol and the file it came from (none for a bundled one).
+type Chosen = (Protocol, Option<PathBuf>);
+
+fn origin_path(origin: &crate::catalog::Origin) -> Option<PathBuf> {
+    match origin {
+        crate::catalog::Origin::File(p) => Some(p.clone()),
+        crate::catalog::Origin::Bundled => None,
+    }
+}
+
+fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>, String> {
     if looks_like_path(name) {
         return Protocol::load(Path::new(name))
-            .map(Some)
+            .map(|p| Some((p, Some(PathBuf::from(name)))))
             .map_err(|e| e.to_string());
     }
     let catalog = Catalog::discover(search);
     match catalog.get(name) {
-        Some(found) => found.protocol.clone().map(Some).map_err(|e| e.to_string()),
+        Some(found) => found
+            .protocol
+            .clone()
+            .map(|p| Some((p, origin_path(&found.origin))))
+            .map_err(|e| e.to_string()),
         None => Err(format!(
             "no protocol named \"{name}\"\n  hint: the protocols found are: {}; \
              or give a path to a .ron file",
@@ -192,7 +207,7 @@ fn resolve(name: &str, search: &SearchPath) -> Result<Option<Protocol>, String> 
 }
 
 /// Opens the picker; `Ok(None)` when the user leaves without choosing.
-fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<Protocol>, String> {
+fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<Chosen>, String> {
     let catalog = Catalog::discover(search);
     let choices: Vec<&Found> = catalog
         .found
@@ -213,10 +228,22 @@ fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<P
     )
     .map_err(|e| format!("terminal error: {e}"))?;
     drop(screen);
-    Ok(chosen.and_then(|i| choices[i].protocol.clone().ok()))
+    Ok(chosen.and_then(|i| {
+        let found = choices[i];
+        found
+            .protocol
+            .clone()
+            .ok()
+            .map(|p| (p, origin_path(&found.origin)))
+    }))
 }
 
-fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
+fn run((protocol, origin): Chosen, options: &RunOptions, signals: Signals) -> ExitCode {
+    // Everything the user can get wrong is checked before anything is created.
+    let bed = match choose_bed(&protocol, origin.as_deref(), options.soundscape.as_deref()) {
+        Ok(bed) => bed,
+        Err(message) => return fail(&message),
+    };
     let Some(data) = crate::paths::data_dir() else {
         return fail("no home folder to keep session logs in; set STILLPOINT_DATA to a folder");
     };
@@ -236,22 +263,6 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
         }
     };
     let theme = options.theme();
-    let scape_name = options
-        .soundscape
-        .clone()
-        .or_else(|| protocol.soundscape.clone())
-        .unwrap_or_else(|| "none".into());
-    let scape = match scape_name.as_str() {
-        "none" => None,
-        name => match Scape::from_name(name) {
-            Some(s) => Some(s),
-            None => {
-                return fail(&format!(
-                    "unknown soundscape \"{name}\"\n  hint: use surf, drone, rain or none"
-                ));
-            }
-        },
-    };
     let prefs = Prefs::load(&data);
     let mut app = App::new(Session::new(protocol), theme);
     app.client = options.client.clone();
@@ -271,7 +282,7 @@ fn run(protocol: Protocol, options: &RunOptions, signals: Signals) -> ExitCode {
         Box::new(RecordingAudio::new(AudioState::Disabled))
     } else {
         Box::new(DeviceAudio::start_with_cue_device(
-            scape,
+            bed,
             app.volume,
             app.muted,
             options.cue_device.clone(),
@@ -421,6 +432,46 @@ fn render(soundscape: Option<&str>, cue: Option<&str>, seconds: u32, out: &Path)
             ExitCode::SUCCESS
         }
         Err(e) => fail(&format!("cannot write {}: {e}", out.display())),
+    }
+}
+
+/// The background sound: `--soundscape` (a name, a file or `none`), else the
+/// protocol's own, else none. Files are checked to decode.
+fn choose_bed(
+    protocol: &Protocol,
+    origin: Option<&Path>,
+    option: Option<&str>,
+) -> Result<Option<Bed>, String> {
+    use crate::protocol::SoundscapeRef;
+    let file = |path: PathBuf| {
+        crate::audio::file::check(&path)
+            .map(|()| Some(Bed::File(path.clone())))
+            .map_err(|e| {
+                format!(
+                    "soundscape file {}: {e}\n  hint: use a WAV, FLAC, Ogg Vorbis or MP3 file",
+                    path.display()
+                )
+            })
+    };
+    let named = |name: &str| {
+        match name {
+        "none" => Ok(None),
+        n => Scape::from_name(n).map(|s| Some(Bed::Scape(s))).ok_or_else(|| {
+            format!("unknown soundscape \"{n}\"\n  hint: use surf, drone, rain, none or a sound file")
+        }),
+    }
+    };
+    match option {
+        Some(o) if Scape::from_name(o).is_some() || o == "none" => named(o),
+        Some(o) => file(PathBuf::from(o)),
+        None => match &protocol.soundscape {
+            None => Ok(None),
+            Some(SoundscapeRef::Named(n)) => named(n),
+            Some(SoundscapeRef::File(_)) => match origin.and_then(|o| protocol.sound_file(o)) {
+                Some(path) => file(path),
+                None => Ok(None),
+            },
+        },
     }
 }
 

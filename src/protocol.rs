@@ -33,9 +33,10 @@ pub struct Protocol {
     /// Who wrote it (a person or a studio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    /// The background sound to play, by name (for example `"surf"`).
+    /// The background sound: a built-in name (`"surf"`) or a studio's own
+    /// file, `File("ocean.ogg")`, relative to the protocol file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub soundscape: Option<String>,
+    pub soundscape: Option<SoundscapeRef>,
     /// How long before a step's end the "ending soon" bell sounds
     /// (default 10 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,6 +261,57 @@ impl Region {
 /// word after it names the field the error should point at.
 const FIELD_MARK: &str = "\u{1}field=";
 
+/// Which background sound a protocol asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SoundscapeRef {
+    /// A built-in soundscape, or `"none"`.
+    Named(String),
+    /// A sound file, as written (relative to the protocol file).
+    File(String),
+}
+
+impl Serialize for SoundscapeRef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SoundscapeRef::Named(n) => s.serialize_str(n),
+            SoundscapeRef::File(f) => s.serialize_newtype_variant("Soundscape", 0, "File", f),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SoundscapeRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SoundscapeRef;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a soundscape name in quotes, or File(\"name.ogg\")")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SoundscapeRef, E> {
+                Ok(SoundscapeRef::Named(v.to_owned()))
+            }
+            fn visit_newtype_struct<D2: Deserializer<'de>>(
+                self,
+                d: D2,
+            ) -> Result<SoundscapeRef, D2::Error> {
+                String::deserialize(d).map(SoundscapeRef::File)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<SoundscapeRef, A::Error> {
+                let path: Option<String> = seq.next_element()?;
+                path.map(SoundscapeRef::File).ok_or_else(|| {
+                    serde::de::Error::custom(
+                        "File(...) needs a path; hint: write File(\"ocean.ogg\")",
+                    )
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A non-empty, trimmed name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -421,7 +473,33 @@ impl Protocol {
             message: format!("cannot read the file: {e}"),
             hint: "check the path and that the file is readable".into(),
         })?;
-        Protocol::parse(&text, path)
+        let protocol = Protocol::parse(&text, path)?;
+        if let Some(file) = protocol.sound_file(path) {
+            crate::audio::file::check(&file).map_err(|e| {
+                let (line, col) = position_of_field(&text, "soundscape");
+                ProtocolError {
+                    file: path.to_owned(),
+                    line,
+                    col,
+                    message: format!("soundscape file {}: {e}", file.display()),
+                    hint: "the path is relative to this protocol file; \
+                           use a WAV, FLAC, Ogg Vorbis or MP3 file"
+                        .into(),
+                }
+            })?;
+        }
+        Ok(protocol)
+    }
+
+    /// The soundscape file this protocol names, resolved next to the
+    /// protocol file at `origin`.
+    pub fn sound_file(&self, origin: &Path) -> Option<PathBuf> {
+        match &self.soundscape {
+            Some(SoundscapeRef::File(f)) => {
+                Some(origin.parent().unwrap_or_else(|| Path::new(".")).join(f))
+            }
+            _ => None,
+        }
     }
 
     /// Writes the protocol back as RON in the same dialect [`Protocol::parse`] reads.
@@ -443,7 +521,7 @@ impl Protocol {
                 hint: format!("write `version: {FORMAT_VERSION},`"),
             });
         }
-        if let Some(name) = &self.soundscape
+        if let Some(SoundscapeRef::Named(name)) = &self.soundscape
             && !SOUNDSCAPES.contains(&name.as_str())
         {
             let (line, col) = at_field("soundscape");
@@ -453,7 +531,7 @@ impl Protocol {
                 col,
                 message: format!("unknown soundscape \"{name}\""),
                 hint: format!(
-                    "write one of: {}",
+                    "write one of: {}, or a file as File(\"ocean.ogg\")",
                     SOUNDSCAPES.map(|s| format!("\"{s}\"")).join(", ")
                 ),
             });
@@ -882,6 +960,27 @@ mod tests {
         assert_eq!(position_of_field(text, "soundscape"), (2, 71));
         assert_eq!(position_of_field(text, "steps"), (2, 93));
         assert_eq!(position_of_field("xversion: 1", "version"), (1, 1));
+    }
+
+    #[test]
+    fn soundscapes_are_names_or_files() {
+        let named = MINIMAL.replace(
+            "summary: \"Two steps\",",
+            "summary: \"x\", soundscape: \"rain\",",
+        );
+        let p = parse(&named).unwrap();
+        assert_eq!(p.soundscape, Some(SoundscapeRef::Named("rain".into())));
+        let file = MINIMAL.replace(
+            "summary: \"Two steps\",",
+            "summary: \"x\", soundscape: File(\"ocean.ogg\"),",
+        );
+        let p = parse(&file).unwrap();
+        assert_eq!(p.soundscape, Some(SoundscapeRef::File("ocean.ogg".into())));
+        assert_eq!(
+            p.sound_file(Path::new("studio/p.ron")),
+            Some(PathBuf::from("studio/ocean.ogg"))
+        );
+        assert_eq!(parse(&p.to_ron().unwrap()).unwrap(), p);
     }
 
     #[test]

@@ -120,3 +120,38 @@ fn print_bundled_protocols() {
         );
     }
 }
+
+#[test]
+fn studio_sound_files_are_checked_when_a_protocol_is_loaded() {
+    use rodio::Source;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let protocol = |file: &str| {
+        format!(
+            "Protocol(version: 1, name: \"Studio\", summary: \"\",\n  soundscape: File(\"{file}\"),\n  steps: [Transition(name: \"Move\", duration: \"20s\")])"
+        )
+    };
+    // A real file next to the protocol loads.
+    let wav = dir.path().join("ocean.wav");
+    let bed = stillpoint::audio::mix::Mix::new(
+        Some(stillpoint::audio::scape::Scape::Surf),
+        10,
+        false,
+        None,
+    )
+    .take_duration(Duration::from_secs(6));
+    rodio::wav_to_file(bed, &wav).expect("wav");
+    let good = dir.path().join("good.ron");
+    std::fs::write(&good, protocol("ocean.wav")).expect("write");
+    let p = Protocol::load(&good).expect("valid");
+    assert_eq!(p.sound_file(&good), Some(wav));
+    // A missing file is a validation error at the soundscape field.
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(&bad, protocol("waves.ogg")).expect("write");
+    let e = Protocol::load(&bad).expect_err("missing file");
+    assert_eq!((e.line, e.col), (2, 3), "{e}");
+    assert!(e.message.contains("waves.ogg: cannot open it"), "{e}");
+    // So is a file that is not audio.
+    std::fs::write(dir.path().join("waves.ogg"), b"not audio").expect("write");
+    let e = Protocol::load(&bad).expect_err("undecodable");
+    assert!(e.message.contains("cannot decode it"), "{e}");
+}

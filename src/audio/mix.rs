@@ -7,7 +7,9 @@ use std::num::NonZero;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
+use super::Bed;
 use super::bell::{Bell, SAMPLE_RATE};
+use super::file::Loop;
 use super::scape::{Generator, Scape};
 use crate::engine::Cue;
 
@@ -91,11 +93,20 @@ impl Ramp {
     }
 }
 
+/// Where the bed's frames come from. One per mix, pulled every frame, so the
+/// synthesiser stays inline rather than behind a box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum BedSource {
+    Synth(Generator),
+    File(Loop),
+}
+
 /// The stereo mix as a rodio source (interleaved samples).
 #[derive(Debug)]
 pub struct Mix {
     rate: u32,
-    bed: Option<Generator>,
+    bed: Option<BedSource>,
     cues: Vec<Bell>,
     commands: Option<Receiver<MixCommand>>,
     bed_gain: Ramp,
@@ -119,13 +130,14 @@ impl Mix {
         muted: bool,
         commands: Option<Receiver<MixCommand>>,
     ) -> Mix {
-        Mix::at_rate(scape, volume, muted, commands, SAMPLE_RATE)
+        Mix::with_bed(scape.map(Bed::Scape), volume, muted, commands, SAMPLE_RATE)
     }
 
-    /// Like [`Mix::new`], synthesising at `rate` frames a second; the device
-    /// thread uses the output's own rate so nothing has to be resampled.
-    pub fn at_rate(
-        scape: Option<Scape>,
+    /// Like [`Mix::new`], with any bed (a sound file too), at `rate` frames a
+    /// second; the device thread uses the output's own rate so nothing has to
+    /// be resampled. A file that cannot be decoded leaves the bed silent.
+    pub fn with_bed(
+        bed: Option<Bed>,
         volume: u8,
         muted: bool,
         commands: Option<Receiver<MixCommand>>,
@@ -137,7 +149,10 @@ impl Mix {
         let master = if muted { 0.0 } else { volume_gain(volume) };
         Mix {
             rate,
-            bed: scape.map(|s| Generator::new(s, rate)),
+            bed: bed.and_then(|b| match b {
+                Bed::Scape(s) => Some(BedSource::Synth(Generator::new(s, rate))),
+                Bed::File(path) => Loop::load(&path, rate).ok().map(BedSource::File),
+            }),
             cues: Vec::new(),
             commands,
             bed_gain,
@@ -225,7 +240,11 @@ impl Mix {
                 .to(DUCK_GAIN, Duration::from_millis(60), self.rate);
         }
         let bed_level = self.bed_gain.next() * self.duck.next();
-        let bed = self.bed.as_mut().map_or([0.0; 2], |g| g.frame());
+        let bed = match &mut self.bed {
+            Some(BedSource::Synth(g)) => g.frame(),
+            Some(BedSource::File(l)) => l.frame(),
+            None => [0.0; 2],
+        };
         let master = self.master.next();
         [
             (bed[0] * bed_level + cue) * master,
