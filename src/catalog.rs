@@ -113,7 +113,8 @@ impl Catalog {
                     continue;
                 };
                 let stem = stem.to_owned();
-                let protocol = Protocol::load(&path);
+                // Sound files are decoded only for the protocol that runs.
+                let protocol = Protocol::read(&path);
                 // A checkout's own copy of a bundled file is not a new protocol.
                 if let Some(existing) = catalog.get(&stem)
                     && existing.origin == Origin::Bundled

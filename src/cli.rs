@@ -187,7 +187,7 @@ fn origin_path(origin: &crate::catalog::Origin) -> Option<PathBuf> {
 
 fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>, String> {
     if looks_like_path(name) {
-        return Protocol::load(Path::new(name))
+        return Protocol::read(Path::new(name))
             .map(|p| Some((p, Some(PathBuf::from(name)))))
             .map_err(|e| e.to_string());
     }
@@ -239,7 +239,15 @@ fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<C
 }
 
 fn run((protocol, origin): Chosen, options: &RunOptions, signals: Signals) -> ExitCode {
-    // Everything the user can get wrong is checked before anything is created.
+    // Everything the user can get wrong is checked before anything is created;
+    // the chosen protocol's sound file is decoded once, here, with its
+    // file:line:col if it fails.
+    if let Some(path) = &origin
+        && protocol.sound_file(path).is_some()
+        && let Err(e) = Protocol::load(path)
+    {
+        return fail(&e.to_string());
+    }
     let bed = match choose_bed(&protocol, origin.as_deref(), options.soundscape.as_deref()) {
         Ok(bed) => bed,
         Err(message) => return fail(&message),
@@ -453,6 +461,7 @@ fn choose_bed(
                 )
             })
     };
+    // A protocol's own file was checked when it was loaded.
     let named = |name: &str| {
         match name {
         "none" => Ok(None),
@@ -467,10 +476,9 @@ fn choose_bed(
         None => match &protocol.soundscape {
             None => Ok(None),
             Some(SoundscapeRef::Named(n)) => named(n),
-            Some(SoundscapeRef::File(_)) => match origin.and_then(|o| protocol.sound_file(o)) {
-                Some(path) => file(path),
-                None => Ok(None),
-            },
+            Some(SoundscapeRef::File(_)) => {
+                Ok(origin.and_then(|o| protocol.sound_file(o)).map(Bed::File))
+            }
         },
     }
 }

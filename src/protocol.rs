@@ -466,13 +466,7 @@ impl Protocol {
 
     /// Reads, parses and validates a protocol file.
     pub fn load(path: &Path) -> Result<Protocol, ProtocolError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ProtocolError {
-            file: path.to_owned(),
-            line: 0,
-            col: 0,
-            message: format!("cannot read the file: {e}"),
-            hint: "check the path and that the file is readable".into(),
-        })?;
+        let text = read_text(path)?;
         let protocol = Protocol::parse(&text, path)?;
         if let Some(file) = protocol.sound_file(path) {
             crate::audio::file::check(&file).map_err(|e| {
@@ -489,6 +483,12 @@ impl Protocol {
             })?;
         }
         Ok(protocol)
+    }
+
+    /// Reads and parses a protocol file without decoding its sound file, for
+    /// listing many protocols cheaply; [`Protocol::load`] checks everything.
+    pub fn read(path: &Path) -> Result<Protocol, ProtocolError> {
+        Protocol::parse(&read_text(path)?, path)
     }
 
     /// The soundscape file this protocol names, resolved next to the
@@ -562,6 +562,16 @@ impl Protocol {
         }
         Ok(())
     }
+}
+
+fn read_text(path: &Path) -> Result<String, ProtocolError> {
+    std::fs::read_to_string(path).map_err(|e| ProtocolError {
+        file: path.to_owned(),
+        line: 0,
+        col: 0,
+        message: format!("cannot read the file: {e}"),
+        hint: "check the path and that the file is readable".into(),
+    })
 }
 
 /// The RON dialect of session files: authors write `author: "x"` rather than
