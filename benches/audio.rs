@@ -14,13 +14,15 @@ fn main() {
 fn sixty_seconds(scape: Scape) -> f32 {
     let mut mix = Mix::new(Some(scape), 6, false, None);
     let mut acc = 0.0f32;
+    // The audio callback fills whole buffers; 1000 frames divides a second.
+    let mut block = [[0.0f32; 2]; 1000];
     for second in 0..60 {
         if second % 10 == 5 {
             mix.apply(MixCommand::Cue(Cue::NextStep));
         }
-        for _ in 0..SAMPLE_RATE {
-            let [l, r] = mix.next_frame();
-            acc += l + r;
+        for _ in 0..SAMPLE_RATE / 1000 {
+            mix.fill(&mut block);
+            acc += block.iter().map(|[l, r]| l + r).sum::<f32>();
         }
     }
     acc

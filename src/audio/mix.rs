@@ -117,6 +117,11 @@ pub struct Mix {
     /// Frames left of a cue sounding elsewhere.
     ducked_for: u64,
     until_poll: u32,
+    /// Where in the buffer being filled the first new cue began, for the
+    /// cue-onset measurement.
+    onset: Option<usize>,
+    /// The frame of the current buffer that commands apply at.
+    cursor: usize,
     frame: [f32; 2],
     right_next: bool,
 }
@@ -162,6 +167,8 @@ impl Mix {
             muted,
             ducked_for: 0,
             until_poll: 0,
+            onset: None,
+            cursor: 0,
             frame: [0.0; 2],
             right_next: false,
         }
@@ -171,7 +178,10 @@ impl Mix {
     pub fn apply(&mut self, command: MixCommand) {
         let rate = self.rate;
         match command {
-            MixCommand::Cue(cue) => self.cues.push(Bell::new(cue, rate)),
+            MixCommand::Cue(cue) => {
+                self.cues.push(Bell::new(cue, rate));
+                self.onset.get_or_insert(self.cursor);
+            }
             MixCommand::Volume(v) => {
                 self.volume = v.min(MAX_VOLUME);
                 self.set_master();
@@ -206,50 +216,81 @@ impl Mix {
     }
 
     fn poll(&mut self) {
-        if let Some(rx) = &self.commands {
-            let pending: Vec<MixCommand> = rx.try_iter().collect();
-            for c in pending {
+        // Taken out and put back so commands apply without allocating in the
+        // audio callback.
+        if let Some(rx) = self.commands.take() {
+            while let Ok(c) = rx.try_recv() {
                 self.apply(c);
             }
+            self.commands = Some(rx);
         }
     }
 
     /// The next stereo frame.
     pub fn next_frame(&mut self) -> [f32; 2] {
-        if self.until_poll == 0 {
-            self.poll();
-            self.until_poll = POLL_FRAMES;
-        }
-        self.until_poll -= 1;
-        let mut cue = 0.0;
-        self.cues.retain_mut(|b| match b.next() {
-            Some(s) => {
-                cue += s;
-                true
+        let mut one = [[0.0; 2]];
+        self.fill(&mut one);
+        one[0]
+    }
+
+    /// Fills `out` with the next stereo frames, looking at the command channel
+    /// every [`POLL_FRAMES`]; the audio callback fills whole buffers this way.
+    pub fn fill(&mut self, out: &mut [[f32; 2]]) {
+        let mut done = 0;
+        while done < out.len() {
+            if self.until_poll == 0 {
+                self.cursor = done;
+                self.poll();
+                self.cursor = 0;
+                self.until_poll = POLL_FRAMES;
             }
-            None => false,
-        });
-        self.ducked_for = self.ducked_for.saturating_sub(1);
-        if self.cues.is_empty() && self.ducked_for == 0 {
-            // Come back up slowly once the bell has faded.
-            if self.duck.target != 1.0 {
-                self.duck.to(1.0, Duration::from_millis(800), self.rate);
-            }
-        } else if self.duck.target != DUCK_GAIN {
-            self.duck
-                .to(DUCK_GAIN, Duration::from_millis(60), self.rate);
+            let n = (out.len() - done).min(self.until_poll as usize);
+            self.until_poll -= n as u32;
+            self.render(&mut out[done..done + n]);
+            done += n;
         }
-        let bed_level = self.bed_gain.next() * self.duck.next();
-        let bed = match &mut self.bed {
-            Some(BedSource::Synth(g)) => g.frame(),
-            Some(BedSource::File(l)) => l.frame(),
-            None => [0.0; 2],
-        };
-        let master = self.master.next();
-        [
-            (bed[0] * bed_level + cue) * master,
-            (bed[1] * bed_level + cue) * master,
-        ]
+    }
+
+    /// The frame, within the buffers filled since the last call, at which a
+    /// cue taken from the command channel began sounding.
+    pub fn take_onset(&mut self) -> Option<usize> {
+        self.onset.take()
+    }
+
+    fn render(&mut self, block: &mut [[f32; 2]]) {
+        match &mut self.bed {
+            Some(BedSource::Synth(g)) => g.fill(block),
+            Some(BedSource::File(l)) => block.iter_mut().for_each(|f| *f = l.frame()),
+            None => block.fill([0.0; 2]),
+        }
+        for frame in block.iter_mut() {
+            let mut cue = 0.0;
+            if !self.cues.is_empty() {
+                self.cues.retain_mut(|b| match b.next() {
+                    Some(s) => {
+                        cue += s;
+                        true
+                    }
+                    None => false,
+                });
+            }
+            self.ducked_for = self.ducked_for.saturating_sub(1);
+            if self.cues.is_empty() && self.ducked_for == 0 {
+                // Come back up slowly once the bell has faded.
+                if self.duck.target != 1.0 {
+                    self.duck.to(1.0, Duration::from_millis(800), self.rate);
+                }
+            } else if self.duck.target != DUCK_GAIN {
+                self.duck
+                    .to(DUCK_GAIN, Duration::from_millis(60), self.rate);
+            }
+            let bed_level = self.bed_gain.next() * self.duck.next();
+            let master = self.master.next();
+            *frame = [
+                (frame[0] * bed_level + cue) * master,
+                (frame[1] * bed_level + cue) * master,
+            ];
+        }
     }
 }
 
@@ -295,6 +336,24 @@ mod tests {
         (0..(seconds * RATE as f32) as usize)
             .map(|_| mix.next_frame())
             .collect()
+    }
+
+    #[test]
+    fn filling_blocks_gives_the_same_sound_as_frame_by_frame() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (tx2, rx2) = std::sync::mpsc::channel();
+        let mut a = Mix::new(Some(Scape::Rain), 6, false, Some(rx));
+        let mut b = Mix::new(Some(Scape::Rain), 6, false, Some(rx2));
+        for t in [&tx, &tx2] {
+            t.send(MixCommand::Cue(Cue::NextStep)).unwrap();
+        }
+        let one: Vec<[f32; 2]> = (0..RATE).map(|_| a.next_frame()).collect();
+        let mut blocks = vec![[0.0f32; 2]; RATE];
+        for chunk in blocks.chunks_mut(997) {
+            b.fill(chunk);
+        }
+        assert_eq!(one, blocks);
+        assert!(a.cue_active() && b.cue_active());
     }
 
     /// The largest step between neighbouring left-channel samples.

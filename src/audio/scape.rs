@@ -225,9 +225,17 @@ impl Generator {
 
     /// The next stereo frame.
     pub fn frame(&mut self) -> [f32; 2] {
+        let mut one = [[0.0; 2]];
+        self.fill(&mut one);
+        one[0]
+    }
+
+    /// Fills `out` with the next frames. The soundscape is chosen once per
+    /// block, so the per-frame loop is only arithmetic.
+    pub fn fill(&mut self, out: &mut [[f32; 2]]) {
         let rate = self.rate;
-        let t = self.t as f32 / rate;
-        self.t += 1;
+        let start = self.t;
+        self.t += out.len() as u64;
         match &mut self.kind {
             Kind::Surf {
                 left,
@@ -238,57 +246,66 @@ impl Generator {
                 period,
                 peak,
             } => {
-                *phase += 1.0 / (*period * rate);
-                if *phase >= 1.0 {
-                    // Each wave differs a little in length and height.
-                    *phase -= 1.0;
-                    *period = 8.0 + 4.0 * waves.unit();
-                    *peak = 0.75 + 0.25 * waves.unit();
+                let mut step = 1.0 / (*period * rate);
+                for frame in out.iter_mut() {
+                    *phase += step;
+                    if *phase >= 1.0 {
+                        // Each wave differs a little in length and height.
+                        *phase -= 1.0;
+                        *period = 8.0 + 4.0 * waves.unit();
+                        *peak = 0.75 + 0.25 * waves.unit();
+                        step = 1.0 / (*period * rate);
+                    }
+                    // A swell that rises for 40 % of the wave and washes out
+                    // slowly; the floor keeps a quiet wash between waves.
+                    let p = *phase;
+                    let swell = if p < 0.4 {
+                        let x = p * 2.5;
+                        x * x * (3.0 - 2.0 * x)
+                    } else {
+                        let x = (p - 0.4) * (1.0 / 0.6);
+                        (1.0 - x) * (1.0 - x)
+                    };
+                    let gain = (0.35 + 0.65 * swell * *peak) * 0.45;
+                    *frame = [
+                        tone[0].next(left.next()) * gain,
+                        tone[1].next(right.next()) * gain,
+                    ];
                 }
-                // A swell that rises for 40 % of the wave and washes out slowly;
-                // the floor keeps a quiet wash between waves.
-                let p = *phase;
-                let swell = if p < 0.4 {
-                    let x = p / 0.4;
-                    x * x * (3.0 - 2.0 * x)
-                } else {
-                    let x = (p - 0.4) / 0.6;
-                    (1.0 - x) * (1.0 - x)
-                };
-                let gain = 0.35 + 0.65 * swell * *peak;
-                let l = tone[0].next(left.next()) * gain * 0.45;
-                let r = tone[1].next(right.next()) * gain * 0.45;
-                [l, r]
             }
             Kind::Drone { voices, breath } => {
-                let cycle = CHORDS.len() as f32 * CHORD_SECONDS;
-                let pos = t % cycle;
-                let index = (pos / CHORD_SECONDS) as usize % CHORDS.len();
-                let within = pos - index as f32 * CHORD_SECONDS;
-                // The next chord fades in over the last seconds of this one.
-                let x = ((within - (CHORD_SECONDS - CROSSFADE_SECONDS)) / CROSSFADE_SECONDS)
-                    .clamp(0.0, 1.0);
-                let mix = x * x * (3.0 - 2.0 * x);
-                if self.t % 64 == 1 {
-                    for (v, b) in breath.iter_mut().enumerate() {
-                        *b = 0.75 + 0.25 * (TAU * t / (7.0 + 2.3 * v as f32)).sin();
+                for (i, frame) in out.iter_mut().enumerate() {
+                    let n = start + i as u64;
+                    let t = n as f32 / rate;
+                    let cycle = CHORDS.len() as f32 * CHORD_SECONDS;
+                    let pos = t % cycle;
+                    let index = (pos / CHORD_SECONDS) as usize % CHORDS.len();
+                    let within = pos - index as f32 * CHORD_SECONDS;
+                    // The next chord fades in over the last seconds of this one.
+                    let x = ((within - (CHORD_SECONDS - CROSSFADE_SECONDS)) / CROSSFADE_SECONDS)
+                        .clamp(0.0, 1.0);
+                    let mix = x * x * (3.0 - 2.0 * x);
+                    if n.is_multiple_of(64) {
+                        for (v, b) in breath.iter_mut().enumerate() {
+                            *b = 0.75 + 0.25 * (TAU * t / (7.0 + 2.3 * v as f32)).sin();
+                        }
                     }
-                }
-                let mut out = [0.0f32; 2];
-                for c in 0..2 {
-                    let chord_index = (index + c) % CHORDS.len();
-                    let level = if c == 0 { 1.0 - mix } else { mix };
-                    for v in 0..4 {
-                        let (sin, cos) = voices[chord_index * 4 + v].step();
-                        // A touch of the second harmonic warms the sine.
-                        let s = sin + 0.36 * sin * cos;
-                        let pan = 0.35 + 0.1 * v as f32;
-                        let amp = 0.08 * level * breath[v];
-                        out[0] += s * amp * (1.0 - pan);
-                        out[1] += s * amp * pan;
+                    let mut acc = [0.0f32; 2];
+                    for c in 0..2 {
+                        let chord_index = (index + c) % CHORDS.len();
+                        let level = if c == 0 { 1.0 - mix } else { mix };
+                        for v in 0..4 {
+                            let (sin, cos) = voices[chord_index * 4 + v].step();
+                            // A touch of the second harmonic warms the sine.
+                            let s = sin + 0.36 * sin * cos;
+                            let pan = 0.35 + 0.1 * v as f32;
+                            let amp = 0.08 * level * breath[v];
+                            acc[0] += s * amp * (1.0 - pan);
+                            acc[1] += s * amp * pan;
+                        }
                     }
+                    *frame = acc;
                 }
-                out
             }
             Kind::Rain {
                 hiss,
@@ -298,22 +315,23 @@ impl Generator {
                 drop_env,
                 drop_tone,
             } => {
-                let mut out = [0.0f32; 2];
-                for ch in 0..2 {
-                    // Band-limited hiss: white noise through a low-pass, with
-                    // the lowest rumble taken out.
-                    let n = hiss[ch].next();
-                    let b = body[ch].next(n);
-                    let hissy = b - air[ch].next(b);
-                    // About eight soft drops a second per side.
-                    if drops.unit() < 8.0 / rate {
-                        drop_env[ch] = 0.5 + 0.5 * drops.unit();
+                let chance = 8.0 / rate;
+                for frame in out.iter_mut() {
+                    for ch in 0..2 {
+                        // Band-limited hiss: white noise through a low-pass,
+                        // with the lowest rumble taken out.
+                        let n = hiss[ch].next();
+                        let b = body[ch].next(n);
+                        let hissy = b - air[ch].next(b);
+                        // About eight soft drops a second per side.
+                        if drops.unit() < chance {
+                            drop_env[ch] = 0.5 + 0.5 * drops.unit();
+                        }
+                        drop_env[ch] *= 0.9985;
+                        let drop = drop_tone[ch].next(hiss[ch].next() * drop_env[ch]);
+                        frame[ch] = hissy * 0.22 + drop * 0.08;
                     }
-                    drop_env[ch] *= 0.9985;
-                    let drop = drop_tone[ch].next(hiss[ch].next() * drop_env[ch]);
-                    out[ch] = hissy * 0.22 + drop * 0.08;
                 }
-                out
             }
         }
     }
