@@ -3,7 +3,7 @@
 # server with a paced null sink (../shared/tools/pulse-null-sink.sh; needs
 # Debian's pulseaudio, libasound2-plugins and, for the comparison, sox).
 #
-#   scripts/measure-audio.sh [WINDOW_SECONDS]    default 60
+#   scripts/measure-audio.sh [WINDOW_SECONDS [surf|sox|none|all]]   default 60 all
 #
 # Prints CPU % of one core over the window for: stillpoint playing the surf
 # soundscape, sox playing brown noise, and stillpoint with no soundscape
@@ -43,16 +43,21 @@ app() { # run stillpoint in a 120x40 pane, start the session, print its pid
     sleep 1.5; $tmux_ send-keys -t m Space; sleep 8   # past the 6 s fade-in
     $tmux_ display -p -t m '#{pane_pid}'
 }
-pid=$(app --soundscape surf)
-$tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1
-measure "stillpoint, surf soundscape" "$pid"
-$tmux_ kill-server
-if command -v play >/dev/null; then
+want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
+if want surf; then
+    pid=$(app --soundscape surf)
+    $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1
+    measure "stillpoint, surf soundscape" "$pid"
+    $tmux_ kill-server
+fi
+if want sox && command -v play >/dev/null; then
     play -q -n synth 3600 brownnoise vol 0.05 >/dev/null 2>&1 &
     sox_pid=$!; sleep 2
     measure "sox play brownnoise" "$sox_pid"
     kill "$sox_pid"
 fi
-sleep 2
-pid=$(app --soundscape none)
-measure "stillpoint, no soundscape, no cues" "$pid"
+if want none; then
+    sleep 2
+    pid=$(app --soundscape none)
+    measure "stillpoint, no soundscape, no cues" "$pid"
+fi

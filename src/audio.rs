@@ -2,15 +2,22 @@
 //! [`RecordingAudio`] for tests and `--no-audio`, and [`DeviceAudio`], which owns
 //! the output device on its own thread.
 //!
-//! The device thread opens an output stream only while a cue sounds and closes
-//! it a few seconds later: an open stream wakes the CPU (and the sound server)
-//! hundreds of times a second even when it plays silence, and a session lasts an
-//! hour on battery. Nothing here prints; failures only change the
-//! [`AudioState`] the status line shows.
+//! The device thread plays the soundscape on one stream with a long buffer, so
+//! the machine and the sound server wake a few times a second rather than a
+//! hundred. Each bell rings on a short-buffered stream of its own, opened when
+//! the cue is asked for and closed once it has rung out: a freshly opened
+//! stream plays its first buffer at once, so a bell starts within milliseconds
+//! whatever rhythm the sound server keeps, and between cues no stream is kept
+//! open playing silence (that alone costs a sound server about 1 % of a core
+//! for an hour). A stream whose device stops asking for samples (a sound server
+//! that dies says nothing) is dropped and the output looked for again. Nothing
+//! here prints; failures only change the [`AudioState`] the status line shows.
 
 pub mod bell;
 pub mod file;
+pub mod latency;
 pub mod mix;
+mod output;
 pub mod scape;
 
 use std::sync::Arc;
@@ -22,6 +29,8 @@ use std::time::Duration;
 use crate::clock::{Clock, Moment, SystemClock};
 use crate::engine::Cue;
 use mix::{Mix, MixCommand};
+pub use output::Onsets;
+use output::Output;
 use scape::Scape;
 
 /// The background sound to play.
@@ -44,7 +53,8 @@ pub enum AudioState {
     NoDevice,
     /// An output device is available.
     On,
-    /// The device failed mid-session; it is retried at the next cue.
+    /// The device failed mid-session; it is looked for again in the
+    /// background and at the next cue.
     Lost,
 }
 
@@ -144,17 +154,44 @@ enum Command {
     Shutdown,
 }
 
-/// How long the stream stays open after the last cue ends (with no
-/// soundscape), so cues close together share one stream.
-const LINGER: Duration = Duration::from_secs(3);
-/// How often a missing or lost device is looked for again.
+/// How long a bell's stream stays open after the bell has rung out.
+pub(crate) const LINGER: Duration = Duration::from_millis(500);
+/// How often a missing device is looked for again when a cue wants it.
 const RETRY: Duration = Duration::from_secs(10);
+/// While a soundscape is wanted and its output is gone, it is looked for
+/// again after this, then at doubling gaps up to [`RETRY_MAX`]: a restarted
+/// sound server is back within seconds, and a long absence costs a few lines
+/// in the stderr log an hour, not thousands.
+const RETRY_FIRST: Duration = Duration::from_secs(2);
+/// The longest gap between two looks for a lost output.
+const RETRY_MAX: Duration = Duration::from_secs(30);
+/// How often open streams are checked for a device that stopped playing.
+const WATCH: Duration = Duration::from_millis(500);
+/// The most bells that ring on streams of their own at once; more share the
+/// newest stream (only a burst of key presses gets there).
+const MAX_CUE_STREAMS: usize = 3;
 
-/// Real output through rodio, owned by one thread.
+/// The bed's period in frames (its stream buffers two): about 340 ms at
+/// 48 kHz, so the machine and the sound server wake a few times a second.
+/// Volume, mute, pause and the dip under a bell reach the room up to two
+/// periods later, which a slow fade hides. `STILLPOINT_BUFFER` overrides it.
+const BED_PERIOD: u32 = 16_384;
+/// A bell stream's period: 1024 frames buffered twice, about 43 ms at 48 kHz.
+const CUE_PERIOD: u32 = 1024;
+
+fn bed_period() -> u32 {
+    std::env::var("STILLPOINT_BUFFER")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .map_or(BED_PERIOD, |f| f.clamp(256, 65_536))
+}
+
+/// Real output through rodio's backend (cpal), owned by one thread.
 #[derive(Debug)]
 pub struct DeviceAudio {
     tx: Sender<Command>,
     state: Arc<AtomicU8>,
+    onsets: Arc<Onsets>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -194,7 +231,11 @@ impl DeviceAudio {
     ) -> DeviceAudio {
         let (tx, rx) = mpsc::channel();
         let state = Arc::new(AtomicU8::new(AudioState::Probing.to_u8()));
-        let shared = Arc::clone(&state);
+        let onsets = Arc::new(Onsets::new(SystemClock::new()));
+        let shared = Shared {
+            state: Arc::clone(&state),
+            onsets: Arc::clone(&onsets),
+        };
         let wanted = Wanted {
             scape,
             cue_device,
@@ -210,7 +251,18 @@ impl DeviceAudio {
         if thread.is_none() {
             state.store(AudioState::NoDevice.to_u8(), Ordering::Relaxed);
         }
-        DeviceAudio { tx, state, thread }
+        DeviceAudio {
+            tx,
+            state,
+            onsets,
+            thread,
+        }
+    }
+
+    /// When cues reach the output, on the audio thread's clock (for
+    /// `stillpoint audio latency`).
+    pub fn onsets(&self) -> &Onsets {
+        &self.onsets
     }
 }
 
@@ -241,18 +293,6 @@ impl Drop for DeviceAudio {
     }
 }
 
-/// The output buffer, in frames: 2048 is about 43 ms at 48 kHz, so a cue
-/// starts within 50 ms of being asked for. `STILLPOINT_BUFFER` overrides it:
-/// larger buffers wake the CPU and the sound server less often, at the cost
-/// of later cues (8192 frames roughly halves the playback CPU).
-fn buffer_frames() -> rodio::cpal::BufferSize {
-    let frames = std::env::var("STILLPOINT_BUFFER")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .map_or(2048, |f| f.clamp(256, 65_536));
-    rodio::cpal::BufferSize::Fixed(frames)
-}
-
 /// The names of the output devices, and which one is the default.
 pub fn output_devices() -> Vec<(String, bool)> {
     use rodio::cpal::traits::{DeviceTrait, HostTrait};
@@ -274,109 +314,222 @@ pub fn output_devices() -> Vec<(String, bool)> {
         .unwrap_or_default()
 }
 
-fn find_output(name: &str) -> Option<rodio::cpal::Device> {
-    use rodio::cpal::traits::{DeviceTrait, HostTrait};
-    rodio::cpal::default_host()
-        .output_devices()
-        .ok()?
-        .find(|d| d.description().is_ok_and(|x| x.name() == name))
+/// What the device thread shares with the session.
+#[derive(Debug)]
+struct Shared {
+    state: Arc<AtomicU8>,
+    onsets: Arc<Onsets>,
 }
 
-/// An open output and the channel into the mix it plays.
-struct Live {
-    sink: rodio::MixerDeviceSink,
-    mix: Sender<MixCommand>,
+impl Shared {
+    fn state(&self) -> AudioState {
+        AudioState::from_u8(self.state.load(Ordering::Relaxed))
+    }
+
+    fn set(&self, s: AudioState) {
+        self.state.store(s.to_u8(), Ordering::Relaxed);
+    }
 }
 
-impl Live {
-    /// Opens the default output and starts a mix of what is wanted.
-    fn open(state: &Arc<AtomicU8>, wanted: &Wanted) -> Option<Live> {
-        let builder = rodio::DeviceSinkBuilder::from_default_device().ok()?;
-        let scape = if wanted.bed() {
-            wanted.scape.clone()
-        } else {
-            None
-        };
-        Live::open_with(builder, state, scape, wanted)
-    }
+/// Opens the stream that plays the soundscape, fading in (and staying
+/// silent if the session is paused).
+fn open_bed(shared: &Shared, wanted: &Wanted) -> Option<Output> {
+    let bed = wanted.scape.clone().filter(|_| wanted.bed());
+    let device = output::device(None)?;
+    Output::open(
+        &device,
+        bed_period(),
+        &shared.state,
+        &shared.onsets,
+        |rate, rx| {
+            let mut mix = Mix::with_bed(bed, wanted.volume, wanted.muted, Some(rx), rate);
+            if wanted.paused {
+                mix.apply(MixCommand::Pause(true));
+            }
+            mix
+        },
+    )
+}
 
-    /// Opens the output called `name` for cues only.
-    fn open_named(name: &str, state: &Arc<AtomicU8>, wanted: &Wanted) -> Option<Live> {
-        let device = find_output(name)?;
-        let builder = rodio::DeviceSinkBuilder::from_device(device).ok()?;
-        Live::open_with(builder, state, None, wanted)
-    }
+/// Opens a short-buffered stream for one bell: on the therapist's own output
+/// if one was named and is there, else the default.
+fn open_bell(shared: &Shared, wanted: &Wanted, cue: Cue) -> Option<Output> {
+    let named = wanted
+        .cue_device
+        .as_deref()
+        .and_then(|n| output::device(Some(n)));
+    let device = named.or_else(|| output::device(None))?;
+    Output::open(
+        &device,
+        CUE_PERIOD,
+        &shared.state,
+        &shared.onsets,
+        |rate, rx| {
+            let mut mix = Mix::with_bed(None, wanted.volume, wanted.muted, Some(rx), rate);
+            mix.apply(MixCommand::Cue(cue));
+            mix
+        },
+    )
+}
 
-    fn open_with(
-        builder: rodio::DeviceSinkBuilder,
-        state: &Arc<AtomicU8>,
-        scape: Option<Bed>,
-        wanted: &Wanted,
-    ) -> Option<Live> {
-        let lost = Arc::clone(state);
-        let mut sink = builder
-            .with_buffer_size(buffer_frames())
-            // rodio's default callback prints to stderr. Record a real loss
-            // instead; an underrun is recovered by the backend and not a loss.
-            .with_error_callback(move |e: rodio::cpal::Error| {
-                use rodio::cpal::ErrorKind as K;
-                if matches!(
-                    e.kind(),
-                    K::DeviceNotAvailable | K::HostUnavailable | K::StreamInvalidated
-                ) {
-                    lost.store(AudioState::Lost.to_u8(), Ordering::Relaxed);
-                }
-            })
-            .open_stream()
-            .ok()?;
-        sink.log_on_drop(false);
-        let (tx, rx) = mpsc::channel();
-        let rate = sink.config().sample_rate().get();
-        let mut mix = Mix::with_bed(scape, wanted.volume, wanted.muted, Some(rx), rate);
-        if wanted.paused {
-            mix.apply(MixCommand::Pause(true));
+/// A stream playing bells, and when it may close.
+#[derive(Debug)]
+struct Ringing {
+    out: Output,
+    until: Moment,
+}
+
+/// The streams the device thread holds, and when it next has something to
+/// do without being asked.
+#[derive(Debug)]
+struct Streams {
+    bed: Option<Output>,
+    bells: Vec<Ringing>,
+    /// When the bed may close: its end fade is over.
+    bed_until: Option<Moment>,
+    /// When to look for an output again, while one is wanted and missing.
+    retry_at: Option<Moment>,
+    /// The gap before the next look after this one.
+    retry_gap: Duration,
+    /// When to check that the open streams are still being played.
+    watch_at: Moment,
+    /// When a bell last tried to open an output.
+    last_bell_attempt: Option<Moment>,
+}
+
+impl Streams {
+    fn next_deadline(&self, wanted: &Wanted) -> Option<Moment> {
+        let mut due: Option<Moment> = None;
+        let mut add = |t: Moment| due = Some(due.map_or(t, |d| d.min(t)));
+        for b in &self.bells {
+            add(b.until);
         }
-        sink.mixer().add(mix);
-        Some(Live { sink, mix: tx })
+        if let Some(t) = self.bed_until {
+            add(t);
+        }
+        if self.bed.is_some() || !self.bells.is_empty() {
+            add(self.watch_at);
+        }
+        if wanted.bed()
+            && let Some(t) = self.retry_at
+        {
+            add(t);
+        }
+        due
+    }
+
+    /// (Re)opens the bed and sets the state by what came of it.
+    fn reopen_bed(&mut self, shared: &Shared, wanted: &Wanted, now: Moment) {
+        drop(self.bed.take());
+        self.bed = open_bed(shared, wanted);
+        if self.bed.is_some() {
+            self.retry_at = None;
+            self.retry_gap = RETRY_FIRST;
+            self.watch_at = now + WATCH;
+            shared.set(AudioState::On);
+        } else {
+            self.retry_at = Some(now + self.retry_gap);
+            self.retry_gap = (self.retry_gap * 2).min(RETRY_MAX);
+            if shared.state() != AudioState::Lost {
+                shared.set(AudioState::NoDevice);
+            }
+        }
+    }
+
+    /// Rings a bell on a stream of its own and lowers the bed under it.
+    fn ring(&mut self, shared: &Shared, wanted: &Wanted, cue: Cue, now: Moment) {
+        let until = now + bell::Bell::new(cue, bell::SAMPLE_RATE).length() + LINGER;
+        if let Some(bed) = &self.bed {
+            bed.send(MixCommand::Duck(cue));
+        }
+        if self.bells.len() >= MAX_CUE_STREAMS
+            && let Some(newest) = self.bells.last_mut()
+        {
+            newest.out.send(MixCommand::Cue(cue));
+            newest.until = newest.until.max(until);
+            return;
+        }
+        if !may_retry(shared.state(), self.last_bell_attempt, now) {
+            return;
+        }
+        self.last_bell_attempt = Some(now);
+        match open_bell(shared, wanted, cue) {
+            Some(out) => {
+                if self.bells.is_empty() && self.bed.is_none() {
+                    self.watch_at = now + WATCH;
+                }
+                self.bells.push(Ringing { out, until });
+                if self.bed.is_some() || !wanted.bed() {
+                    shared.set(AudioState::On);
+                } else {
+                    // An output is back: bring the soundscape back now too.
+                    self.retry_at = Some(now);
+                }
+            }
+            None if shared.state() != AudioState::Lost => shared.set(AudioState::NoDevice),
+            None => {}
+        }
+    }
+
+    /// Drops streams the device stopped playing, and bells that have rung
+    /// out; true if a stream was lost.
+    fn tidy(&mut self, shared: &Shared, now: Moment) -> bool {
+        let mut lost = false;
+        if now >= self.watch_at {
+            self.watch_at = now + WATCH;
+            if self
+                .bed
+                .as_ref()
+                .is_some_and(|b| !b.check(now, &shared.state))
+            {
+                self.bed = None;
+                lost = true;
+            }
+            let before = self.bells.len();
+            self.bells.retain(|b| b.out.check(now, &shared.state));
+            lost |= self.bells.len() < before;
+        }
+        self.bells.retain(|b| now < b.until);
+        if self.bed_until.is_some_and(|t| now >= t) {
+            self.bed = None;
+            self.bed_until = None;
+        }
+        lost
     }
 }
 
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.sink.log_on_drop(false);
-    }
-}
-
-fn device_thread(rx: &Receiver<Command>, state: &Arc<AtomicU8>, mut wanted: Wanted) {
-    let set = |s: AudioState| state.store(s.to_u8(), Ordering::Relaxed);
-    let clock = SystemClock::new();
+/// The device thread: a loop that sleeps until a command or its next
+/// deadline (closing a bell's stream once it has rung out, closing the bed
+/// after the end fade, checking that open streams still play, looking for a
+/// lost output again). With nothing playing it blocks with no wake-ups.
+fn device_thread(rx: &Receiver<Command>, shared: &Shared, mut wanted: Wanted) {
+    let clock = shared.onsets.clock().clone();
+    let now = clock.now();
+    let mut s = Streams {
+        bed: None,
+        bells: Vec::new(),
+        bed_until: None,
+        retry_at: None,
+        retry_gap: RETRY_FIRST,
+        watch_at: now + WATCH,
+        last_bell_attempt: Some(now),
+    };
     // Probe once so the status line is right before the first cue; keep the
     // stream only if a soundscape is to play.
-    let mut live = Live::open(state, &wanted);
-    set(if live.is_some() {
-        AudioState::On
-    } else {
-        AudioState::NoDevice
-    });
+    s.reopen_bed(shared, &wanted, now);
     if !wanted.bed() {
-        live = None;
+        s.bed = None;
+        s.retry_at = None;
     }
-    let mut last_attempt = clock.now();
-    let mut linger = LINGER;
-    // The therapist's earbud, when cues go to their own output.
-    let mut cue_live: Option<Live> = None;
     loop {
-        let current = AudioState::from_u8(state.load(Ordering::Relaxed));
-        // With nothing to play and no stream open, block until asked: no
-        // wake-ups at all. Otherwise wake to close the stream or to look for
-        // a device again.
-        let command = match (&live, wanted.bed()) {
-            (None, false) => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            (Some(_), false) => rx.recv_timeout(linger),
-            (_, true) => rx.recv_timeout(RETRY),
+        let now = clock.now();
+        let command = match s.next_deadline(&wanted) {
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(t) => rx.recv_timeout(t.since(now)),
         };
-        let mut want_open = false;
+        let now = clock.now();
         match command {
+            Ok(Command::Mix(MixCommand::Cue(cue))) => s.ring(shared, &wanted, cue, now),
             Ok(Command::Mix(m)) => {
                 match m {
                     MixCommand::Volume(v) => wanted.volume = v,
@@ -384,74 +537,25 @@ fn device_thread(rx: &Receiver<Command>, state: &Arc<AtomicU8>, mut wanted: Want
                     MixCommand::Pause(p) => wanted.paused = p,
                     MixCommand::FadeOut => {
                         wanted.ended = true;
-                        linger = mix::FADE_OUT + LINGER;
+                        s.bed_until = Some(now + mix::FADE_OUT + LINGER);
                     }
-                    MixCommand::Duck(_) => {}
-                    MixCommand::Cue(cue) if wanted.cue_device.is_some() => {
-                        if cue_live.is_none()
-                            && let Some(name) = &wanted.cue_device
-                        {
-                            cue_live = Live::open_named(name, state, &wanted);
-                        }
-                        if let Some(c) = &cue_live {
-                            let _ = c.mix.send(m);
-                            if let Some(l) = &live {
-                                let _ = l.mix.send(MixCommand::Duck(cue));
-                            }
-                            continue;
-                        }
-                        // The earbud is gone: the room speaker plays the cue.
-                        want_open = true;
-                    }
-                    MixCommand::Cue(cue) => {
-                        want_open = true;
-                        if wanted.scape.is_none() || wanted.ended {
-                            linger = linger
-                                .max(bell::Bell::new(cue, bell::SAMPLE_RATE).length() + LINGER);
-                        }
-                    }
+                    MixCommand::Duck(_) | MixCommand::Cue(_) => {}
                 }
-                if want_open && (live.is_none() || current == AudioState::Lost) {
-                    drop(live.take());
-                    if may_retry(current, Some(last_attempt), clock.now()) {
-                        last_attempt = clock.now();
-                        live = Live::open(state, &wanted);
-                        set(if live.is_some() {
-                            AudioState::On
-                        } else {
-                            AudioState::NoDevice
-                        });
-                        // A fresh mix already knows the volume and pause state.
-                    }
-                }
-                if let Some(l) = &live {
-                    let _ = l.mix.send(m);
-                }
-                if let (Some(c), MixCommand::Volume(_) | MixCommand::Mute(_)) = (&cue_live, m) {
-                    let _ = c.mix.send(m);
+                for out in s.bed.iter().chain(s.bells.iter().map(|b| &b.out)) {
+                    out.send(m);
                 }
             }
-            Err(RecvTimeoutError::Timeout) => {
-                cue_live = None;
-                if !wanted.bed() {
-                    live = None;
-                    linger = LINGER;
-                } else if live.is_none() || current == AudioState::Lost {
-                    // Headphones unplugged or the sound server restarted: try
-                    // again now and then, quietly, until an output is back.
-                    drop(live.take());
-                    last_attempt = clock.now();
-                    live = Live::open(state, &wanted);
-                    set(if live.is_some() {
-                        AudioState::On
-                    } else if current == AudioState::Lost {
-                        AudioState::Lost
-                    } else {
-                        AudioState::NoDevice
-                    });
-                }
-            }
+            Err(RecvTimeoutError::Timeout) => {}
             Ok(Command::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
+        }
+        // Whatever woke the thread, do what has fallen due.
+        if s.tidy(shared, now) && wanted.bed() && s.bed.is_none() && s.retry_at.is_none() {
+            // Headphones unplugged or the sound server gone: look again now
+            // and then, quietly, until an output is back.
+            s.retry_at = Some(now + s.retry_gap);
+        }
+        if wanted.bed() && s.bed.is_none() && s.retry_at.is_some_and(|t| now >= t) {
+            s.reopen_bed(shared, &wanted, now);
         }
     }
 }

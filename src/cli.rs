@@ -76,6 +76,13 @@ enum AudioCommand {
     },
     /// List the sound output devices (for --cue-device).
     Devices,
+    /// Measure how soon a cue reaches the output after the session asks for
+    /// it: after silence, and while another cue still rings.
+    Latency {
+        /// How many cues of each kind.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+        cues: u32,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +157,7 @@ pub fn main() -> ExitCode {
             out,
         })) => render(soundscape.as_deref(), cue.as_deref(), seconds, &out),
         Some(Command::Audio(AudioCommand::Devices)) => devices(),
+        Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
         Some(Command::Run(args)) => {
             let protocol = match args.protocol {
                 Some(name) => resolve(&name, &search),
@@ -496,4 +504,28 @@ fn devices() -> ExitCode {
         println!("{} {name}", if is_default { "*" } else { " " });
     }
     ExitCode::SUCCESS
+}
+
+fn latency(cues: u32) -> ExitCode {
+    use crate::audio::latency::{Kind, measure};
+    let log = crate::paths::data_dir().map(|d| d.join("stderr.log"));
+    let quiet = log.as_deref().and_then(crate::terminal::quiet_stderr);
+    let result = measure(cues, |kind, i, ms| {
+        let what = match kind {
+            Kind::AfterSilence => "after silence",
+            Kind::WhileRinging => "while ringing",
+        };
+        match ms {
+            Some(ms) => println!("cue {:>2} {what:<14} {ms:>6.1} ms", i + 1),
+            None => println!("cue {:>2} {what:<14}  never reached the output", i + 1),
+        }
+    });
+    drop(quiet);
+    match result {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
 }

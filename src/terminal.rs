@@ -78,10 +78,24 @@ pub fn quiet_stderr(path: &Path) -> Option<impl Drop> {
     redirect_stderr(path).ok().map(|()| StderrGuard)
 }
 
+/// The size past which the stderr log is set aside (as `….old`, replacing
+/// the one before) rather than appended to, so it never grows without bound.
+const STDERR_LOG_LIMIT: u64 = 1 << 20;
+
+/// Renames `path` to `path.old` if it is larger than `limit` bytes.
+fn set_aside_if_over(path: &Path, limit: u64) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > limit) {
+        let mut old = path.as_os_str().to_owned();
+        old.push(".old");
+        let _ = std::fs::rename(path, old);
+    }
+}
+
 fn redirect_stderr(path: &Path) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         crate::paths::create_private_dir(dir)?;
     }
+    set_aside_if_over(path, STDERR_LOG_LIMIT);
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
@@ -106,5 +120,28 @@ fn restore_stderr() {
     };
     if let Some(fd) = saved {
         let _ = rustix::stdio::dup2_stderr(&fd);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_stderr_log_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("stderr.log");
+        std::fs::write(&log, vec![b'x'; 100]).unwrap();
+        set_aside_if_over(&log, 100);
+        assert!(log.exists(), "at the limit it stays");
+        std::fs::write(&log, vec![b'x'; 101]).unwrap();
+        set_aside_if_over(&log, 100);
+        assert!(!log.exists());
+        assert_eq!(
+            std::fs::read(dir.path().join("stderr.log.old"))
+                .unwrap()
+                .len(),
+            101
+        );
     }
 }
