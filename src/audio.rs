@@ -104,24 +104,52 @@ pub trait Audio {
 }
 
 /// A silent implementation that records every command, for tests and
-/// `--no-audio`.
-#[derive(Debug)]
-pub struct RecordingAudio {
-    sent: Vec<MixCommand>,
+/// `--no-audio`; given a clock, it also records when each command came.
+pub struct RecordingAudio<'c> {
+    sent: Vec<(Moment, MixCommand)>,
     state: AudioState,
+    clock: Option<&'c dyn Clock>,
 }
 
-impl RecordingAudio {
+impl std::fmt::Debug for RecordingAudio<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordingAudio")
+            .field("sent", &self.sent)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordingAudio<'static> {
     /// A recorder that reports `state`.
-    pub fn new(state: AudioState) -> RecordingAudio {
+    pub fn new(state: AudioState) -> RecordingAudio<'static> {
         RecordingAudio {
             sent: Vec::new(),
             state,
+            clock: None,
+        }
+    }
+}
+
+impl<'c> RecordingAudio<'c> {
+    /// A recorder that reports `state` and stamps each command with the
+    /// time on `clock`.
+    pub fn timed(state: AudioState, clock: &'c dyn Clock) -> RecordingAudio<'c> {
+        RecordingAudio {
+            sent: Vec::new(),
+            state,
+            clock: Some(clock),
         }
     }
 
     /// Every command received, in order.
-    pub fn sent(&self) -> &[MixCommand] {
+    pub fn sent(&self) -> Vec<MixCommand> {
+        self.sent.iter().map(|(_, c)| *c).collect()
+    }
+
+    /// Every command received, with when it came (the origin if there is
+    /// no clock).
+    pub fn sent_at(&self) -> &[(Moment, MixCommand)] {
         &self.sent
     }
 
@@ -129,7 +157,7 @@ impl RecordingAudio {
     pub fn played(&self) -> Vec<Cue> {
         self.sent
             .iter()
-            .filter_map(|c| match c {
+            .filter_map(|(_, c)| match c {
                 MixCommand::Cue(cue) => Some(*cue),
                 _ => None,
             })
@@ -137,9 +165,10 @@ impl RecordingAudio {
     }
 }
 
-impl Audio for RecordingAudio {
+impl Audio for RecordingAudio<'_> {
     fn send(&mut self, command: MixCommand) {
-        self.sent.push(command);
+        let at = self.clock.map_or(Moment::ZERO, |c| c.now());
+        self.sent.push((at, command));
     }
 
     fn state(&self) -> AudioState {

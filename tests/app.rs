@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use stillpoint::audio::mix::MixCommand;
 use stillpoint::audio::{AudioState, RecordingAudio};
-use stillpoint::clock::{ManualClock, ScaledClock};
+use stillpoint::clock::{ManualClock, Moment, ScaledClock};
 use stillpoint::engine::{Cue, Session};
 use stillpoint::journal::MemoryJournal;
 use stillpoint::protocol::Protocol;
@@ -74,6 +74,8 @@ struct Outcome {
     exit: Exit,
     cues: Vec<Cue>,
     sent: Vec<MixCommand>,
+    /// Every sound command with the moment it reached the audio.
+    timed: Vec<(Moment, MixCommand)>,
     journal: MemoryJournal,
     wakes: Vec<Duration>,
     screen: String,
@@ -91,7 +93,7 @@ fn drive(speed: f64, keys: Vec<(Duration, KeyEvent)>) -> Outcome {
         elapsed: Duration::ZERO,
         wakes: Vec::new(),
     };
-    let mut audio = RecordingAudio::new(AudioState::Disabled);
+    let mut audio = RecordingAudio::timed(AudioState::Disabled, &clock);
     let mut journal = MemoryJournal::default();
     let wall = || Some(jiff::civil::time(9, 0, 0, 0));
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
@@ -114,7 +116,8 @@ fn drive(speed: f64, keys: Vec<(Duration, KeyEvent)>) -> Outcome {
     Outcome {
         exit,
         cues: audio.played(),
-        sent: audio.sent().to_vec(),
+        sent: audio.sent(),
+        timed: audio.sent_at().to_vec(),
         journal,
         wakes: script.wakes,
         screen: format!("{}", terminal.backend()),
@@ -260,4 +263,39 @@ fn without_sound_each_cue_shows_as_a_calm_frame_change() {
         ],
     );
     assert!(out.screen.contains("◆ cue"), "{}", out.screen);
+}
+
+#[test]
+fn cues_and_fades_reach_the_audio_at_the_moments_the_engine_emits_them() {
+    // Space at 2 s; the 1 min hold, the 20 s move and the manual 2 min hold
+    // (max 3 min) then run by themselves.
+    let out = drive(
+        1.0,
+        vec![
+            (secs(2), key(KeyCode::Char(' '))),
+            (secs(300), key(KeyCode::Char('q'))),
+        ],
+    );
+    let want = [
+        (2, MixCommand::Cue(Cue::SessionStart)),
+        (52, MixCommand::Cue(Cue::EndingSoon)),
+        (62, MixCommand::Cue(Cue::NextStep)),
+        // No "ending soon" in a 20 s move: it would sound on top of its start.
+        (82, MixCommand::Cue(Cue::NextStep)),
+        (192, MixCommand::Cue(Cue::EndingSoon)),
+        (202, MixCommand::Cue(Cue::Overtime)),
+        // The max ends the hold at 82 + 180 s, before the first reminder.
+        (262, MixCommand::Cue(Cue::SessionComplete)),
+        (262, MixCommand::FadeOut),
+    ];
+    let got = &out.timed;
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for ((at, command), (due, wanted)) in got.iter().zip(want) {
+        assert_eq!(*command, wanted);
+        let due = Moment::from_secs(due);
+        assert!(
+            *at >= due && at.since(due) < Duration::from_millis(50),
+            "{command:?} at {at:?}, due at {due:?}"
+        );
+    }
 }

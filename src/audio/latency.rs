@@ -72,7 +72,7 @@ pub fn measure(n: u32, mut report: impl FnMut(Kind, u32, Option<f64>)) -> Result
     }
     let cue = Cue::EndingSoon;
     // Long enough for the cue stream to ring out and close.
-    let silence = Bell::new(cue, SAMPLE_RATE).length() + LINGER + Duration::from_secs(1);
+    let silence = Bell::new(cue, SAMPLE_RATE).length() + LINGER + Duration::from_millis(400);
     let mut summary = Summary::default();
     let mut one = |audio: &mut DeviceAudio, kind: Kind, i: u32| {
         let before = audio.onsets().last();
