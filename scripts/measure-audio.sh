@@ -3,16 +3,20 @@
 # server with a paced null sink (../shared/tools/pulse-null-sink.sh; needs
 # Debian's pulseaudio, libasound2-plugins and, for the comparison, sox).
 #
-#   scripts/measure-audio.sh [WINDOW_SECONDS [surf|sox|none|all]]   default 60 all
+#   scripts/measure-audio.sh [WINDOW_SECONDS [WHAT...]]   default: 60 surf sox none latency
+#   WHAT: surf drone rain sox none latency
 #
-# Prints CPU % of one core over the window for: stillpoint playing the surf
+# Prints CPU % of one core over the window for: stillpoint playing a
 # soundscape, sox playing brown noise, and stillpoint with no soundscape
-# during a hold with no cues — each with the sound server's own CPU beside it.
+# during a hold with no cues — each with the sound server's own CPU beside it
+# — and how soon cues reach the server (`stillpoint audio latency`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools="${STILLPOINT_TOOLS:-../shared/tools}"
 window="${1:-60}"
-only="${2:-all}"
+shift || true
+what=("$@")
+[ ${#what[@]} -gt 0 ] || what=(surf sox none latency)
 cargo build --release --quiet
 bin="$PWD/target/release/stillpoint"
 work="$(mktemp -d)"
@@ -43,21 +47,31 @@ app() { # run stillpoint in a 120x40 pane, start the session, print its pid
     sleep 1.5; $tmux_ send-keys -t m Space; sleep 8   # past the 6 s fade-in
     $tmux_ display -p -t m '#{pane_pid}'
 }
-want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
-if want surf; then
-    pid=$(app --soundscape surf)
-    $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1
-    measure "stillpoint, surf soundscape" "$pid"
-    $tmux_ kill-server
-fi
-if want sox && command -v play >/dev/null; then
-    play -q -n synth 3600 brownnoise vol 0.05 >/dev/null 2>&1 &
-    sox_pid=$!; sleep 2
-    measure "sox play brownnoise" "$sox_pid"
-    kill "$sox_pid"
-fi
-if want none; then
-    sleep 2
-    pid=$(app --soundscape none)
-    measure "stillpoint, no soundscape, no cues" "$pid"
-fi
+for w in "${what[@]}"; do
+    case "$w" in
+    surf|drone|rain)
+        pid=$(app --soundscape "$w")
+        $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1
+        measure "stillpoint, $w soundscape" "$pid"
+        $tmux_ kill-server
+        sleep 2 ;;
+    sox)
+        if command -v play >/dev/null; then
+            play -q -n synth 3600 brownnoise vol 0.05 >/dev/null 2>&1 &
+            sox_pid=$!; sleep 2
+            measure "sox play brownnoise" "$sox_pid"
+            kill "$sox_pid"; sleep 2
+        else
+            echo "sox is not installed (apt-get install sox); skipped"
+        fi ;;
+    none)
+        pid=$(app --soundscape none)
+        measure "stillpoint, no soundscape, no cues" "$pid"
+        $tmux_ kill-server
+        sleep 2 ;;
+    latency)
+        echo "cue onset (stillpoint audio latency --cues 10):"
+        "$bin" audio latency --cues 10 | tail -3 ;;
+    *) echo "unknown: $w (surf drone rain sox none latency)" >&2; exit 2 ;;
+    esac
+done

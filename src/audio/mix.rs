@@ -281,8 +281,12 @@ impl Mix {
                     self.duck.to(1.0, Duration::from_millis(800), self.rate);
                 }
             } else if self.duck.target != DUCK_GAIN {
+                // A bell rung here is met at once; one rung on its own
+                // stream reaches this long-buffered bed a little late, so
+                // the bed eases down rather than dropping mid-bell.
+                let over = if self.cues.is_empty() { 300 } else { 60 };
                 self.duck
-                    .to(DUCK_GAIN, Duration::from_millis(60), self.rate);
+                    .to(DUCK_GAIN, Duration::from_millis(over), self.rate);
             }
             let bed_level = self.bed_gain.next() * self.duck.next();
             let master = self.master.next();
