@@ -263,13 +263,20 @@ fn run((protocol, origin): Chosen, options: &RunOptions, signals: Signals) -> Ex
     let Some(data) = crate::paths::data_dir() else {
         return fail("no home folder to keep session logs in; set STILLPOINT_DATA to a folder");
     };
-    let opened = crate::clock::wall_now();
-    let mut journal = match FileJournal::create(
-        &data.join("sessions"),
-        protocol.name.as_str(),
-        options.client.as_deref(),
-        &opened,
-    ) {
+    let stamp = crate::clock::wall_now();
+    let header = crate::record::Opened {
+        version: crate::record::LOG_VERSION,
+        protocol: protocol.name.to_string(),
+        source: origin
+            .as_ref()
+            .map_or_else(|| "bundled".to_owned(), |p| p.display().to_string()),
+        hash: String::new(),
+        client: options.client.clone(),
+        practice: false,
+        opened: stamp.timestamp().to_string(),
+        app: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let mut journal = match FileJournal::create(&data.join("sessions"), &header, &stamp) {
         Ok(j) => j,
         Err(e) => {
             return fail(&format!(

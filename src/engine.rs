@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Moment;
 use crate::protocol::{Advance, Protocol, Step};
+pub use crate::record::{EndedBy, Entry, Logged};
 
 /// How much `+` and `-` change the current step's target.
 pub const NUDGE: Duration = Duration::from_secs(30);
@@ -60,122 +61,8 @@ pub enum Cue {
     SessionComplete,
 }
 
-/// What a step's end was caused by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndedBy {
-    /// Its time ran out and it moved on by itself.
-    Auto,
-    /// A manual hold reached its `max`.
-    Max,
-    /// The therapist pressed next.
-    Next,
-    /// The therapist pressed back.
-    Back,
-    /// The session was ended early.
-    Quit,
-}
-
-/// A journal entry the engine asks the shell to record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Entry {
-    /// The first step began.
-    SessionStarted {
-        /// The protocol's name.
-        protocol: String,
-        /// Number of steps.
-        steps: usize,
-        /// The planned total.
-        #[serde(with = "secs")]
-        planned: Duration,
-    },
-    /// A step began.
-    StepStarted {
-        /// Its index.
-        step: usize,
-        /// Its name.
-        name: String,
-        /// Its planned time.
-        #[serde(with = "secs")]
-        planned: Duration,
-    },
-    /// A step ended.
-    StepEnded {
-        /// Its index.
-        step: usize,
-        /// Its target when it ended (planned plus extends and shortens).
-        #[serde(with = "secs")]
-        target: Duration,
-        /// How long it actually ran this time, pauses excluded.
-        #[serde(with = "secs")]
-        actual: Duration,
-        /// What ended it.
-        by: EndedBy,
-    },
-    /// A manual hold passed its target.
-    OvertimeBegan {
-        /// The step.
-        step: usize,
-    },
-    /// The clock stopped.
-    Paused {
-        /// The step.
-        step: usize,
-    },
-    /// The clock started again.
-    Resumed {
-        /// The step.
-        step: usize,
-        /// How long the pause lasted.
-        #[serde(with = "secs")]
-        paused_for: Duration,
-    },
-    /// The current step's target changed.
-    TargetChanged {
-        /// The step.
-        step: usize,
-        /// The new target.
-        #[serde(with = "secs")]
-        target: Duration,
-    },
-    /// The session ended.
-    SessionEnded {
-        /// True when every step was worked through; false when quit early.
-        completed: bool,
-        /// Active time, pauses excluded.
-        #[serde(with = "secs")]
-        active: Duration,
-    },
-}
-
-/// Durations travel through the journal as seconds with millisecond precision.
-mod secs {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64((d.as_millis() as f64) / 1000.0)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let s = f64::deserialize(d)?;
-        Ok(Duration::try_from_secs_f64(s).unwrap_or_default())
-    }
-}
-
-/// A journal entry with the moment it happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Logged {
-    /// When, on the session clock.
-    pub at: Moment,
-    /// What.
-    #[serde(flatten)]
-    pub entry: Entry,
-}
-
 /// Something the shell must do after an input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Play a cue.
     Cue(Cue),

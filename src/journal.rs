@@ -1,17 +1,24 @@
-//! The session log: one JSON Lines file per session, append-only, each record
-//! written with a single `write` and synced before the screen shows it.
-//! Files are created `0600` inside a `0700` folder.
+//! The session journal: one JSON Lines file per session, append-only.
+//!
+//! Every record is one line, `{"seq":N,"at":MS,"event":…}`, written with a
+//! single `write` and synced (`fdatasync`) before the screen shows its
+//! effect. A crash can therefore leave at most one partial line, at the very
+//! end. Readers accept a damaged line only there — the way LevelDB's log
+//! treats a torn tail — and reopening a journal cuts such a tail back to the
+//! last complete record before anything new is appended, so sequence numbers
+//! stay contiguous. Files are created `0600` inside `0700` folders, and an
+//! exclusive lock (`flock`) on the file keeps two running copies from ever
+//! writing the same journal.
 
+use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::engine::Logged;
-
-/// The version written in every log's first record.
-pub const LOG_VERSION: u32 = 1;
+use crate::clock::Moment;
+use crate::record::{Entry, Logged, Opened};
 
 /// Somewhere session entries are recorded.
 pub trait Journal {
@@ -33,55 +40,198 @@ impl Journal for MemoryJournal {
     }
 }
 
-/// The first line of every log: what it is and what was run.
-#[derive(Debug, Serialize)]
-struct Header<'a> {
-    seq: u64,
-    event: &'static str,
-    version: u32,
-    protocol: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client: Option<&'a str>,
-    /// Wall-clock start, RFC 3339, for people reading the file.
-    opened: String,
-}
-
-/// A numbered line in the log.
-#[derive(Debug, Serialize)]
-struct Record<'a> {
+/// A numbered line as written.
+#[derive(Serialize)]
+struct LineOut<'a> {
     seq: u64,
     #[serde(flatten)]
-    entry: &'a Logged,
+    logged: &'a Logged,
 }
 
-/// An append-only JSON Lines file, synced per record.
+/// A numbered line as read. `at` defaults to zero for the first line of
+/// version 1 journals, which had none.
+#[derive(Deserialize)]
+struct LineIn {
+    seq: u64,
+    #[serde(default)]
+    at: Moment,
+    #[serde(flatten)]
+    entry: Entry,
+}
+
+/// Why a journal could not be read or opened.
+#[derive(Debug)]
+pub enum JournalError {
+    /// The file system said no.
+    Io(io::Error),
+    /// Another running stillpoint holds the journal.
+    Locked,
+    /// A line before the last is damaged, or the numbering has a gap: the
+    /// file was changed by something other than stillpoint.
+    Damaged {
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+impl fmt::Display for JournalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JournalError::Io(e) => write!(f, "{e}"),
+            JournalError::Locked => f.write_str("another running stillpoint is writing it"),
+            JournalError::Damaged { line, problem } => {
+                write!(f, "line {line} is damaged: {problem}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for JournalError {}
+
+impl From<io::Error> for JournalError {
+    fn from(e: io::Error) -> Self {
+        JournalError::Io(e)
+    }
+}
+
+/// What a journal holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Contents {
+    /// Every complete record, in order; record `i` has sequence number `i`.
+    pub records: Vec<Logged>,
+    /// Where the complete records end, in bytes: a torn tail starts here.
+    pub valid_len: u64,
+    /// The file ends with a partial or damaged line (after a crash).
+    pub torn_tail: bool,
+}
+
+impl Contents {
+    /// The journal's first line, if it is one.
+    pub fn opened(&self) -> Option<&Opened> {
+        match self.records.first().map(|l| &l.entry) {
+            Some(Entry::Opened(o)) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// Reads journal bytes. Every line but the last must be a record numbered
+/// one more than the line before (from 0); a last line that is partial or
+/// damaged is left out and reported as a torn tail.
+pub fn parse(bytes: &[u8]) -> Result<Contents, JournalError> {
+    let mut records = Vec::new();
+    let mut offset = 0usize;
+    let mut line_no = 0usize;
+    while offset < bytes.len() {
+        line_no += 1;
+        let rest = &bytes[offset..];
+        let (line, complete) = match rest.iter().position(|&b| b == b'\n') {
+            Some(end) => (&rest[..end], true),
+            None => (rest, false),
+        };
+        let next = offset + line.len() + usize::from(complete);
+        let parsed = if complete {
+            serde_json::from_slice::<LineIn>(line).map_err(|e| e.to_string())
+        } else {
+            Err("the line is incomplete".to_owned())
+        };
+        let parsed = parsed.and_then(|l| {
+            if l.seq == records.len() as u64 {
+                Ok(l)
+            } else {
+                Err(format!(
+                    "its sequence number is {}, expected {}",
+                    l.seq,
+                    records.len()
+                ))
+            }
+        });
+        match parsed {
+            Ok(l) => records.push(Logged {
+                at: l.at,
+                entry: l.entry,
+            }),
+            // Damage is tolerated only as the very last line.
+            Err(_) if next >= bytes.len() => {
+                return Ok(Contents {
+                    records,
+                    valid_len: offset as u64,
+                    torn_tail: true,
+                });
+            }
+            Err(problem) => {
+                return Err(JournalError::Damaged {
+                    line: line_no,
+                    problem,
+                });
+            }
+        }
+        offset = next;
+    }
+    Ok(Contents {
+        records,
+        valid_len: offset as u64,
+        torn_tail: false,
+    })
+}
+
+/// Reads the journal at `path` (without locking it: readers never write).
+pub fn read(path: &Path) -> Result<Contents, JournalError> {
+    parse(&std::fs::read(path)?)
+}
+
+/// The last complete record of the journal at `path`, read from its end
+/// only: a closed journal's last line is its summary, so history need not
+/// read whole files. `None` if the last few kilobytes hold no complete
+/// record (a very long line, or a torn one).
+pub fn read_last(path: &Path) -> io::Result<Option<Logged>> {
+    const TAIL: u64 = 8 * 1024;
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let start = len.saturating_sub(TAIL);
+    file.seek(SeekFrom::Start(start))?;
+    let mut buf = Vec::with_capacity((len - start) as usize);
+    file.read_to_end(&mut buf)?;
+    // The tail must end with a newline to be complete; the line before it
+    // must begin after a newline (or at the start of the file).
+    let Some(body) = buf.strip_suffix(b"\n") else {
+        return Ok(None);
+    };
+    let line = match body.iter().rposition(|&b| b == b'\n') {
+        Some(i) => &body[i + 1..],
+        None if start == 0 => body,
+        None => return Ok(None),
+    };
+    Ok(serde_json::from_slice::<LineIn>(line).ok().map(|l| Logged {
+        at: l.at,
+        entry: l.entry,
+    }))
+}
+
+/// An open journal, locked for writing.
 #[derive(Debug)]
 pub struct FileJournal {
     file: File,
     path: PathBuf,
-    seq: u64,
+    next_seq: u64,
 }
 
 impl FileJournal {
-    /// Creates a new log in `dir` (made `0700` if missing) named after the
-    /// start time and the protocol; the first record names the protocol and
-    /// the client reference, if any.
-    pub fn create(
-        dir: &Path,
-        protocol: &str,
-        client: Option<&str>,
-        opened: &jiff::Zoned,
-    ) -> io::Result<FileJournal> {
+    /// Creates a new journal in `dir` (made `0700` if missing), named after
+    /// the moment it was opened and the protocol, and writes its first line.
+    pub fn create(dir: &Path, opened: &Opened, stamp: &jiff::Zoned) -> io::Result<FileJournal> {
         crate::paths::create_private_dir(dir)?;
-        let slug = protocol
+        let slug = opened
+            .protocol
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join("-")
             .to_ascii_lowercase();
-        let stamp = opened.strftime("%Y%m%d-%H%M%S");
-        let mut n = 0;
-        loop {
+        let stamp = stamp.strftime("%Y%m%d-%H%M%S");
+        for n in 0..100 {
             let suffix = if n == 0 {
                 String::new()
             } else {
@@ -90,90 +240,105 @@ impl FileJournal {
             let path = dir.join(format!("{stamp}-{slug}{suffix}.jsonl"));
             let mut options = OpenOptions::new();
             options.append(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
+            private(&mut options);
             match options.open(&path) {
                 Ok(file) => {
-                    let mut journal = FileJournal { file, path, seq: 0 };
-                    let header = Header {
-                        seq: 0,
-                        event: "log_opened",
-                        version: LOG_VERSION,
-                        protocol,
-                        client,
-                        opened: opened.timestamp().to_string(),
+                    lock(&file).map_err(|_| io::Error::other("the new journal is locked"))?;
+                    let mut journal = FileJournal {
+                        file,
+                        path,
+                        next_seq: 0,
                     };
-                    journal.write_line(&header)?;
+                    journal.append(&Logged {
+                        at: Moment::ZERO,
+                        entry: Entry::Opened(opened.clone()),
+                    })?;
                     return Ok(journal);
                 }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
             }
         }
+        Err(io::Error::other("100 journals in one second; try again"))
     }
 
-    /// Where the log is.
+    /// Opens an existing journal to add to it: locks it, cuts a torn tail
+    /// back to the last complete record, and returns what it holds.
+    pub fn reopen(path: &Path) -> Result<(FileJournal, Contents), JournalError> {
+        let mut options = OpenOptions::new();
+        options.read(true).write(true);
+        let mut file = options.open(path)?;
+        lock(&file)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        let contents = parse(&bytes)?;
+        if contents.torn_tail {
+            file.set_len(contents.valid_len)?;
+            file.sync_data()?;
+        }
+        file.seek(SeekFrom::End(0))?;
+        let journal = FileJournal {
+            file,
+            path: path.to_owned(),
+            next_seq: contents.records.len() as u64,
+        };
+        Ok((journal, contents))
+    }
+
+    /// Where the journal is.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn write_line<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
-        let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
-        line.push(b'\n');
-        // One write per record: a crash leaves at most one torn line at the end.
-        self.file.write_all(&line)?;
-        self.file.sync_data()
+    /// The journal's name (its file stem), which `stillpoint show` takes.
+    pub fn id(&self) -> String {
+        session_id(&self.path)
     }
 }
 
 impl Journal for FileJournal {
     fn append(&mut self, entry: &Logged) -> io::Result<()> {
-        self.seq += 1;
-        let record = Record {
-            seq: self.seq,
-            entry,
-        };
-        self.write_line(&record)
+        let mut line = serde_json::to_vec(&LineOut {
+            seq: self.next_seq,
+            logged: entry,
+        })
+        .map_err(io::Error::other)?;
+        line.push(b'\n');
+        // One write per record: a crash leaves at most one torn line, last.
+        self.file.write_all(&line)?;
+        self.file.sync_data()?;
+        self.next_seq += 1;
+        Ok(())
+    }
+}
+
+/// A session's id: its journal's file stem.
+pub fn session_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn private(options: &mut OpenOptions) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = options;
+}
+
+/// Takes the journal's exclusive lock without waiting; it is released when
+/// the file is closed (or the process dies).
+fn lock(file: &File) -> Result<(), JournalError> {
+    use rustix::fs::{FlockOperation, flock};
+    match flock(file, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(JournalError::Locked),
+        Err(e) => Err(JournalError::Io(e.into())),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::clock::Moment;
-    use crate::engine::Entry;
-
-    #[test]
-    fn writes_numbered_private_json_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let logs = dir.path().join("logs");
-        let opened: jiff::Zoned = "2026-11-22T10:00:00+00:00[UTC]".parse().unwrap();
-        let mut j = FileJournal::create(&logs, "Ten step", Some("AB"), &opened).unwrap();
-        j.append(&Logged {
-            at: Moment::from_secs(1),
-            entry: Entry::Paused { step: 0 },
-        })
-        .unwrap();
-        let text = std::fs::read_to_string(j.path()).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 2);
-        assert!(lines[0].starts_with(
-            r#"{"seq":0,"event":"log_opened","version":1,"protocol":"Ten step","client":"AB""#
-        ));
-        assert_eq!(lines[1], r#"{"seq":1,"at":1000,"event":"paused","step":0}"#);
-        assert!(j.path().ends_with("20261122-100000-ten-step.jsonl"));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode(j.path()), 0o600);
-            assert_eq!(mode(&logs), 0o700);
-        }
-        // A second log in the same second gets its own file.
-        let k = FileJournal::create(&logs, "Ten step", Some("AB"), &opened).unwrap();
-        assert_ne!(k.path(), j.path());
-    }
-}
+mod tests;

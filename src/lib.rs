@@ -12,6 +12,8 @@ pub mod paths;
 pub mod picker;
 pub mod prefs;
 pub mod protocol;
+pub mod record;
+pub mod report;
 pub mod shell;
 pub mod terminal;
 pub mod theme;

@@ -1,0 +1,406 @@
+//! The session record's vocabulary: every kind of line a journal holds, the
+//! consultation's answers, and the summary a finished record carries.
+//!
+//! The engine emits the entries about steps and time; the shell adds the
+//! ones only it knows (the consultation, notes, taps, audio changes, the
+//! closing answers). Everything here is plain data with serde derives, so the
+//! journal, history and export all read and write the same shapes.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Moment;
+use crate::protocol::Region;
+
+/// The journal format version written in every record's first line.
+/// Version 1 (the first release) had no consultation or summary; readers
+/// still accept it.
+pub const LOG_VERSION: u32 = 2;
+
+/// What a step's end was caused by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndedBy {
+    /// Its time ran out and it moved on by itself.
+    Auto,
+    /// A manual hold reached its `max`.
+    Max,
+    /// The therapist pressed next.
+    Next,
+    /// The therapist pressed back.
+    Back,
+    /// The session was ended early.
+    Quit,
+}
+
+/// One line of the journal, without its sequence number and moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Entry {
+    /// The first line: what is recorded and where it came from
+    /// (`log_opened` in version 1).
+    #[serde(alias = "log_opened")]
+    Opened(Opened),
+    /// The consultation's answers, before the first step.
+    Intake(Intake),
+    /// The first step began.
+    SessionStarted {
+        /// The protocol's name.
+        protocol: String,
+        /// Number of steps.
+        steps: usize,
+        /// The planned total.
+        #[serde(with = "secs")]
+        planned: Duration,
+    },
+    /// A step began.
+    StepStarted {
+        /// Its index.
+        step: usize,
+        /// Its name.
+        name: String,
+        /// Its planned time.
+        #[serde(with = "secs")]
+        planned: Duration,
+    },
+    /// A step ended.
+    StepEnded {
+        /// Its index.
+        step: usize,
+        /// Its target when it ended (planned plus extends and shortens).
+        #[serde(with = "secs")]
+        target: Duration,
+        /// How long it actually ran this time, pauses excluded.
+        #[serde(with = "secs")]
+        actual: Duration,
+        /// What ended it.
+        by: EndedBy,
+    },
+    /// A manual hold passed its target.
+    OvertimeBegan {
+        /// The step.
+        step: usize,
+    },
+    /// The clock stopped.
+    Paused {
+        /// The step.
+        step: usize,
+    },
+    /// The clock started again.
+    Resumed {
+        /// The step.
+        step: usize,
+        /// How long the pause lasted.
+        #[serde(with = "secs")]
+        paused_for: Duration,
+    },
+    /// The current step's target changed (`+` or `-`).
+    TargetChanged {
+        /// The step.
+        step: usize,
+        /// The new target.
+        #[serde(with = "secs")]
+        target: Duration,
+    },
+    /// Written every few seconds of a running step, so a session that is
+    /// killed can be resumed close to where it was.
+    Progress {
+        /// The step.
+        step: usize,
+        /// Time in the step so far, pauses excluded.
+        #[serde(with = "secs")]
+        elapsed: Duration,
+    },
+    /// The session's clock stopped for good.
+    SessionEnded {
+        /// True when every step was worked through; false when quit early.
+        completed: bool,
+        /// Active time, pauses excluded.
+        #[serde(with = "secs")]
+        active: Duration,
+    },
+    /// A timestamped one-line note.
+    Note {
+        /// What the therapist typed.
+        text: String,
+    },
+    /// A rhythm rate from the therapist's taps.
+    Rhythm {
+        /// Cycles per minute, from the latest taps.
+        cpm: f64,
+        /// How many taps the rate is drawn from.
+        taps: u32,
+    },
+    /// The therapist marked the start of a still point.
+    StillPointStarted {
+        /// The step it happened in.
+        step: usize,
+    },
+    /// The therapist marked the end of a still point.
+    StillPointEnded {
+        /// The step it happened in.
+        step: usize,
+        /// How long it lasted.
+        #[serde(with = "secs")]
+        length: Duration,
+    },
+    /// The volume or mute changed.
+    Audio {
+        /// Master volume step, 0–10.
+        volume: u8,
+        /// Whether sound is muted.
+        muted: bool,
+    },
+    /// The answers after the last step.
+    Aftercare(Aftercare),
+    /// The record was closed normally; the summary is final.
+    Closed(Summary),
+    /// The app stopped without closing the record (a signal, the terminal
+    /// going away, an error). The session can be resumed.
+    Interrupted {
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// The session was taken up again after an interruption; the time in
+    /// between does not count.
+    Continued {
+        /// The wall-clock time it was taken up again (RFC 3339).
+        wall: String,
+    },
+    /// The therapist chose not to resume an interrupted session.
+    Abandoned,
+}
+
+/// The first line of every journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opened {
+    /// The format version, [`LOG_VERSION`].
+    pub version: u32,
+    /// The protocol's name.
+    pub protocol: String,
+    /// Where the protocol came from: `bundled:<stem>` or the file's path.
+    #[serde(default)]
+    pub source: String,
+    /// SHA-256 of the protocol file's text, in hex, so the record says
+    /// exactly which version of the protocol was worked.
+    #[serde(default)]
+    pub hash: String,
+    /// The client reference (a pseudonym or initials), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// A practice session (no client, no consultation).
+    #[serde(default)]
+    pub practice: bool,
+    /// When the record was opened, wall-clock time (RFC 3339).
+    pub opened: String,
+    /// The stillpoint version that wrote it.
+    #[serde(default)]
+    pub app: String,
+}
+
+/// A condition that needs a physician's release before a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// A recent concussion.
+    RecentConcussion,
+    /// Swelling of the brain.
+    CerebralSwelling,
+    /// A structural defect of the cerebellum, such as a Chiari malformation.
+    CerebellarDefect,
+    /// A brain aneurysm.
+    BrainAneurysm,
+    /// A traumatic brain injury.
+    TraumaticBrainInjury,
+    /// Blood clots.
+    BloodClots,
+    /// A disorder of cerebrospinal fluid pressure, flow or build-up.
+    CsfDisorder,
+}
+
+impl Condition {
+    /// Every condition, in the order the consultation lists them.
+    pub const ALL: [Condition; 7] = [
+        Condition::RecentConcussion,
+        Condition::CerebralSwelling,
+        Condition::CerebellarDefect,
+        Condition::BrainAneurysm,
+        Condition::TraumaticBrainInjury,
+        Condition::BloodClots,
+        Condition::CsfDisorder,
+    ];
+
+    /// The condition in plain words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Condition::RecentConcussion => "recent concussion",
+            Condition::CerebralSwelling => "swelling of the brain (cerebral oedema)",
+            Condition::CerebellarDefect => "cerebellar defect, e.g. Chiari malformation",
+            Condition::BrainAneurysm => "brain aneurysm",
+            Condition::TraumaticBrainInjury => "traumatic brain injury",
+            Condition::BloodClots => "blood clots",
+            Condition::CsfDisorder => "disorder of spinal fluid pressure or flow",
+        }
+    }
+}
+
+/// A reason for extra care during a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Caution {
+    /// The client is an infant.
+    Infant,
+    /// The client is elderly.
+    Elderly,
+    /// Spinal instability.
+    SpinalInstability,
+    /// Severe osteoporosis.
+    SevereOsteoporosis,
+    /// A neurological condition.
+    NeurologicalCondition,
+}
+
+impl Caution {
+    /// Every caution, in the order the consultation lists them.
+    pub const ALL: [Caution; 5] = [
+        Caution::Infant,
+        Caution::Elderly,
+        Caution::SpinalInstability,
+        Caution::SevereOsteoporosis,
+        Caution::NeurologicalCondition,
+    ];
+
+    /// The caution in plain words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Caution::Infant => "infant",
+            Caution::Elderly => "elderly client",
+            Caution::SpinalInstability => "spinal instability",
+            Caution::SevereOsteoporosis => "severe osteoporosis",
+            Caution::NeurologicalCondition => "neurological condition",
+        }
+    }
+}
+
+/// A ticked condition, and whether a physician has released the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    /// The condition.
+    pub condition: Condition,
+    /// Whether a physician has released the client for a session.
+    pub released: bool,
+}
+
+/// The consultation's answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Intake {
+    /// A pseudonym or initials; no real name is needed.
+    pub client: String,
+    /// The body regions the client wants attention on.
+    #[serde(default)]
+    pub focus: Vec<Region>,
+    /// Anything else about the focus, in the therapist's words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub focus_note: String,
+    /// Pain now, 0–10.
+    pub pain: u8,
+    /// Stress now, 0–10.
+    pub stress: u8,
+    /// The conditions ticked that need a physician's release.
+    #[serde(default)]
+    pub releases: Vec<Release>,
+    /// The reasons for extra care ticked.
+    #[serde(default)]
+    pub cautions: Vec<Caution>,
+}
+
+impl Intake {
+    /// The ticked conditions with no physician's release: any one of them
+    /// stops the session from starting.
+    pub fn blocking(&self) -> Vec<Condition> {
+        self.releases
+            .iter()
+            .filter(|r| !r.released)
+            .map(|r| r.condition)
+            .collect()
+    }
+}
+
+/// The answers after the last step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Aftercare {
+    /// Pain now, 0–10 (none in practice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pain: Option<u8>,
+    /// Stress now, 0–10 (none in practice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress: Option<u8>,
+    /// A closing note.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// A session in one line: what `history` lists and `export --format csv`
+/// writes. It is the payload of the [`Entry::Closed`] line, and can be
+/// worked out from any journal, closed or not.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    /// Wall-clock time the record was opened (RFC 3339).
+    pub opened: String,
+    /// The client reference, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// The protocol's name.
+    pub protocol: String,
+    /// A practice session.
+    #[serde(default)]
+    pub practice: bool,
+    /// Active time, pauses excluded.
+    #[serde(with = "secs")]
+    pub active: Duration,
+    /// True when every step was worked through.
+    pub completed: bool,
+    /// Pain before and after, when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pain_before: Option<u8>,
+    /// See [`Summary::pain_before`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pain_after: Option<u8>,
+    /// Stress before and after, when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress_before: Option<u8>,
+    /// See [`Summary::stress_before`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress_after: Option<u8>,
+    /// How many notes were taken.
+    #[serde(default)]
+    pub notes: usize,
+}
+
+/// An entry with the moment it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Logged {
+    /// When, on the session clock (milliseconds in the file).
+    pub at: Moment,
+    /// What.
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+/// Durations travel through the journal as seconds with millisecond precision.
+pub mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    /// Writes `d` as seconds.
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64((d.as_millis() as f64) / 1000.0)
+    }
+
+    /// Reads seconds into a duration (negative or absurd values become zero).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = f64::deserialize(d)?;
+        Ok(Duration::try_from_secs_f64(s).unwrap_or_default())
+    }
+}
