@@ -14,6 +14,7 @@ use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
 use crate::catalog::{Catalog, Found, SearchPath, looks_like_path};
 use crate::clock::{ScaledClock, SystemClock};
 use crate::engine::Session;
+use crate::history::{Filter, Format};
 use crate::journal::FileJournal;
 use crate::prefs::Prefs;
 use crate::protocol::{Protocol, clock_text};
@@ -30,6 +31,10 @@ use crate::ui::truncate;
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Where session records are kept (default: STILLPOINT_DATA, else the
+    /// XDG data folder, ~/.local/share/stillpoint).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// Options for the session started from the picker.
     #[command(flatten)]
     run: RunOptions,
@@ -50,6 +55,28 @@ enum Command {
     /// Sound tools.
     #[command(subcommand)]
     Audio(AudioCommand),
+    /// The sessions recorded, as a table; for one client, their pain and
+    /// stress across sessions as a chart too.
+    History {
+        #[command(flatten)]
+        filter: Filter,
+    },
+    /// One session in full (an id from `history`, or a unique start of one).
+    Show {
+        /// The session.
+        session: String,
+    },
+    /// Sessions as CSV, Markdown (a readable session note) or JSON.
+    Export {
+        /// The format.
+        #[arg(long, value_enum)]
+        format: Format,
+        #[command(flatten)]
+        filter: Filter,
+        /// Write to this file instead of standard output (created 0600).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +184,26 @@ pub fn main() -> ExitCode {
             out,
         })) => render(soundscape.as_deref(), cue.as_deref(), seconds, &out),
         Some(Command::Audio(AudioCommand::Devices)) => devices(),
+        Some(Command::History { filter }) => with_sessions(cli.data_dir.as_deref(), |dir| {
+            crate::history::history(dir, &filter, &mut io::stdout().lock())
+        }),
+        Some(Command::Show { session }) => with_sessions(cli.data_dir.as_deref(), |dir| {
+            crate::history::show(dir, &session, &mut io::stdout().lock())
+        }),
+        Some(Command::Export {
+            format,
+            filter,
+            output,
+        }) => with_sessions(cli.data_dir.as_deref(), |dir| match &output {
+            None => crate::history::export(dir, &filter, format, &mut io::stdout().lock()),
+            Some(path) => {
+                let mut file = crate::paths::create_private_file(path)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                crate::history::export(dir, &filter, format, &mut file)?;
+                file.sync_all()
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            }
+        }),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
         Some(Command::Run(args)) => {
             let protocol = match args.protocol {
@@ -273,7 +320,7 @@ fn run((protocol, origin): Chosen, options: &RunOptions, signals: Signals) -> Ex
         hash: String::new(),
         client: options.client.clone(),
         practice: false,
-        opened: stamp.timestamp().to_string(),
+        opened: stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         app: env!("CARGO_PKG_VERSION").to_owned(),
     };
     let mut journal = match FileJournal::create(&data.join("sessions"), &header, &stamp) {
@@ -533,6 +580,19 @@ fn latency(cues: u32) -> ExitCode {
             println!("{summary}");
             ExitCode::SUCCESS
         }
+        Err(message) => fail(&message),
+    }
+}
+
+/// Runs `f` on the folder of session records, reporting its error.
+fn with_sessions(data_dir: Option<&Path>, f: impl FnOnce(&Path) -> Result<(), String>) -> ExitCode {
+    let Some(data) = crate::paths::data_dir_or(data_dir) else {
+        return fail(
+            "no home folder to find session records in; use --data-dir or STILLPOINT_DATA",
+        );
+    };
+    match f(&data.join("sessions")) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
     }
 }

@@ -21,6 +21,24 @@ pub fn data_dir() -> Option<PathBuf> {
     }
 }
 
+/// The data folder: `flag` (from `--data-dir`) if given, else
+/// [`data_dir`].
+pub fn data_dir_or(flag: Option<&Path>) -> Option<PathBuf> {
+    flag.map(Path::to_owned).or_else(data_dir)
+}
+
+/// Creates (or truncates) a file readable by its owner only (`0600`).
+pub fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Creates `dir` and its parents, owner-only (`0700`) for the folders it makes.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
