@@ -22,6 +22,9 @@ pub const NUDGE: Duration = Duration::from_secs(30);
 pub const DEFAULT_LEAD: Duration = Duration::from_secs(10);
 /// How often a manual hold in overtime is gently reminded of.
 pub const DEFAULT_REMINDER: Duration = Duration::from_secs(60);
+/// How often a running step writes a progress line, so a session that is
+/// killed can be resumed at most this far from where it was.
+pub const PROGRESS: Duration = Duration::from_secs(10);
 
 /// Something that happened, fed to [`Session::handle`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +122,8 @@ struct StepClock {
     ending_soon_cued: bool,
     /// Overtime reminders sounded so far in this visit.
     reminders: u32,
+    /// Progress lines written so far in this visit.
+    progress: u32,
 }
 
 /// A session in progress: the protocol plus everything that has happened.
@@ -157,6 +162,7 @@ impl Session {
                 target,
                 ending_soon_cued: false,
                 reminders: 0,
+                progress: 0,
             },
             started: None,
             paused_total: Duration::ZERO,
@@ -308,6 +314,8 @@ impl Session {
 
     /// The next moment at which a [`Input::Tick`] would change something, so the
     /// shell can sleep until then.
+    /// Progress lines need no wake of their own: they are stamped with the
+    /// boundary they fall on whenever the next tick comes.
     pub fn next_deadline(&self) -> Option<Moment> {
         let base = self.step.started + self.step.paused;
         match self.phase {
@@ -376,6 +384,7 @@ impl Session {
                             self.step.ending_soon_cued = true;
                             fx.push(Effect::Cue(Cue::EndingSoon));
                         }
+                        self.note_progress(now, fx);
                         return;
                     }
                     self.step.ending_soon_cued = true;
@@ -392,6 +401,7 @@ impl Session {
                 Phase::Overtime => match self.current_step().max() {
                     Some(max) if now >= base + max => self.advance(base + max, EndedBy::Max, fx),
                     _ => {
+                        self.note_progress(now, fx);
                         if let Some(due) = self.next_reminder()
                             && now >= due
                         {
@@ -407,6 +417,40 @@ impl Session {
                 },
                 _ => return,
             }
+        }
+    }
+
+    /// Writes a progress line when a [`PROGRESS`] boundary of step time has
+    /// passed: one line, at the latest boundary, however late the tick.
+    fn note_progress(&mut self, now: Moment, fx: &mut Vec<Effect>) {
+        let base = self.step.started + self.step.paused;
+        let periods = (now.since(base).as_millis() / PROGRESS.as_millis()) as u32;
+        if periods > self.step.progress {
+            self.step.progress = periods;
+            let elapsed = PROGRESS * periods;
+            log(
+                fx,
+                base + elapsed,
+                Entry::Progress {
+                    step: self.current,
+                    elapsed,
+                },
+            );
+        }
+    }
+
+    /// A progress line for this very moment, written when the app is
+    /// interrupted so that a resumed session starts exactly where it was.
+    pub fn progress_now(&self, now: Moment) -> Option<Logged> {
+        match self.phase {
+            Phase::Running | Phase::Overtime | Phase::Paused { .. } => Some(Logged {
+                at: now,
+                entry: Entry::Progress {
+                    step: self.current,
+                    elapsed: self.step_elapsed(now),
+                },
+            }),
+            _ => None,
         }
     }
 
@@ -513,7 +557,11 @@ impl Session {
             // In overtime, "+30 s" means 30 s from now, not from the old target.
             (old.max(elapsed) + NUDGE).min(ceiling)
         } else {
-            old.saturating_sub(NUDGE).max(step.min()).max(elapsed)
+            // Never lengthens: in overtime there is nothing left to take.
+            old.saturating_sub(NUDGE)
+                .max(step.min())
+                .max(elapsed)
+                .min(old)
         };
         if new == old {
             return;
@@ -554,6 +602,14 @@ impl Session {
                     at: now,
                     completed: false,
                 };
+                log(
+                    fx,
+                    now,
+                    Entry::SessionEnded {
+                        completed: false,
+                        active: Duration::ZERO,
+                    },
+                );
             }
             _ => {
                 if self.is_paused() {
@@ -604,6 +660,7 @@ impl Session {
             target: planned,
             ending_soon_cued: false,
             reminders: 0,
+            progress: 0,
         };
         self.phase = Phase::Running;
         log(
@@ -623,6 +680,80 @@ impl Session {
         let active = self.session_elapsed(at);
         log(fx, at, Entry::SessionEnded { completed, active });
         fx.push(Effect::Redraw);
+    }
+}
+
+impl Session {
+    /// Rebuilds a session from the entries it wrote, so a killed session can
+    /// be taken up again: each entry a therapist's action caused is turned
+    /// back into that action at its moment, and everything that happens by
+    /// itself (steps ending, overtime) follows from ticks, exactly as it did.
+    /// Entries the engine does not write (notes, the consultation…) only
+    /// move the clock. The session is left as it was at the last entry.
+    pub fn replay<'a>(
+        protocol: Protocol,
+        entries: impl IntoIterator<Item = &'a Logged>,
+    ) -> Session {
+        let mut s = Session::new(protocol);
+        let mut last = Moment::ZERO;
+        let mut entries = entries.into_iter().peekable();
+        while let Some(logged) = entries.next() {
+            let at = logged.at.max(last);
+            last = at;
+            s.handle(Input::Tick, at);
+            // Next, back or quit while paused resume the clock themselves, in
+            // the same instant: replaying that resume on its own would let a
+            // step that fell due meanwhile end first.
+            let resumes_itself = matches!(logged.entry, Entry::Resumed { .. })
+                && entries.peek().is_some_and(|n| {
+                    n.at == logged.at
+                        && matches!(
+                            n.entry,
+                            Entry::StepEnded {
+                                by: EndedBy::Next | EndedBy::Back | EndedBy::Quit,
+                                ..
+                            }
+                        )
+                });
+            if resumes_itself {
+                continue;
+            }
+            if let Some(input) = s.input_behind(&logged.entry) {
+                s.handle(input, at);
+            }
+        }
+        s.handle(Input::Tick, last);
+        s
+    }
+
+    /// The action that made the engine write `entry`, if one did and it has
+    /// not been replayed yet.
+    fn input_behind(&self, entry: &Entry) -> Option<Input> {
+        match entry {
+            Entry::SessionStarted { .. } if self.phase == Phase::Ready => Some(Input::Next),
+            Entry::StepEnded { by, .. } => match by {
+                EndedBy::Next => Some(Input::Next),
+                EndedBy::Back => Some(Input::Back),
+                EndedBy::Quit => Some(Input::Quit),
+                EndedBy::Auto | EndedBy::Max => None,
+            },
+            // Back from a finished session reopens the last step without
+            // ending one.
+            Entry::StepStarted { .. } if self.is_finished() => Some(Input::Back),
+            Entry::Paused { .. } if !self.is_paused() => Some(Input::Pause),
+            Entry::Resumed { .. } if self.is_paused() => Some(Input::Resume),
+            Entry::TargetChanged { target, .. } if *target > self.step.target => {
+                Some(Input::Extend)
+            }
+            Entry::TargetChanged { target, .. } if *target < self.step.target => {
+                Some(Input::Shorten)
+            }
+            // Quit before the first step.
+            Entry::SessionEnded {
+                completed: false, ..
+            } if !self.is_finished() => Some(Input::Quit),
+            _ => None,
+        }
     }
 }
 

@@ -401,3 +401,130 @@ fn a_protocol_can_set_its_lead_and_reminder() {
     s.handle(Input::Tick, Moment::from_secs(61));
     assert_eq!(s.next_deadline(), Some(Moment::from_secs(90)));
 }
+
+#[test]
+fn quitting_before_the_start_is_recorded() {
+    let mut s = session(THREE);
+    let fx = s.handle(Input::Quit, Moment::from_secs(3));
+    assert!(matches!(
+        entries(&fx)[..],
+        [Logged {
+            entry: Entry::SessionEnded {
+                completed: false,
+                ..
+            },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn running_steps_write_progress_every_ten_seconds_of_step_time() {
+    let clock = ManualClock::new();
+    let mut s = session(THREE);
+    s.handle(Input::Next, clock.now());
+    let fx = run(
+        &mut s,
+        &clock,
+        Duration::from_millis(700),
+        Moment::from_secs(35),
+    );
+    let progress: Vec<(Moment, Duration)> = entries(&fx)
+        .into_iter()
+        .filter_map(|l| match l.entry {
+            Entry::Progress { elapsed, .. } => Some((l.at, elapsed)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        progress,
+        vec![
+            (Moment::from_secs(10), SECS(10)),
+            (Moment::from_secs(20), SECS(20)),
+            (Moment::from_secs(30), SECS(30)),
+        ],
+        "stamped on the boundary, not the tick"
+    );
+    // A pause stops them; a late tick writes one line, not a burst.
+    s.handle(Input::Pause, Moment::from_secs(35));
+    assert!(entries(&s.handle(Input::Tick, Moment::from_secs(80))).is_empty());
+    s.handle(Input::Resume, Moment::from_secs(80));
+    let late = entries(&s.handle(Input::Tick, Moment::from_secs(115)));
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].at, Moment::from_secs(115));
+    assert!(matches!(late[0].entry, Entry::Progress { elapsed, .. } if elapsed == SECS(70)));
+    let now = s
+        .progress_now(Moment::from_secs(117))
+        .expect("a step is running");
+    assert!(matches!(now.entry, Entry::Progress { elapsed, .. } if elapsed == SECS(72)));
+}
+
+mod replay {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A protocol with every kind of step: auto, a transition, a manual
+    /// hold with min and max, and a manual hold without max.
+    const FOUR: &str = r#"Protocol(version: 1, name: "Four", summary: "", lead: "5s",
+        reminder: "20s", steps: [
+        Hold(name: "Feet", region: Feet, hands: "h", intent: "i", duration: "40s"),
+        Transition(name: "Move", duration: "15s"),
+        Hold(name: "Occiput", region: Occiput, hands: "h", intent: "i",
+             duration: "50s", min: "20s", max: "90s", advance: Manual),
+        Hold(name: "Sacrum", region: Sacrum, hands: "h", intent: "i",
+             duration: "30s", advance: Manual),
+    ])"#;
+
+    fn input() -> impl Strategy<Value = Input> {
+        prop_oneof![
+            3 => Just(Input::Tick),
+            3 => Just(Input::Next),
+            1 => Just(Input::Back),
+            2 => Just(Input::Pause),
+            2 => Just(Input::Resume),
+            1 => Just(Input::Extend),
+            1 => Just(Input::Shorten),
+            1 => Just(Input::Quit),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn replaying_the_journal_rebuilds_the_same_session(
+            script in proptest::collection::vec((0u64..40_000, input()), 0..60)
+        ) {
+            let mut live = session(FOUR);
+            let mut journal = Vec::new();
+            let mut now = Moment::ZERO;
+            for (wait, input) in script {
+                now = now + Duration::from_millis(wait);
+                journal.extend(entries(&live.handle(input, now)));
+            }
+            let end = now + SECS(1);
+            journal.extend(entries(&live.handle(Input::Tick, end)));
+            let mut again = Session::replay(live.protocol().clone(), &journal);
+            again.handle(Input::Tick, end);
+            prop_assert_eq!(again, live);
+        }
+    }
+
+    #[test]
+    fn a_journal_cut_short_replays_to_its_last_entry() {
+        let mut live = session(FOUR);
+        let mut journal = Vec::new();
+        for (at, input) in [(2, Input::Next), (30, Input::Pause), (45, Input::Resume)] {
+            journal.extend(entries(&live.handle(input, Moment::from_secs(at))));
+        }
+        journal.extend(entries(&live.handle(Input::Tick, Moment::from_secs(100))));
+        // Feet runs 2–57 s with a 15 s pause, the move 57–72 s; the last
+        // line written is the occiput hold's progress line at 20 s, at 92 s.
+        let last = journal.last().expect("entries").clone();
+        assert_eq!(last.at, Moment::from_secs(92));
+        let again = Session::replay(live.protocol().clone(), &journal);
+        assert_eq!(again.current(), 2);
+        assert_eq!(again.step_elapsed(last.at), SECS(20));
+        assert_eq!(again.phase(), Phase::Running);
+    }
+}
