@@ -168,6 +168,91 @@ fn ron_files(folder: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// A protocol chosen to run, and where its text lives.
+#[derive(Debug, Clone)]
+pub struct Chosen {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// Where a chosen protocol's text lives, as a session record names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Compiled in, by stem.
+    Bundled(String),
+    /// A file (its absolute path where it can be found).
+    File(PathBuf),
+}
+
+impl Source {
+    /// The source of a protocol the catalog found.
+    pub fn of(found: &Found) -> Source {
+        match &found.origin {
+            Origin::Bundled => Source::Bundled(found.stem.clone()),
+            Origin::File(p) => Source::file(p),
+        }
+    }
+
+    /// A file source, made absolute so a resumed session finds it from any
+    /// folder.
+    pub fn file(path: &Path) -> Source {
+        Source::File(std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+    }
+
+    /// How a record writes it: `bundled:<stem>` or the file's path.
+    pub fn label(&self) -> String {
+        match self {
+            Source::Bundled(stem) => format!("bundled:{stem}"),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// Reads a label back.
+    pub fn from_label(label: &str) -> Source {
+        match label.strip_prefix("bundled:") {
+            Some(stem) => Source::Bundled(stem.to_owned()),
+            None => Source::File(PathBuf::from(label)),
+        }
+    }
+
+    /// The file, if it is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Source::File(p) => Some(p),
+            Source::Bundled(_) => None,
+        }
+    }
+
+    /// The protocol's text as it is now.
+    pub fn text(&self) -> std::io::Result<String> {
+        match self {
+            Source::File(p) => std::fs::read_to_string(p),
+            Source::Bundled(stem) => BUNDLED
+                .iter()
+                .find(|(s, _)| s == stem)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("this version of stillpoint has no built-in \"{stem}\""),
+                    )
+                }),
+        }
+    }
+}
+
+/// SHA-256 of a protocol's text, in hex: the record names the exact version
+/// of the protocol that was worked.
+pub fn text_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// How the command line names a protocol: by stem or by path.
 pub fn looks_like_path(arg: &str) -> bool {
     arg.contains('/') || arg.ends_with(".ron") || Path::new(arg).is_file()
@@ -210,6 +295,22 @@ mod tests {
             folders: vec![dir.path().to_owned()],
         });
         assert_eq!(c.get("ten-step").unwrap().origin, Origin::Bundled);
+    }
+
+    #[test]
+    fn sources_round_trip_through_their_labels_and_hash_their_text() {
+        let bundled = Source::Bundled("ten-step".into());
+        assert_eq!(bundled.label(), "bundled:ten-step");
+        assert_eq!(Source::from_label(&bundled.label()), bundled);
+        assert_eq!(bundled.text().unwrap(), BUNDLED[0].1);
+        let file = Source::file(Path::new("sessions/ten-step.ron"));
+        assert!(file.path().unwrap().is_absolute());
+        assert_eq!(Source::from_label(&file.label()), file);
+        assert!(Source::Bundled("nope".into()).text().is_err());
+        assert_eq!(
+            text_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

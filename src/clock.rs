@@ -175,6 +175,9 @@ impl<C: Clock + ?Sized> Clock for &C {
 pub struct ScaledClock<C> {
     inner: C,
     speed: f64,
+    /// Where on the session's timeline the inner clock's origin falls: zero
+    /// for a new session, the last recorded moment for a resumed one.
+    start: Duration,
 }
 
 impl<C: Clock> ScaledClock<C> {
@@ -185,7 +188,21 @@ impl<C: Clock> ScaledClock<C> {
         } else {
             1.0
         };
-        ScaledClock { inner, speed }
+        ScaledClock {
+            inner,
+            speed,
+            start: Duration::ZERO,
+        }
+    }
+
+    /// Like [`ScaledClock::new`], reading `start` when `inner` reads its
+    /// origin: a resumed session carries on from its last recorded moment,
+    /// and the time it was not running is left out.
+    pub fn starting_at(inner: C, speed: f64, start: Moment) -> ScaledClock<C> {
+        ScaledClock {
+            start: start.since_origin(),
+            ..ScaledClock::new(inner, speed)
+        }
     }
 
     /// How many times faster than real time this clock runs.
@@ -201,7 +218,7 @@ impl<C: Clock> ScaledClock<C> {
 
 impl<C: Clock> Clock for ScaledClock<C> {
     fn now(&self) -> Moment {
-        Moment(self.inner.now().since_origin().mul_f64(self.speed))
+        Moment(self.start + self.inner.now().since_origin().mul_f64(self.speed))
     }
 }
 
@@ -209,6 +226,12 @@ impl<C: Clock> Clock for ScaledClock<C> {
 /// display uses it; no timer depends on the wall clock.
 pub fn wall_time_of_day() -> Option<jiff::civil::Time> {
     Some(wall_now().time())
+}
+
+/// The system's wall-clock time, for comparing with file times.
+#[allow(clippy::disallowed_methods)]
+pub fn wall_system_time() -> std::time::SystemTime {
+    std::time::SystemTime::now()
 }
 
 /// The local date and time, for naming and stamping session logs.
@@ -255,6 +278,19 @@ mod tests {
         assert_eq!(
             fast.real_until(Moment::from_secs(180)),
             Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn a_resumed_clock_carries_on_from_its_start() {
+        let c = ManualClock::new();
+        let resumed = ScaledClock::starting_at(&c, 1.0, Moment::from_secs(754));
+        assert_eq!(resumed.now(), Moment::from_secs(754));
+        c.advance(Duration::from_secs(3));
+        assert_eq!(resumed.now(), Moment::from_secs(757));
+        assert_eq!(
+            resumed.real_until(Moment::from_secs(760)),
+            Duration::from_secs(3)
         );
     }
 

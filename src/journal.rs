@@ -312,6 +312,78 @@ impl Journal for FileJournal {
     }
 }
 
+/// A journal whose file is made by its first entry: a consultation that is
+/// never finished leaves no record behind. `opened` is stamped with the
+/// wall-clock time of that first entry.
+pub struct LazyJournal {
+    dir: PathBuf,
+    opened: Opened,
+    wall: Box<dyn Fn() -> jiff::Zoned>,
+    file: Option<FileJournal>,
+}
+
+impl fmt::Debug for LazyJournal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyJournal")
+            .field("dir", &self.dir)
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LazyJournal {
+    /// A journal to be made in `dir` when the first entry comes; `wall`
+    /// tells the wall-clock time then.
+    pub fn new(dir: &Path, opened: Opened, wall: Box<dyn Fn() -> jiff::Zoned>) -> LazyJournal {
+        LazyJournal {
+            dir: dir.to_owned(),
+            opened,
+            wall,
+            file: None,
+        }
+    }
+
+    /// A journal that already exists (a resumed session).
+    pub fn existing(file: FileJournal) -> LazyJournal {
+        LazyJournal {
+            dir: file.path.parent().map(Path::to_owned).unwrap_or_default(),
+            opened: Opened {
+                version: crate::record::LOG_VERSION,
+                protocol: String::new(),
+                source: String::new(),
+                hash: String::new(),
+                client: None,
+                practice: false,
+                opened: String::new(),
+                app: String::new(),
+            },
+            wall: Box::new(crate::clock::wall_now),
+            file: Some(file),
+        }
+    }
+
+    /// The journal's file, once made.
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_ref().map(FileJournal::path)
+    }
+}
+
+impl Journal for LazyJournal {
+    fn append(&mut self, entry: &Logged) -> io::Result<()> {
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                let stamp = (self.wall)();
+                let mut opened = self.opened.clone();
+                opened.opened = stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+                self.file
+                    .insert(FileJournal::create(&self.dir, &opened, &stamp)?)
+            }
+        };
+        file.append(entry)
+    }
+}
+
 /// A session's id: its journal's file stem.
 pub fn session_id(path: &Path) -> String {
     path.file_stem()

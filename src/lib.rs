@@ -15,6 +15,7 @@ pub mod prefs;
 pub mod protocol;
 pub mod record;
 pub mod report;
+pub mod resume;
 pub mod shell;
 pub mod terminal;
 pub mod theme;

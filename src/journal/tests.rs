@@ -263,3 +263,19 @@ fn the_last_record_is_read_from_the_end_only() {
     std::fs::write(&path, &bytes).unwrap();
     assert_eq!(read_last(&path).unwrap(), None, "a torn tail is no record");
 }
+
+#[test]
+fn a_lazy_journal_is_made_by_its_first_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lazy = LazyJournal::new(dir.path(), opened(), Box::new(stamp));
+    assert!(lazy.path().is_none());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    lazy.append(&sample()[0]).unwrap();
+    let path = lazy.path().expect("made").to_owned();
+    let contents = read(&path).unwrap();
+    assert_eq!(contents.records.len(), 2);
+    assert_eq!(
+        contents.opened().map(|o| o.opened.as_str()),
+        Some("2026-11-22T10:00:00+00:00")
+    );
+}

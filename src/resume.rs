@@ -1,0 +1,308 @@
+//! Taking up a session that was cut off: finding the records that were
+//! neither closed nor set aside, and loading what is needed to carry on —
+//! the very protocol that was worked, checked against the hash the record
+//! kept, and the session rebuilt from its entries.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::catalog::{Chosen, Source, text_hash};
+use crate::clock::Moment;
+use crate::engine::Session;
+use crate::journal::{Contents, FileJournal, JournalError};
+use crate::protocol::Protocol;
+use crate::record::{Entry, Opened};
+use crate::report::Report;
+
+/// How recent an unfinished session must be for a plain start to offer it;
+/// `stillpoint resume SESSION` takes up older ones.
+pub const OFFER_WITHIN: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// An unfinished session that could be taken up again.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Its journal.
+    pub path: PathBuf,
+    /// What the journal says.
+    pub report: Report,
+}
+
+impl Candidate {
+    /// One line for the offer: when, who, what, where it stopped.
+    pub fn describe(&self) -> String {
+        let opened = self.report.opened.as_ref();
+        let when = opened
+            .map(|o| o.opened.get(..16).unwrap_or(&o.opened).replace('T', " "))
+            .unwrap_or_default();
+        let who = self
+            .report
+            .summary()
+            .client
+            .map(|c| format!(", client {c}"))
+            .unwrap_or_default();
+        let protocol = opened.map(|o| o.protocol.as_str()).unwrap_or("?");
+        let at = match self.report.steps.last() {
+            Some(step) if !self.report.ended => format!(
+                "in \"{}\" (step {}), {} worked",
+                step.name,
+                step.step + 1,
+                crate::protocol::clock_text(self.report.active)
+            ),
+            Some(_) => "after its last step, before the closing questions".to_owned(),
+            None => "before its first step".to_owned(),
+        };
+        format!("{when} · {protocol}{who} · stopped {at}")
+    }
+}
+
+/// The unfinished sessions in `sessions_dir`, newest first: records that are
+/// neither closed nor set aside, not being written by another running copy,
+/// and with something in them to take up. With `within`, only records
+/// written to that recently.
+pub fn candidates(sessions_dir: &Path, within: Option<Duration>) -> Vec<Candidate> {
+    let Ok(dir) = std::fs::read_dir(sessions_dir) else {
+        return Vec::new();
+    };
+    let now = crate::clock::wall_system_time();
+    let mut found: Vec<(SystemTime, Candidate)> = dir
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .filter_map(|path| {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            if let Some(within) = within
+                && now.duration_since(modified).unwrap_or_default() > within
+            {
+                return None;
+            }
+            // A closed or set-aside record ends with saying so.
+            if let Ok(Some(last)) = crate::journal::read_last(&path)
+                && matches!(last.entry, Entry::Closed(_) | Entry::Abandoned)
+            {
+                return None;
+            }
+            if in_use(&path) {
+                return None;
+            }
+            let contents = crate::journal::read(&path).ok()?;
+            let report = Report::from_entries(&contents.records);
+            let started = report.intake.is_some() || !report.steps.is_empty();
+            (!report.closed && !report.abandoned && started)
+                .then_some((modified, Candidate { path, report }))
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.into_iter().map(|(_, c)| c).collect()
+}
+
+/// True while another running stillpoint holds the journal.
+fn in_use(path: &Path) -> bool {
+    use rustix::fs::{FlockOperation, flock};
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    // A shared lock is refused only while someone holds the exclusive one;
+    // it is dropped with the file at once.
+    matches!(
+        flock(&file, FlockOperation::NonBlockingLockShared),
+        Err(rustix::io::Errno::WOULDBLOCK)
+    )
+}
+
+/// Finds the session `id` names: a journal's file stem, a unique start of
+/// one, or a path.
+pub fn find(sessions_dir: &Path, id: &str) -> Result<PathBuf, String> {
+    let as_path = Path::new(id);
+    if as_path.is_file() {
+        return Ok(as_path.to_owned());
+    }
+    let mut matches: Vec<PathBuf> = std::fs::read_dir(sessions_dir)
+        .map_err(|e| format!("cannot read {}: {e}", sessions_dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .filter(|p| crate::journal::session_id(p).starts_with(id))
+        .collect();
+    matches.sort();
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => Err(format!(
+            "no session \"{id}\" in {}\n  hint: `stillpoint history` lists them",
+            sessions_dir.display()
+        )),
+        _ => Err(format!(
+            "\"{id}\" could be any of: {}",
+            matches
+                .iter()
+                .map(|p| crate::journal::session_id(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// A session opened again for writing, rebuilt to its last recorded moment.
+#[derive(Debug)]
+pub struct Reopened {
+    /// The journal, locked, its torn tail (if any) cut off.
+    pub journal: FileJournal,
+    /// The protocol, exactly as it was when the session began.
+    pub chosen: Chosen,
+    /// What the journal holds.
+    pub contents: Contents,
+    /// The session as it was at `at`.
+    pub session: Session,
+    /// The last recorded moment: the resumed clock carries on from here.
+    pub at: Moment,
+}
+
+/// Opens the journal at `path` to carry on with it.
+pub fn reopen(path: &Path) -> Result<Reopened, String> {
+    let (journal, contents) = FileJournal::reopen(path).map_err(|e| match e {
+        JournalError::Locked => format!(
+            "{} is open in another running stillpoint",
+            crate::journal::session_id(path)
+        ),
+        e => format!("cannot reopen {}: {e}", path.display()),
+    })?;
+    let opened = contents
+        .opened()
+        .ok_or_else(|| format!("{} has no opening line", path.display()))?;
+    let chosen = protocol_of(opened)?;
+    let at = contents
+        .records
+        .iter()
+        .map(|l| l.at)
+        .max()
+        .unwrap_or(Moment::ZERO);
+    let session = Session::replay(chosen.protocol.clone(), &contents.records);
+    Ok(Reopened {
+        journal,
+        chosen,
+        contents,
+        session,
+        at,
+    })
+}
+
+/// The protocol a record was made with, refusing one whose text has changed
+/// since: its steps might no longer be the ones the record counts.
+pub fn protocol_of(opened: &Opened) -> Result<Chosen, String> {
+    let source = Source::from_label(&opened.source);
+    let text = source
+        .text()
+        .map_err(|e| format!("cannot read the protocol {}: {e}", opened.source))?;
+    if !opened.hash.is_empty() && text_hash(&text) != opened.hash {
+        return Err(format!(
+            "the protocol {} has changed since this session began, so its steps may not \
+             match the record\n  hint: restore the file as it was, or start a new session",
+            opened.source
+        ));
+    }
+    let origin = source
+        .path()
+        .map_or_else(|| Path::new("bundled.ron").to_owned(), Path::to_owned);
+    let protocol = Protocol::parse(&text, &origin).map_err(|e| e.to_string())?;
+    Ok(Chosen { protocol, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Journal;
+    use crate::record::{Intake, LOG_VERSION, Logged, Summary};
+
+    fn opened(source: &Source, text: &str) -> Opened {
+        Opened {
+            version: LOG_VERSION,
+            protocol: "Still point (10 min)".into(),
+            source: source.label(),
+            hash: text_hash(text),
+            client: Some("AB".into()),
+            practice: false,
+            opened: "2026-11-23T10:00:00+01:00".into(),
+            app: "test".into(),
+        }
+    }
+
+    fn stamp(s: u32) -> jiff::Zoned {
+        format!("2026-11-23T10:00:{s:02}+01:00[+01:00]")
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn unfinished_sessions_are_offered_and_finished_ones_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Source::Bundled("still-point-10".into());
+        let text = source.text().unwrap();
+        let intake = Logged {
+            at: Moment::from_millis(10),
+            entry: Entry::Intake(Intake {
+                client: "AB".into(),
+                pain: 5,
+                stress: 5,
+                ..Intake::default()
+            }),
+        };
+        let mut open = FileJournal::create(dir.path(), &opened(&source, &text), &stamp(0)).unwrap();
+        open.append(&intake).unwrap();
+        let open_path = open.path().to_owned();
+        let mut closed =
+            FileJournal::create(dir.path(), &opened(&source, &text), &stamp(1)).unwrap();
+        closed.append(&intake).unwrap();
+        closed
+            .append(&Logged {
+                at: Moment::from_secs(5),
+                entry: Entry::Closed(Summary::default()),
+            })
+            .unwrap();
+        // Opened only: nothing to take up.
+        drop(FileJournal::create(dir.path(), &opened(&source, &text), &stamp(2)).unwrap());
+        // Still being written by this "other copy".
+        assert!(candidates(dir.path(), None).is_empty());
+        drop(open);
+        drop(closed);
+        let found = candidates(dir.path(), Some(OFFER_WITHIN));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path, open_path);
+        assert!(
+            found[0].describe().contains("client AB"),
+            "{}",
+            found[0].describe()
+        );
+        let again = reopen(&open_path).unwrap();
+        assert_eq!(again.chosen.source, source);
+        assert_eq!(again.at, Moment::from_millis(10));
+        assert!(matches!(reopen(&open_path), Err(e) if e.contains("another running")));
+    }
+
+    #[test]
+    fn a_changed_protocol_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mine.ron");
+        let text = crate::catalog::BUNDLED[3].1;
+        std::fs::write(&file, text).unwrap();
+        let source = Source::file(&file);
+        let o = opened(&source, text);
+        assert!(protocol_of(&o).is_ok());
+        std::fs::write(&file, text.replace("Trainee", "Changed")).unwrap();
+        let err = protocol_of(&o).unwrap_err();
+        assert!(err.contains("has changed"), "{err}");
+    }
+
+    #[test]
+    fn sessions_are_found_by_id_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["20261123-100000-a.jsonl", "20261123-110000-b.jsonl"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        assert!(
+            find(dir.path(), "20261123-11")
+                .unwrap()
+                .ends_with("20261123-110000-b.jsonl")
+        );
+        assert!(find(dir.path(), "20261123").unwrap_err().contains("any of"));
+        assert!(find(dir.path(), "2025").unwrap_err().contains("no session"));
+    }
+}
