@@ -91,7 +91,7 @@ pub fn candidates(sessions_dir: &Path, within: Option<Duration>) -> Vec<Candidat
                 .then_some((modified, Candidate { path, report }))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|c| std::cmp::Reverse(c.0));
     found.into_iter().map(|(_, c)| c).collect()
 }
 
