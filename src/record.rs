@@ -172,6 +172,59 @@ pub enum Entry {
     Abandoned,
 }
 
+impl Entry {
+    /// The entry in a few words, for the dashboard's log panel and `show`;
+    /// `None` for lines only machines need (progress) or that have screens
+    /// of their own.
+    pub fn describe(&self) -> Option<String> {
+        use crate::protocol::clock_text as t;
+        Some(match self {
+            Entry::Opened(_) | Entry::Progress { .. } | Entry::Closed(_) => return None,
+            Entry::Intake(i) => format!("consultation: pain {}, stress {}", i.pain, i.stress),
+            Entry::SessionStarted { .. } => "session started".to_owned(),
+            Entry::StepStarted { step, name, .. } => format!("{}. {name}", step + 1),
+            Entry::StepEnded {
+                step,
+                actual,
+                target,
+                by,
+            } => {
+                let how = match by {
+                    EndedBy::Auto => "",
+                    EndedBy::Max => " at its max",
+                    EndedBy::Next if actual < target => " early",
+                    EndedBy::Next => "",
+                    EndedBy::Back => ", went back",
+                    EndedBy::Quit => ", session ended",
+                };
+                format!("step {} done {}/{}{how}", step + 1, t(*actual), t(*target))
+            }
+            Entry::OvertimeBegan { .. } => "past the target time".to_owned(),
+            Entry::Paused { .. } => "paused".to_owned(),
+            Entry::Resumed { paused_for, .. } => format!("resumed after {}", t(*paused_for)),
+            Entry::TargetChanged { target, .. } => format!("target now {}", t(*target)),
+            Entry::SessionEnded {
+                completed: true,
+                active,
+            } => format!("session complete, {}", t(*active)),
+            Entry::SessionEnded { active, .. } => format!("session ended early, {}", t(*active)),
+            Entry::Note { text } => format!("note: {text}"),
+            Entry::Rhythm { cpm, .. } => format!("rhythm {cpm:.1}/min"),
+            Entry::StillPointStarted { .. } => "still point began".to_owned(),
+            Entry::StillPointEnded { length, .. } => format!("still point {}", t(*length)),
+            Entry::Audio { muted: true, .. } => "sound muted".to_owned(),
+            Entry::Audio { volume, .. } => format!("volume {volume}"),
+            Entry::Aftercare(a) => match (a.pain, a.stress) {
+                (Some(p), Some(s)) => format!("after: pain {p}, stress {s}"),
+                _ => "closing questions skipped".to_owned(),
+            },
+            Entry::Interrupted { reason } => format!("interrupted: {reason}"),
+            Entry::Continued { .. } => "taken up again".to_owned(),
+            Entry::Abandoned => "set aside".to_owned(),
+        })
+    }
+}
+
 /// The first line of every journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Opened {

@@ -20,8 +20,9 @@ use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, Ke
 use crate::audio::mix::{MAX_VOLUME, MixCommand};
 use crate::audio::{Audio, AudioState};
 use crate::clock::{Clock, Moment, ScaledClock};
-use crate::engine::{Effect, Entry, Input, Phase, Session};
+use crate::engine::{Effect, Entry, Input, Logged, Phase, Session};
 use crate::journal::Journal;
+use crate::report::Report;
 use crate::theme::Theme;
 use crate::ui::{Context, Overlay, View};
 
@@ -48,11 +49,46 @@ pub struct App {
     pub volume: u8,
     /// Whether sound is muted.
     pub muted: bool,
+    /// A practice session: no client, no consultation.
+    pub practice: bool,
+    /// The consultation's cautions, shown all session.
+    pub cautions: Option<String>,
     /// Until when the hold panel shows a visual cue (when a bell could not
     /// sound).
     flash_until: Option<Moment>,
+    /// The note being typed.
+    note: Option<Draft>,
+    /// The latest rhythm taps.
+    taps: Vec<Moment>,
+    /// The latest rate from them, in cycles a minute.
+    rhythm: Option<f64>,
+    /// When the still point being marked began.
+    still_since: Option<Moment>,
+    /// Everything recorded so far (the record is rebuilt from it for the
+    /// summary).
+    records: Vec<Logged>,
+    /// The latest entries for the log panel: (time of day, words).
+    recent: VecDeque<(String, String)>,
     exit: bool,
 }
+
+/// A one-line note being typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Draft {
+    text: Vec<char>,
+    cursor: usize,
+}
+
+/// The longest note.
+const NOTE_MAX: usize = 500;
+/// Taps further apart than this start a new count.
+const TAP_GAP: Duration = Duration::from_secs(20);
+/// How many taps a rate is worked out from.
+const TAPS: usize = 6;
+/// How long a rate stays on screen after the last tap.
+const RHYTHM_SHOWN: Duration = Duration::from_secs(60);
+/// How many recent entries the log panel keeps.
+const RECENT: usize = 40;
 
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +115,12 @@ pub enum Action {
     VolumeDown,
     /// Mute or unmute.
     Mute,
+    /// Write a one-line note.
+    Note,
+    /// Tap on a rhythm cycle.
+    Tap,
+    /// Mark a still point's start or end.
+    StillPoint,
 }
 
 /// The default key map. Space, Enter, Right and PageDown all mean next because
@@ -99,6 +141,9 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
         KeyCode::Char(']') | KeyCode::Up => Action::VolumeUp,
         KeyCode::Char('[') | KeyCode::Down => Action::VolumeDown,
         KeyCode::Char('m' | 'M') => Action::Mute,
+        KeyCode::Char('n' | 'N') => Action::Note,
+        KeyCode::Char('t' | 'T') => Action::Tap,
+        KeyCode::Char('s' | 'S') => Action::StillPoint,
         _ => return None,
     })
 }
@@ -114,8 +159,45 @@ impl App {
             speed: 1.0,
             volume: crate::audio::mix::DEFAULT_VOLUME,
             muted: false,
+            practice: false,
+            cautions: None,
             flash_until: None,
+            note: None,
+            taps: Vec::new(),
+            rhythm: None,
+            still_since: None,
+            records: Vec::new(),
+            recent: VecDeque::new(),
             exit: false,
+        }
+    }
+
+    /// Takes in what was recorded before (a resumed session), so the log
+    /// panel and the summary include it.
+    pub fn recall(&mut self, records: &[Logged]) {
+        for r in records {
+            self.remember(r, None);
+        }
+    }
+
+    /// The session as recorded so far.
+    pub fn report(&self) -> Report {
+        Report::from_entries(&self.records)
+    }
+
+    /// True once anything has been recorded in this record.
+    pub fn has_record(&self) -> bool {
+        !self.records.is_empty()
+    }
+
+    fn remember(&mut self, entry: &Logged, wall: Option<jiff::civil::Time>) {
+        self.records.push(entry.clone());
+        if let Some(words) = entry.entry.describe() {
+            let time = wall.map_or_else(String::new, |w| w.strftime("%H:%M").to_string());
+            self.recent.push_back((time, words));
+            if self.recent.len() > RECENT {
+                self.recent.pop_front();
+            }
         }
     }
 
@@ -135,6 +217,9 @@ impl App {
                 return self.session.handle(Input::Quit, now);
             }
             return vec![Effect::Redraw];
+        }
+        if let Some(fx) = self.type_note(key, now) {
+            return fx;
         }
         let Some(action) = action_for(key) else {
             return Vec::new();
@@ -166,13 +251,19 @@ impl App {
                 self.muted = false;
                 audio.send(MixCommand::Mute(false));
                 audio.send(MixCommand::Volume(self.volume));
-                return vec![Effect::Redraw];
+                return vec![self.audio_entry(now), Effect::Redraw];
             }
             Action::Mute => {
                 self.muted = !self.muted;
                 audio.send(MixCommand::Mute(self.muted));
+                return vec![self.audio_entry(now), Effect::Redraw];
+            }
+            Action::Note => {
+                self.note = Some(Draft::default());
                 return vec![Effect::Redraw];
             }
+            Action::Tap => return self.tap(now),
+            Action::StillPoint => return self.mark_still_point(now),
             Action::Quit => {
                 if self.session.is_finished() {
                     self.exit = true;
@@ -183,6 +274,110 @@ impl App {
             }
         };
         self.session.handle(input, now)
+    }
+
+    fn audio_entry(&self, now: Moment) -> Effect {
+        log_at(
+            now,
+            Entry::Audio {
+                volume: self.volume,
+                muted: self.muted,
+            },
+        )
+    }
+
+    /// Keys while a note is being typed. Keys that type nothing (PageDown,
+    /// F-keys: what foot pedals send) still act on the session.
+    fn type_note(&mut self, key: &KeyEvent, now: Moment) -> Option<Vec<Effect>> {
+        let draft = self.note.as_mut()?;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Enter => {
+                let text: String = draft.text.iter().collect();
+                self.note = None;
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Some(vec![Effect::Redraw]);
+                }
+                return Some(vec![log_at(now, Entry::Note { text }), Effect::Redraw]);
+            }
+            KeyCode::Esc => self.note = None,
+            KeyCode::Char('c') if ctrl => self.note = None,
+            KeyCode::Char('u') if ctrl => {
+                draft.text.drain(..draft.cursor);
+                draft.cursor = 0;
+            }
+            KeyCode::Char(c) if !ctrl && draft.text.len() < NOTE_MAX => {
+                draft.text.insert(draft.cursor, c);
+                draft.cursor += 1;
+            }
+            KeyCode::Backspace if draft.cursor > 0 => {
+                draft.cursor -= 1;
+                draft.text.remove(draft.cursor);
+            }
+            KeyCode::Delete if draft.cursor < draft.text.len() => {
+                draft.text.remove(draft.cursor);
+            }
+            KeyCode::Left => draft.cursor = draft.cursor.saturating_sub(1),
+            KeyCode::Right => draft.cursor = (draft.cursor + 1).min(draft.text.len()),
+            KeyCode::Home => draft.cursor = 0,
+            KeyCode::End => draft.cursor = draft.text.len(),
+            KeyCode::PageDown | KeyCode::PageUp | KeyCode::F(_) => return None,
+            _ => {}
+        }
+        Some(vec![Effect::Redraw])
+    }
+
+    /// A tap on a rhythm cycle: from the third tap on, the rate from the
+    /// latest taps is shown and recorded.
+    fn tap(&mut self, now: Moment) -> Vec<Effect> {
+        if self.taps.last().is_some_and(|t| now.since(*t) > TAP_GAP) {
+            self.taps.clear();
+        }
+        self.taps.push(now);
+        if self.taps.len() > TAPS {
+            self.taps.remove(0);
+        }
+        let (Some(first), Some(last)) = (self.taps.first(), self.taps.last()) else {
+            return Vec::new();
+        };
+        let intervals = self.taps.len() - 1;
+        let span = last.since(*first);
+        if intervals < 2 || span.is_zero() {
+            return vec![Effect::Redraw];
+        }
+        let cpm = 60.0 * intervals as f64 / span.as_secs_f64();
+        let cpm = (cpm * 10.0).round() / 10.0;
+        self.rhythm = Some(cpm);
+        vec![
+            log_at(
+                now,
+                Entry::Rhythm {
+                    cpm,
+                    taps: self.taps.len() as u32,
+                },
+            ),
+            Effect::Redraw,
+        ]
+    }
+
+    /// Marks a still point's start, or its end with its length.
+    fn mark_still_point(&mut self, now: Moment) -> Vec<Effect> {
+        if matches!(self.session.phase(), Phase::Ready | Phase::Finished { .. }) {
+            return Vec::new();
+        }
+        let step = self.session.current();
+        let entry = match self.still_since.take() {
+            Some(since) => Entry::StillPointEnded {
+                step,
+                length: now.since(since),
+            },
+            None => {
+                self.still_since = Some(now);
+                Entry::StillPointStarted { step }
+            }
+        };
+        vec![log_at(now, entry), Effect::Redraw]
     }
 
     /// What the screen shows at `now`.
@@ -204,6 +399,19 @@ impl App {
             theme: self.theme,
             overlay: self.overlay,
             client: self.client.clone(),
+            log: self.recent.iter().cloned().collect(),
+            rhythm: self.rhythm.filter(|_| {
+                self.taps
+                    .last()
+                    .is_some_and(|t| now.since(*t) < RHYTHM_SHOWN)
+            }),
+            still: self.still_since.map(|since| now.since(since)),
+            cautions: self.cautions.clone(),
+            note: self
+                .note
+                .as_ref()
+                .map(|d| (d.text.iter().collect(), d.cursor)),
+            practice: self.practice,
         };
         View::new(&self.session, self.session.display_moment(now), &ctx)
     }
@@ -383,7 +591,7 @@ where
     let exit = loop {
         let now = clock.now();
         if signals.stop.load(Ordering::Relaxed) {
-            let fx = app.session.handle(Input::Quit, now);
+            let fx = app.interrupted(now, "stopped by a signal");
             app.apply(fx, now, edges, &mut log_failed);
             break Exit::Signal;
         }
@@ -430,7 +638,7 @@ where
             }
             Wake::Gone => {
                 let now = clock.now();
-                let fx = app.session.handle(Input::Quit, now);
+                let fx = app.interrupted(now, "the terminal went away");
                 app.apply(fx, now, edges, &mut log_failed);
                 break Exit::TerminalGone;
             }
@@ -496,14 +704,42 @@ impl App {
                     if let Some(command) = pause {
                         edges.audio.send(command);
                     }
+                    // Written and synced before the screen can show it.
                     if edges.journal.append(&entry).is_err() {
                         *log_failed = true;
                     }
+                    self.remember(&entry, (edges.wall)());
                 }
                 Effect::Redraw => {}
             }
         }
     }
+}
+
+impl App {
+    /// The entries that close the record as interrupted (a signal, the
+    /// terminal gone): where the step had got to, then why. Nothing is
+    /// written when nothing was recorded yet.
+    fn interrupted(&self, now: Moment, reason: &str) -> Vec<Effect> {
+        if !self.has_record() {
+            return Vec::new();
+        }
+        let mut fx = Vec::new();
+        if let Some(progress) = self.session.progress_now(now) {
+            fx.push(Effect::Log(progress));
+        }
+        fx.push(log_at(
+            now,
+            Entry::Interrupted {
+                reason: reason.to_owned(),
+            },
+        ));
+        fx
+    }
+}
+
+fn log_at(at: Moment, entry: Entry) -> Effect {
+    Effect::Log(Logged { at, entry })
 }
 
 /// How long the visual stand-in for a bell shows.

@@ -54,6 +54,39 @@ pub struct Context {
     pub overlay: Overlay,
     /// The client reference, when one was given.
     pub client: Option<String>,
+    /// The latest journal entries, oldest first: (time of day, words).
+    pub log: Vec<(String, String)>,
+    /// The latest rhythm rate from taps, in cycles a minute.
+    pub rhythm: Option<f64>,
+    /// How long the still point being marked has lasted.
+    pub still: Option<Duration>,
+    /// The consultation's cautions, shown all session.
+    pub cautions: Option<String>,
+    /// The note being typed, and the cursor's place in it (in characters).
+    pub note: Option<(String, usize)>,
+    /// A practice session.
+    pub practice: bool,
+}
+
+impl Context {
+    /// A context with nothing around the session but `theme`.
+    pub fn new(theme: Theme) -> Context {
+        Context {
+            wall: None,
+            speed: 1.0,
+            audio: String::new(),
+            flash: false,
+            theme,
+            overlay: Overlay::None,
+            client: None,
+            log: Vec::new(),
+            rhythm: None,
+            still: None,
+            cautions: None,
+            note: None,
+            practice: false,
+        }
+    }
 }
 
 /// What the session looks like as a whole.
@@ -117,6 +150,12 @@ pub struct View {
     warning: Option<&'static str>,
     speed: Option<String>,
     client: Option<String>,
+    log: Vec<(String, String)>,
+    rhythm: Option<String>,
+    still: Option<u64>,
+    cautions: Option<String>,
+    note: Option<(String, usize)>,
+    practice: bool,
 }
 
 impl View {
@@ -193,6 +232,12 @@ impl View {
             warning: None,
             speed: (ctx.speed != 1.0).then(|| format!("rehearsal ×{}", ctx.speed)),
             client: ctx.client.clone(),
+            log: ctx.log.clone(),
+            rhythm: ctx.rhythm.map(|r| format!("rhythm {r:.1}/min")),
+            still: ctx.still.map(|d| d.as_secs()),
+            cautions: ctx.cautions.clone(),
+            note: ctx.note.clone(),
+            practice: ctx.practice,
         }
     }
 
@@ -251,10 +296,20 @@ impl Widget for &View {
         self.render_header(header, buf);
         if area.width >= 90 {
             let side = (area.width * 36 / 100).min(46);
-            let [main, timeline] =
+            let [main, column] =
                 Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(body);
             self.render_hold(main, buf, false);
-            self.render_timeline(timeline, buf);
+            // The log takes a third of the column, between 4 and 9 rows.
+            let log_rows = (column.height / 3).clamp(4, 9);
+            if column.height >= log_rows + 6 {
+                let [timeline, log] =
+                    Layout::vertical([Constraint::Fill(1), Constraint::Length(log_rows)])
+                        .areas(column);
+                self.render_timeline(timeline, buf);
+                self.render_log(log, buf);
+            } else {
+                self.render_timeline(column, buf);
+            }
         } else {
             self.render_hold(body, buf, true);
         }
@@ -441,6 +496,9 @@ impl View {
             Mode::Running => Line::default(),
         };
         let mut fields = Vec::new();
+        if let Some(c) = &self.cautions {
+            fields.push(("Care", c.clone()));
+        }
         if let Some(h) = &self.hands {
             fields.push(("Hands", h.clone()));
         }
@@ -452,6 +510,10 @@ impl View {
         }
         if with_next && let Some((name, planned)) = &self.next {
             fields.push(("Next", format!("{name} ({})", secs_text(*planned))));
+        }
+        // Without room for the log panel, its latest line.
+        if with_next && let Some((time, text)) = self.log.last() {
+            fields.push(("Last", format!("{time} {text}")));
         }
         HoldText {
             messages: vec![message],
@@ -550,7 +612,17 @@ impl View {
             spans.push(Span::styled(" · ", t.muted));
         }
         spans.push(Span::styled(state, style));
-        let mut extra = vec![self.audio.clone()];
+        let mut extra = Vec::new();
+        if let Some(secs) = self.still {
+            extra.push(format!("still point {}", secs_text(secs)));
+        }
+        if let Some(r) = &self.rhythm {
+            extra.push(r.clone());
+        }
+        extra.push(self.audio.clone());
+        if self.practice {
+            extra.push("practice".to_owned());
+        }
         if let Some(c) = &self.client {
             extra.push(format!("client {c}"));
         }
@@ -566,6 +638,10 @@ impl View {
 
     fn render_footer(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
+        if let Some((text, cursor)) = &self.note {
+            self.render_note(text, *cursor, area, buf);
+            return;
+        }
         let keys: &[(&str, &str)] = if self.is_finished() {
             &[("q", "close"), ("←", "reopen last step"), ("?", "keys")]
         } else {
@@ -574,12 +650,21 @@ impl View {
                 ("←", "back"),
                 ("p", "pause"),
                 ("+/-", "30 s"),
+                ("n", "note"),
                 ("?", "keys"),
                 ("q", "quit"),
             ]
         };
         let mut spans = vec![Span::raw(" ")];
+        let mut used = 1;
         for (i, (key, what)) in keys.iter().enumerate() {
+            let gap = if i > 0 { 2 } else { 0 };
+            let width = gap + key.chars().count() + 1 + what.chars().count();
+            // Drop what does not fit; `?` lists every key anyway.
+            if used + width > area.width as usize {
+                continue;
+            }
+            used += width;
             if i > 0 {
                 spans.push(Span::styled("  ", t.muted));
             }
@@ -587,6 +672,59 @@ impl View {
             spans.push(Span::styled(format!(" {what}"), t.muted));
         }
         Line::from(spans).render(area, buf);
+    }
+
+    /// The note being typed, on the footer line: the timer keeps running.
+    fn render_note(&self, text: &str, cursor: usize, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let prompt = " note › ";
+        let hint = "  enter saves · esc drops";
+        let room = (area.width as usize)
+            .saturating_sub(prompt.chars().count() + hint.chars().count())
+            .max(1);
+        let chars: Vec<char> = text.chars().collect();
+        // Scroll so the cursor stays in view.
+        let start = cursor.saturating_sub(room.saturating_sub(1));
+        let shown: String = chars.iter().skip(start).take(room).collect();
+        let at = cursor - start;
+        let before: String = shown.chars().take(at).collect();
+        let under: String = shown.chars().nth(at).map_or(" ".to_owned(), String::from);
+        let after: String = shown.chars().skip(at + 1).collect();
+        Line::from(vec![
+            Span::styled(prompt, t.accent),
+            Span::styled(before, t.text),
+            Span::styled(under, t.text.add_modifier(Modifier::REVERSED)),
+            Span::styled(after, t.text),
+            Span::styled(hint, t.muted),
+        ])
+        .render(area, buf);
+    }
+
+    fn render_log(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(t.border)
+            .title(Span::styled(" log ", t.muted));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let rows = inner.height as usize;
+        let lines: Vec<Line> = self
+            .log
+            .iter()
+            .skip(self.log.len().saturating_sub(rows))
+            .map(|(time, text)| {
+                Line::from(vec![
+                    Span::styled(format!("{time} "), t.muted),
+                    Span::styled(
+                        truncate(text, (inner.width as usize).saturating_sub(6)),
+                        t.text,
+                    ),
+                ])
+            })
+            .collect();
+        Paragraph::new(lines).render(inner, buf);
     }
 
     fn render_help(&self, area: Rect, buf: &mut Buffer) {
@@ -601,6 +739,9 @@ impl View {
             ("+  -", "add / take 30 s from this step"),
             ("]  [  ↑  ↓", "volume up / down (ten steps)"),
             ("m", "mute / unmute"),
+            ("n", "write a note (the timer keeps running)"),
+            ("t", "tap on each cycle: shows the rhythm rate"),
+            ("s", "mark a still point's start, then its end"),
             ("?", "show / hide this list"),
             ("q", "end the session (asks first)"),
             ("Esc", "close this list"),
@@ -696,8 +837,14 @@ impl HoldText<'_> {
                 return;
             }
             let rows = wrapped_rows(&value, value_width).min(bottom - y);
-            Line::styled(label, t.muted).render(Rect::new(area.x, y, LABEL, 1), buf);
-            Paragraph::new(Line::styled(value, t.text))
+            // The consultation's cautions stand out, calmly, all session.
+            let (label_style, value_style) = if label == "Care" {
+                (t.overtime, t.overtime)
+            } else {
+                (t.muted, t.text)
+            };
+            Line::styled(label, label_style).render(Rect::new(area.x, y, LABEL, 1), buf);
+            Paragraph::new(Line::styled(value, value_style))
                 .wrap(Wrap { trim: true })
                 .render(Rect::new(area.x + LABEL, y, value_width, rows), buf);
             y += rows;

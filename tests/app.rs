@@ -14,7 +14,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use stillpoint::audio::mix::MixCommand;
 use stillpoint::audio::{AudioState, RecordingAudio};
 use stillpoint::clock::{ManualClock, Moment, ScaledClock};
-use stillpoint::engine::{Cue, Session};
+use stillpoint::engine::{Cue, Entry, Session};
 use stillpoint::journal::MemoryJournal;
 use stillpoint::protocol::Protocol;
 use stillpoint::shell::{App, Edges, Events, Exit, Signals, Wake, run};
@@ -153,7 +153,7 @@ fn a_whole_session_runs_hands_free_after_one_press() {
         .journal
         .entries
         .iter()
-        .filter(|l| matches!(l.entry, stillpoint::engine::Entry::StepEnded { .. }))
+        .filter(|l| matches!(l.entry, Entry::StepEnded { .. }))
         .count();
     assert_eq!(ended, 3);
 }
@@ -208,7 +208,7 @@ fn pedal_keys_all_mean_next_and_a_cancelled_quit_changes_nothing() {
         .journal
         .entries
         .iter()
-        .filter(|l| matches!(l.entry, stillpoint::engine::Entry::StepStarted { .. }))
+        .filter(|l| matches!(l.entry, Entry::StepStarted { .. }))
         .count();
     assert_eq!(started, 3, "Enter starts, PageDown and one Right advance");
 }
@@ -298,4 +298,124 @@ fn cues_and_fades_reach_the_audio_at_the_moments_the_engine_emits_them() {
             "{command:?} at {at:?}, due at {due:?}"
         );
     }
+}
+
+#[test]
+fn notes_taps_still_points_and_volume_are_recorded_while_the_clock_runs() {
+    let ms = Duration::from_millis;
+    let out = drive(
+        1.0,
+        vec![
+            (secs(1), key(KeyCode::Char(' '))),
+            (secs(5), key(KeyCode::Char('n'))),
+            (ms(5100), key(KeyCode::Char('s'))),
+            (ms(5200), key(KeyCode::Char('o'))),
+            (ms(5300), key(KeyCode::Char('f'))),
+            (ms(5400), key(KeyCode::Char('t'))),
+            (ms(5500), key(KeyCode::Backspace)),
+            (ms(5600), key(KeyCode::Char('t'))),
+            (secs(7), key(KeyCode::Enter)),
+            (secs(10), key(KeyCode::Char('t'))),
+            (secs(14), key(KeyCode::Char('t'))),
+            (secs(18), key(KeyCode::Char('t'))),
+            (secs(30), key(KeyCode::Char('s'))),
+            (secs(42), key(KeyCode::Char('s'))),
+            (secs(50), key(KeyCode::Char(']'))),
+            (secs(51), key(KeyCode::Char('m'))),
+            (secs(55), key(KeyCode::Char('q'))),
+            (secs(56), key(KeyCode::Char('y'))),
+        ],
+    );
+    let shell: Vec<(u64, Entry)> = out
+        .journal
+        .entries
+        .iter()
+        .filter(|l| {
+            matches!(
+                l.entry,
+                Entry::Note { .. }
+                    | Entry::Rhythm { .. }
+                    | Entry::StillPointStarted { .. }
+                    | Entry::StillPointEnded { .. }
+                    | Entry::Audio { .. }
+            )
+        })
+        .map(|l| (l.at.since_origin().as_millis() as u64, l.entry.clone()))
+        .collect();
+    assert_eq!(
+        shell,
+        vec![
+            (
+                7000,
+                Entry::Note {
+                    text: "soft".into()
+                }
+            ),
+            (18_000, Entry::Rhythm { cpm: 15.0, taps: 3 }),
+            (30_000, Entry::StillPointStarted { step: 0 }),
+            (
+                42_000,
+                Entry::StillPointEnded {
+                    step: 0,
+                    length: secs(12)
+                }
+            ),
+            (
+                50_000,
+                Entry::Audio {
+                    volume: 5,
+                    muted: false
+                }
+            ),
+            (
+                51_000,
+                Entry::Audio {
+                    volume: 5,
+                    muted: true
+                }
+            ),
+        ]
+    );
+    // Typing did not stop the clock: the first hold ran until the quit.
+    let ended = out
+        .journal
+        .entries
+        .iter()
+        .find_map(|l| match l.entry {
+            Entry::StepEnded { actual, .. } => Some(actual),
+            _ => None,
+        })
+        .expect("the hold ended");
+    assert_eq!(ended, secs(55));
+}
+
+#[test]
+fn a_pedal_moves_on_even_while_a_note_is_being_typed() {
+    let out = drive(
+        1.0,
+        vec![
+            (secs(1), key(KeyCode::Char(' '))),
+            (secs(5), key(KeyCode::Char('n'))),
+            (secs(6), key(KeyCode::Char('x'))),
+            (secs(7), key(KeyCode::PageDown)),
+            (secs(8), key(KeyCode::Char('q'))),
+            (secs(9), key(KeyCode::Esc)),
+            (secs(10), key(KeyCode::Char('q'))),
+            (secs(11), key(KeyCode::Char('y'))),
+        ],
+    );
+    let started = out
+        .journal
+        .entries
+        .iter()
+        .filter(|l| matches!(l.entry, Entry::StepStarted { .. }))
+        .count();
+    assert_eq!(started, 2, "PageDown moved on");
+    assert!(
+        !out.journal
+            .entries
+            .iter()
+            .any(|l| matches!(l.entry, Entry::Note { .. })),
+        "Esc dropped the note"
+    );
 }

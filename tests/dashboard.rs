@@ -35,12 +35,18 @@ fn session() -> Session {
 fn ctx(theme: Theme, overlay: Overlay) -> Context {
     Context {
         wall: Some(jiff::civil::time(10, 0, 0, 0)),
-        speed: 1.0,
         audio: "audio off (--no-audio)".into(),
-        flash: false,
-        theme,
         overlay,
         client: Some("AB".into()),
+        log: vec![
+            ("09:56".into(), "session started".into()),
+            ("09:56".into(), "1. Still point at the feet".into()),
+            ("09:59".into(), "step 1 done 3:00/3:00".into()),
+            ("09:59".into(), "2. Move to the head".into()),
+            ("09:59".into(), "note: client settled quickly".into()),
+            ("09:59".into(), "3. Occipital base release".into()),
+        ],
+        ..Context::new(theme)
     }
 }
 
