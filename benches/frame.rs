@@ -29,12 +29,18 @@ fn mid_session() -> (Session, Moment) {
 fn context() -> Context {
     Context {
         wall: Some(jiff::civil::time(10, 0, 0, 0)),
-        speed: 1.0,
         audio: "audio on · volume 4/10".into(),
-        flash: false,
-        theme: Theme::dim(),
         overlay: Overlay::None,
         client: Some("AB".into()),
+        log: (0..8)
+            .map(|i| {
+                (
+                    format!("10:0{i}"),
+                    format!("note: an entry in the log, number {i}"),
+                )
+            })
+            .collect(),
+        ..Context::new(Theme::dim())
     }
 }
 

@@ -113,8 +113,13 @@ fn sigterm_closes_the_record_and_restores_the_terminal() {
     assert_ne!(pane.wait_exit(), 0);
     pane.assert_restored();
     let journal = pane.journal();
-    assert!(journal.contains(r#""by":"quit""#), "{journal}");
-    assert!(journal.contains(r#""event":"session_ended""#), "{journal}");
+    assert!(journal.contains(r#""event":"progress""#), "{journal}");
+    assert!(
+        journal
+            .trim_end()
+            .ends_with(r#""event":"interrupted","reason":"stopped by a signal"}"#),
+        "{journal}"
+    );
 }
 
 #[test]
@@ -177,7 +182,10 @@ fn closing_the_terminal_ends_the_app_even_when_sighup_is_ignored() {
         .expect("log folder")
         .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("log"))
         .collect::<String>();
-    assert!(journal.contains(r#""event":"session_ended""#), "{journal}");
+    assert!(
+        journal.contains(r#""event":"interrupted","reason":"the terminal went away""#),
+        "{journal}"
+    );
 }
 
 #[test]
