@@ -11,11 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::audio::Bed;
 use crate::audio::scape::Scape;
 use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
-use crate::catalog::{Catalog, Found, SearchPath, looks_like_path};
+use crate::catalog::{Catalog, Chosen, Found, SearchPath, Source, looks_like_path, text_hash};
 use crate::clock::{ScaledClock, SystemClock};
 use crate::engine::Session;
 use crate::history::{Filter, Format};
-use crate::journal::FileJournal;
+use crate::journal::LazyJournal;
 use crate::prefs::Prefs;
 use crate::protocol::{Protocol, clock_text};
 use crate::shell::{App, Edges, Exit, Signals, TerminalEvents};
@@ -44,6 +44,16 @@ pub struct Cli {
 enum Command {
     /// Run a session: by protocol name (`ten-step`) or by file path.
     Run(RunArgs),
+    /// Practise a protocol: no consultation and no client; the time counts
+    /// toward your practice hours.
+    Practice(RunArgs),
+    /// Take up a session that was cut off (the newest, or the one named).
+    Resume {
+        /// A session id from `stillpoint history` (or a unique start of one).
+        session: Option<String>,
+        #[command(flatten)]
+        options: RunOptions,
+    },
     /// List every protocol found, with its total time and where it came from.
     List,
     /// Check protocol files; exit 0 when all are valid, 1 otherwise.
@@ -205,23 +215,146 @@ pub fn main() -> ExitCode {
             }
         }),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
-        Some(Command::Run(args)) => {
-            let protocol = match args.protocol {
-                Some(name) => resolve(&name, &search),
-                None => pick(&search, &signals, args.options.theme()),
-            };
-            match protocol {
-                Ok(Some(p)) => run(p, &args.options, signals),
-                Ok(None) => ExitCode::SUCCESS,
-                Err(message) => fail(&message),
-            }
+        Some(Command::Run(args)) => launch(
+            &search,
+            args.protocol.as_deref(),
+            &args.options,
+            false,
+            &cli.data_dir,
+            signals,
+        ),
+        Some(Command::Practice(args)) => launch(
+            &search,
+            args.protocol.as_deref(),
+            &args.options,
+            true,
+            &cli.data_dir,
+            signals,
+        ),
+        Some(Command::Resume { session, options }) => {
+            resume_command(session.as_deref(), &options, &cli.data_dir, signals)
         }
-        None => match pick(&search, &signals, cli.run.theme()) {
-            Ok(Some(p)) => run(p, &cli.run, signals),
-            Ok(None) => ExitCode::SUCCESS,
-            Err(message) => fail(&message),
-        },
+        None => launch(&search, None, &cli.run, false, &cli.data_dir, signals),
     }
+}
+
+/// Starts a session: first offers to take up a recent one that was cut off,
+/// then runs the protocol named (or chosen in the picker).
+fn launch(
+    search: &SearchPath,
+    name: Option<&str>,
+    options: &RunOptions,
+    practice: bool,
+    data_dir: &Option<PathBuf>,
+    signals: Signals,
+) -> ExitCode {
+    let Some(data) = crate::paths::data_dir_or(data_dir.as_deref()) else {
+        return fail(
+            "no home folder to keep session records in; use --data-dir or STILLPOINT_DATA",
+        );
+    };
+    let sessions = data.join("sessions");
+    if let Some(candidate) =
+        crate::resume::candidates(&sessions, Some(crate::resume::OFFER_WITHIN)).first()
+    {
+        match offer(candidate, &signals, options.theme()) {
+            Ok(Offer::Resume) => return resume_path(&candidate.path, options, &data, signals),
+            Ok(Offer::SetAside) => {
+                if let Err(e) = set_aside(&candidate.path) {
+                    return fail(&e);
+                }
+            }
+            Ok(Offer::Leave) => return ExitCode::SUCCESS,
+            Err(message) => return fail(&message),
+        }
+    }
+    let chosen = match name {
+        Some(name) => resolve(name, search),
+        None => pick(search, &signals, options.theme()),
+    };
+    match chosen {
+        Ok(Some(chosen)) => start(chosen, options, practice, &data, signals),
+        Ok(None) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+/// `stillpoint resume [SESSION]`.
+fn resume_command(
+    session: Option<&str>,
+    options: &RunOptions,
+    data_dir: &Option<PathBuf>,
+    signals: Signals,
+) -> ExitCode {
+    let Some(data) = crate::paths::data_dir_or(data_dir.as_deref()) else {
+        return fail(
+            "no home folder to find session records in; use --data-dir or STILLPOINT_DATA",
+        );
+    };
+    let sessions = data.join("sessions");
+    let path = match session {
+        Some(id) => match crate::resume::find(&sessions, id) {
+            Ok(p) => p,
+            Err(message) => return fail(&message),
+        },
+        None => match crate::resume::candidates(&sessions, None).first() {
+            Some(c) => c.path.clone(),
+            None => {
+                println!("No unfinished session to take up.");
+                return ExitCode::SUCCESS;
+            }
+        },
+    };
+    resume_path(&path, options, &data, signals)
+}
+
+/// What the therapist chose when offered an unfinished session.
+enum Offer {
+    Resume,
+    SetAside,
+    Leave,
+}
+
+fn offer(
+    candidate: &crate::resume::Candidate,
+    signals: &Signals,
+    theme: Theme,
+) -> Result<Offer, String> {
+    let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let mut events = TerminalEvents::new(signals);
+    let answer = crate::picker::offer_resume(
+        &mut screen.terminal,
+        &candidate.describe(),
+        &mut events,
+        &signals.stop,
+        theme,
+    )
+    .map_err(|e| format!("terminal error: {e}"))?;
+    drop(screen);
+    Ok(match answer {
+        Some(true) => Offer::Resume,
+        Some(false) => Offer::SetAside,
+        None => Offer::Leave,
+    })
+}
+
+/// Marks a record as not to be taken up again.
+fn set_aside(path: &Path) -> Result<(), String> {
+    use crate::journal::Journal;
+    let (mut journal, contents) = crate::journal::FileJournal::reopen(path)
+        .map_err(|e| format!("cannot set aside {}: {e}", path.display()))?;
+    let at = contents
+        .records
+        .iter()
+        .map(|l| l.at)
+        .max()
+        .unwrap_or_default();
+    journal
+        .append(&crate::record::Logged {
+            at,
+            entry: crate::record::Entry::Abandoned,
+        })
+        .map_err(|e| format!("cannot set aside {}: {e}", path.display()))
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -230,20 +363,16 @@ fn fail(message: &str) -> ExitCode {
 }
 
 /// Finds a protocol by file path or by name.
-/// A protocol and the file it came from (none for a bundled one).
-type Chosen = (Protocol, Option<PathBuf>);
-
-fn origin_path(origin: &crate::catalog::Origin) -> Option<PathBuf> {
-    match origin {
-        crate::catalog::Origin::File(p) => Some(p.clone()),
-        crate::catalog::Origin::Bundled => None,
-    }
-}
-
 fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>, String> {
     if looks_like_path(name) {
-        return Protocol::read(Path::new(name))
-            .map(|p| Some((p, Some(PathBuf::from(name)))))
+        let path = Path::new(name);
+        return Protocol::read(path)
+            .map(|protocol| {
+                Some(Chosen {
+                    protocol,
+                    source: Source::file(path),
+                })
+            })
             .map_err(|e| e.to_string());
     }
     let catalog = Catalog::discover(search);
@@ -251,7 +380,12 @@ fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>, String> {
         Some(found) => found
             .protocol
             .clone()
-            .map(|p| Some((p, origin_path(&found.origin))))
+            .map(|protocol| {
+                Some(Chosen {
+                    protocol,
+                    source: Source::of(found),
+                })
+            })
             .map_err(|e| e.to_string()),
         None => Err(format!(
             "no protocol named \"{name}\"\n  hint: the protocols found are: {}; \
@@ -285,63 +419,112 @@ fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<C
     drop(screen);
     Ok(chosen.and_then(|i| {
         let found = choices[i];
-        found
-            .protocol
-            .clone()
-            .ok()
-            .map(|p| (p, origin_path(&found.origin)))
+        found.protocol.clone().ok().map(|protocol| Chosen {
+            protocol,
+            source: Source::of(found),
+        })
     }))
 }
 
-fn run((protocol, origin): Chosen, options: &RunOptions, signals: Signals) -> ExitCode {
+/// Starts a new session on `chosen`.
+fn start(
+    chosen: Chosen,
+    options: &RunOptions,
+    practice: bool,
+    data: &Path,
+    signals: Signals,
+) -> ExitCode {
+    let origin = chosen.source.path().map(Path::to_owned);
     // Everything the user can get wrong is checked before anything is created;
     // the chosen protocol's sound file is decoded once, here, with its
     // file:line:col if it fails.
     if let Some(path) = &origin
-        && protocol.sound_file(path).is_some()
+        && chosen.protocol.sound_file(path).is_some()
         && let Err(e) = Protocol::load(path)
     {
         return fail(&e.to_string());
     }
-    let bed = match choose_bed(&protocol, origin.as_deref(), options.soundscape.as_deref()) {
+    let text = match chosen.source.text() {
+        Ok(t) => t,
+        Err(e) => return fail(&format!("cannot read {}: {e}", chosen.source.label())),
+    };
+    let sessions = data.join("sessions");
+    if let Err(e) = crate::paths::create_private_dir(&sessions) {
+        return fail(&format!(
+            "cannot keep session records in {}: {e}\n  hint: check the folder's permissions, \
+             or use --data-dir or STILLPOINT_DATA",
+            sessions.display()
+        ));
+    }
+    let header = crate::record::Opened {
+        version: crate::record::LOG_VERSION,
+        protocol: chosen.protocol.name.to_string(),
+        source: chosen.source.label(),
+        hash: text_hash(&text),
+        client: options.client.clone().filter(|_| !practice),
+        practice,
+        opened: String::new(),
+        app: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    // The record file is made by its first entry: a consultation left
+    // unfinished leaves nothing behind.
+    let journal = LazyJournal::new(&sessions, header, Box::new(crate::clock::wall_now));
+    let mut app = App::new(Session::new(chosen.protocol.clone()), options.theme());
+    app.practice = practice;
+    app.client = options.client.clone().filter(|_| !practice);
+    let clock = ScaledClock::new(SystemClock::new(), options.speed);
+    run_dashboard(app, &chosen, journal, clock, options, data, signals)
+}
+
+/// Takes up the session recorded at `path` where it stopped.
+fn resume_path(path: &Path, options: &RunOptions, data: &Path, signals: Signals) -> ExitCode {
+    let reopened = match crate::resume::reopen(path) {
+        Ok(r) => r,
+        Err(message) => return fail(&message),
+    };
+    let report = crate::report::Report::from_entries(&reopened.contents.records);
+    let mut app = App::new(reopened.session, options.theme());
+    app.practice = report.opened.as_ref().is_some_and(|o| o.practice);
+    app.client = report.summary().client;
+    app.recall(&reopened.contents.records);
+    app.take_up(reopened.at, &crate::clock::wall_now());
+    let clock = ScaledClock::starting_at(SystemClock::new(), options.speed, reopened.at);
+    let journal = LazyJournal::existing(reopened.journal);
+    run_dashboard(
+        app,
+        &reopened.chosen,
+        journal,
+        clock,
+        options,
+        data,
+        signals,
+    )
+}
+
+/// Takes over the terminal and runs the session until it is closed or cut
+/// off, then says where its record is.
+fn run_dashboard(
+    mut app: App,
+    chosen: &Chosen,
+    mut journal: LazyJournal,
+    clock: ScaledClock<SystemClock>,
+    options: &RunOptions,
+    data: &Path,
+    signals: Signals,
+) -> ExitCode {
+    let bed = match choose_bed(
+        &chosen.protocol,
+        chosen.source.path(),
+        options.soundscape.as_deref(),
+    ) {
         Ok(bed) => bed,
         Err(message) => return fail(&message),
     };
-    let Some(data) = crate::paths::data_dir() else {
-        return fail("no home folder to keep session logs in; set STILLPOINT_DATA to a folder");
-    };
-    let stamp = crate::clock::wall_now();
-    let header = crate::record::Opened {
-        version: crate::record::LOG_VERSION,
-        protocol: protocol.name.to_string(),
-        source: origin
-            .as_ref()
-            .map_or_else(|| "bundled".to_owned(), |p| p.display().to_string()),
-        hash: String::new(),
-        client: options.client.clone(),
-        practice: false,
-        opened: stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-        app: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    let mut journal = match FileJournal::create(&data.join("sessions"), &header, &stamp) {
-        Ok(j) => j,
-        Err(e) => {
-            return fail(&format!(
-                "cannot create the session log in {}: {e}\n  hint: check the folder's permissions or set STILLPOINT_DATA",
-                data.join("sessions").display()
-            ));
-        }
-    };
-    let theme = options.theme();
-    let prefs = Prefs::load(&data);
-    let mut app = App::new(Session::new(protocol), theme);
-    app.client = options.client.clone();
+    let prefs = Prefs::load(data);
     app.speed = options.speed;
     app.volume = prefs.volume;
     app.muted = prefs.muted;
     let mut events = TerminalEvents::new(&signals);
-    let clock = ScaledClock::new(SystemClock::new(), options.speed);
-
     let mut screen = match Screen::enter(Some(&data.join("stderr.log"))) {
         Ok(s) => s,
         Err(e) => return fail(&format!("cannot open the terminal: {e}")),
@@ -385,19 +568,25 @@ fn run((protocol, origin): Chosen, options: &RunOptions, signals: Signals) -> Ex
         volume: app.volume,
         muted: app.muted,
     }
-    .save(&data);
-    let log = journal.path().display().to_string();
+    .save(data);
+    let log = journal.path().map_or_else(
+        || "(nothing was recorded)".to_owned(),
+        |p| p.display().to_string(),
+    );
     match result {
         Ok(Exit::Closed) => {
-            println!("Session log: {log}");
+            println!("Session record: {log}");
             ExitCode::SUCCESS
         }
         Ok(Exit::Signal) => {
-            eprintln!("stillpoint: session interrupted by a signal; the log is kept at {log}");
+            eprintln!(
+                "stillpoint: session interrupted by a signal; the record is kept at {log}\n  \
+                 hint: `stillpoint resume` takes it up again"
+            );
             ExitCode::from(130)
         }
         Ok(Exit::TerminalGone) => ExitCode::from(129),
-        Err(e) => fail(&format!("terminal error: {e}; the log is kept at {log}")),
+        Err(e) => fail(&format!("terminal error: {e}; the record is kept at {log}")),
     }
 }
 

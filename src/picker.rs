@@ -146,3 +146,90 @@ where
         }
     }
 }
+
+/// The question asked at start when a recent session was cut off.
+#[derive(Debug)]
+pub struct ResumeOffer<'a> {
+    /// The session, in one line.
+    pub session: &'a str,
+    /// Colours.
+    pub theme: Theme,
+}
+
+impl Widget for &ResumeOffer<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let lines = vec![
+            Line::from(vec![
+                Span::styled(" stillpoint", t.muted),
+                Span::styled(
+                    " · an unfinished session",
+                    t.text.add_modifier(Modifier::BOLD),
+                ),
+            ]),
+            Line::default(),
+            Line::styled(format!(" {}", self.session), t.text),
+            Line::default(),
+            Line::styled(
+                " It was cut off before its record was closed. Take it up where it \
+                 stopped? The time in between is not counted, and the step waits, \
+                 paused, for you.",
+                t.muted,
+            ),
+            Line::default(),
+            Line::from(vec![
+                Span::styled(" y", t.accent),
+                Span::styled(" take it up    ", t.text),
+                Span::styled("n", t.accent),
+                Span::styled(" start something new (it stays in history)    ", t.text),
+                Span::styled("q", t.accent),
+                Span::styled(" leave", t.text),
+            ]),
+        ];
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(area, buf);
+    }
+}
+
+/// Asks whether to take up `session`: `Some(true)` yes, `Some(false)` no
+/// (start something new), `None` leave.
+pub fn offer_resume<B: Backend>(
+    terminal: &mut Terminal<B>,
+    session: &str,
+    events: &mut dyn Events,
+    stop: &AtomicBool,
+    theme: Theme,
+) -> io::Result<Option<bool>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let offer = ResumeOffer { session, theme };
+    let mut redraw = true;
+    loop {
+        if redraw {
+            terminal
+                .draw(|f| f.render_widget(&offer, f.area()))
+                .map_err(io::Error::other)?;
+        }
+        redraw = false;
+        let key = match events.next(Duration::from_secs(1))? {
+            Wake::Key(key) => key,
+            Wake::Resize => {
+                terminal.autoresize().map_err(io::Error::other)?;
+                redraw = true;
+                continue;
+            }
+            Wake::Gone => return Ok(None),
+            Wake::Signal if stop.load(Ordering::Relaxed) => return Ok(None),
+            _ => continue,
+        };
+        match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => return Ok(Some(true)),
+            KeyCode::Char('n' | 'N') => return Ok(Some(false)),
+            KeyCode::Char('q' | 'Q') | KeyCode::Esc => return Ok(None),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(None),
+            _ => {}
+        }
+    }
+}

@@ -69,6 +69,8 @@ pub struct App {
     records: Vec<Logged>,
     /// The latest entries for the log panel: (time of day, words).
     recent: VecDeque<(String, String)>,
+    /// Effects to carry out when the loop starts (taking a session up again).
+    pending: Vec<Effect>,
     exit: bool,
 }
 
@@ -168,6 +170,7 @@ impl App {
             still_since: None,
             records: Vec::new(),
             recent: VecDeque::new(),
+            pending: Vec::new(),
             exit: false,
         }
     }
@@ -175,8 +178,37 @@ impl App {
     /// Takes in what was recorded before (a resumed session), so the log
     /// panel and the summary include it.
     pub fn recall(&mut self, records: &[Logged]) {
+        // Times of day come from the record: the wall clock when it was
+        // opened, or last taken up, plus the session time since.
+        let mut anchor: Option<(jiff::civil::DateTime, Moment)> = None;
         for r in records {
-            self.remember(r, None);
+            match &r.entry {
+                Entry::Opened(o) => anchor = civil(&o.opened).map(|w| (w, r.at)),
+                Entry::Continued { wall } => anchor = civil(wall).map(|w| (w, r.at)),
+                _ => {}
+            }
+            let wall = anchor.and_then(|(w, at)| {
+                let since = jiff::SignedDuration::try_from(r.at.since(at)).ok()?;
+                w.checked_add(since).ok().map(|d| d.time())
+            });
+            self.remember(r, wall);
+        }
+    }
+
+    /// Takes a session up again at `at`, its last recorded moment: the
+    /// record notes the gap, and a step that was running is paused there so
+    /// the therapist carries on deliberately.
+    pub fn take_up(&mut self, at: Moment, wall: &jiff::Zoned) {
+        self.pending.push(log_at(
+            at,
+            Entry::Continued {
+                wall: wall.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            },
+        ));
+        let fx = self.session.handle(Input::Pause, at);
+        self.pending.extend(fx);
+        if let Some(intake) = &self.report().intake {
+            self.cautions = cautions_line(intake);
         }
     }
 
@@ -590,6 +622,10 @@ where
     let mut log_failed = false;
     let exit = loop {
         let now = clock.now();
+        if !app.pending.is_empty() {
+            let fx = std::mem::take(&mut app.pending);
+            app.apply(fx, now, edges, &mut log_failed);
+        }
         if signals.stop.load(Ordering::Relaxed) {
             let fx = app.interrupted(now, "stopped by a signal");
             app.apply(fx, now, edges, &mut log_failed);
@@ -736,6 +772,20 @@ impl App {
         ));
         fx
     }
+}
+
+/// The local date and time an RFC 3339 stamp was written in.
+fn civil(stamp: &str) -> Option<jiff::civil::DateTime> {
+    jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%S", stamp.get(..19)?).ok()
+}
+
+/// The consultation's cautions in one line, for the whole session.
+pub fn cautions_line(intake: &crate::record::Intake) -> Option<String> {
+    if intake.cautions.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = intake.cautions.iter().map(|c| c.label()).collect();
+    Some(words.join(", "))
 }
 
 fn log_at(at: Moment, entry: Entry) -> Effect {

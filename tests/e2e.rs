@@ -51,7 +51,7 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
     pane.keys(&["y"]);
     assert_eq!(pane.wait_exit(), 0);
     pane.assert_restored();
-    assert!(pane.screen().contains("Session log:"));
+    assert!(pane.screen().contains("Session record:"));
     let journal = pane.journal();
     assert!(
         journal.contains(r#""event":"session_ended","completed":false"#),
