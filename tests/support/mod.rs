@@ -31,7 +31,8 @@ impl Pane {
         let d = dir.path();
         let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
         let script = format!(
-            "{sh_prefix} cd '{d}'; echo $$ > pid; STILLPOINT_DATA='{d}/data' NO_COLOR=1 \
+            "{sh_prefix} cd '{d}'; echo $$ > pid; \
+             STILLPOINT_DATA=\"${{STILLPOINT_DATA:-{d}/data}}\" NO_COLOR=1 \
              '{BIN}' {args} 2> stderr.txt; echo $? > status; stty -a > stty.txt; sleep 30",
             d = d.display(),
             args = quoted.join(" ")
