@@ -472,6 +472,12 @@ fn start(
     let mut app = App::new(Session::new(chosen.protocol.clone()), options.theme());
     app.practice = practice;
     app.client = options.client.clone().filter(|_| !practice);
+    if !practice {
+        app.screen = crate::shell::Screen::Intake(crate::forms::IntakeForm::new(
+            chosen.protocol.name.as_str(),
+            options.client.clone(),
+        ));
+    }
     let clock = ScaledClock::new(SystemClock::new(), options.speed);
     run_dashboard(app, &chosen, journal, clock, options, data, signals)
 }
@@ -488,6 +494,7 @@ fn resume_path(path: &Path, options: &RunOptions, data: &Path, signals: Signals)
     app.client = report.summary().client;
     app.recall(&reopened.contents.records);
     app.take_up(reopened.at, &crate::clock::wall_now());
+    app.resume_screen();
     let clock = ScaledClock::starting_at(SystemClock::new(), options.speed, reopened.at);
     let journal = LazyJournal::existing(reopened.journal);
     run_dashboard(

@@ -24,6 +24,12 @@ use crate::record::{Entry, Logged, Opened};
 pub trait Journal {
     /// Records one entry durably before returning.
     fn append(&mut self, entry: &Logged) -> io::Result<()>;
+
+    /// The first line this journal wrote by itself, if it did (a journal
+    /// made by its first entry writes its opening line first).
+    fn opened(&self) -> Option<&Opened> {
+        None
+    }
 }
 
 /// Keeps entries in memory, for tests.
@@ -31,12 +37,18 @@ pub trait Journal {
 pub struct MemoryJournal {
     /// Everything appended, in order.
     pub entries: Vec<Logged>,
+    /// The opening line it reports, as a file journal would.
+    pub header: Option<Opened>,
 }
 
 impl Journal for MemoryJournal {
     fn append(&mut self, entry: &Logged) -> io::Result<()> {
         self.entries.push(entry.clone());
         Ok(())
+    }
+
+    fn opened(&self) -> Option<&Opened> {
+        self.header.as_ref()
     }
 }
 
@@ -320,6 +332,7 @@ pub struct LazyJournal {
     opened: Opened,
     wall: Box<dyn Fn() -> jiff::Zoned>,
     file: Option<FileJournal>,
+    written: Option<Opened>,
 }
 
 impl fmt::Debug for LazyJournal {
@@ -340,6 +353,7 @@ impl LazyJournal {
             opened,
             wall,
             file: None,
+            written: None,
         }
     }
 
@@ -359,6 +373,7 @@ impl LazyJournal {
             },
             wall: Box::new(crate::clock::wall_now),
             file: Some(file),
+            written: None,
         }
     }
 
@@ -376,11 +391,16 @@ impl Journal for LazyJournal {
                 let stamp = (self.wall)();
                 let mut opened = self.opened.clone();
                 opened.opened = stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
-                self.file
-                    .insert(FileJournal::create(&self.dir, &opened, &stamp)?)
+                let file = FileJournal::create(&self.dir, &opened, &stamp)?;
+                self.written = Some(opened);
+                self.file.insert(file)
             }
         };
         file.append(entry)
+    }
+
+    fn opened(&self) -> Option<&Opened> {
+        self.written.as_ref()
     }
 }
 

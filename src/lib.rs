@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod engine;
+pub mod forms;
 pub mod history;
 pub mod journal;
 pub mod paths;

@@ -82,6 +82,10 @@ pub struct Report {
     pub abandoned: bool,
     /// Moment of the last entry.
     pub last_at: Moment,
+    /// When the first step began, on the session clock.
+    pub started_at: Option<Moment>,
+    /// How many times the clock was paused.
+    pub pauses: usize,
 }
 
 impl Report {
@@ -96,6 +100,8 @@ impl Report {
             r.last_at = r.last_at.max(logged.at);
             match &logged.entry {
                 Entry::Opened(o) => r.opened = Some(o.clone()),
+                Entry::SessionStarted { .. } => r.started_at = r.started_at.or(Some(logged.at)),
+                Entry::Paused { .. } => r.pauses += 1,
                 Entry::Intake(i) => r.intake = Some(i.clone()),
                 Entry::StepStarted {
                     step,

@@ -21,6 +21,7 @@ use crate::audio::mix::{MAX_VOLUME, MixCommand};
 use crate::audio::{Audio, AudioState};
 use crate::clock::{Clock, Moment, ScaledClock};
 use crate::engine::{Effect, Entry, Input, Logged, Phase, Session};
+use crate::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen};
 use crate::journal::Journal;
 use crate::report::Report;
 use crate::theme::Theme;
@@ -71,6 +72,8 @@ pub struct App {
     recent: VecDeque<(String, String)>,
     /// Effects to carry out when the loop starts (taking a session up again).
     pending: Vec<Effect>,
+    /// What fills the window.
+    pub screen: Screen,
     exit: bool,
 }
 
@@ -125,6 +128,19 @@ pub enum Action {
     StillPoint,
 }
 
+/// What fills the window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    /// The consultation before the first hold.
+    Intake(IntakeForm),
+    /// The dashboard.
+    Dashboard,
+    /// The closing questions after the last step.
+    Aftercare(AftercareForm),
+    /// The summary before the record is closed.
+    Summary(Box<SummaryScreen>),
+}
+
 /// The default key map. Space, Enter, Right and PageDown all mean next because
 /// USB foot pedals and presenter clickers send one of them.
 pub fn action_for(key: &KeyEvent) -> Option<Action> {
@@ -171,6 +187,7 @@ impl App {
             records: Vec::new(),
             recent: VecDeque::new(),
             pending: Vec::new(),
+            screen: Screen::Dashboard,
             exit: false,
         }
     }
@@ -222,6 +239,30 @@ impl App {
         !self.records.is_empty()
     }
 
+    /// Moves on from the dashboard once the session has ended: to the
+    /// closing questions, or (in practice) straight to the summary.
+    fn after_the_session(&mut self) {
+        let report = self.report();
+        self.screen = if self.practice || report.aftercare.is_some() {
+            Screen::Summary(Box::new(SummaryScreen::new(report)))
+        } else {
+            let intake = report.intake.as_ref();
+            Screen::Aftercare(AftercareForm::new(
+                intake.map(|i| i.pain),
+                intake.map(|i| i.stress),
+            ))
+        };
+    }
+
+    /// The screen a session taken up again opens on.
+    pub fn resume_screen(&mut self) {
+        if self.session.is_finished() {
+            self.after_the_session();
+        } else {
+            self.screen = Screen::Dashboard;
+        }
+    }
+
     fn remember(&mut self, entry: &Logged, wall: Option<jiff::civil::Time>) {
         self.records.push(entry.clone());
         if let Some(words) = entry.entry.describe() {
@@ -240,12 +281,51 @@ impl App {
 
     /// Handles a key press at `now`; sound commands go to `audio`.
     pub fn on_key(&mut self, key: &KeyEvent, now: Moment, audio: &mut dyn Audio) -> Vec<Effect> {
+        match &mut self.screen {
+            Screen::Dashboard => {}
+            Screen::Intake(form) => {
+                return match form.on_key(key) {
+                    FormEvent::Submit(intake) => {
+                        self.cautions = cautions_line(&intake);
+                        self.client = Some(intake.client.clone());
+                        self.screen = Screen::Dashboard;
+                        vec![log_at(now, Entry::Intake(intake)), Effect::Redraw]
+                    }
+                    // Nothing has been recorded yet: leaving keeps no record.
+                    FormEvent::Cancel => {
+                        self.exit = true;
+                        vec![Effect::Redraw]
+                    }
+                    FormEvent::Redraw => vec![Effect::Redraw],
+                    FormEvent::Nothing => Vec::new(),
+                };
+            }
+            Screen::Aftercare(form) => {
+                let answers = match form.on_key(key) {
+                    FormEvent::Submit(a) => a,
+                    FormEvent::Cancel => crate::record::Aftercare::default(),
+                    FormEvent::Redraw => return vec![Effect::Redraw],
+                    FormEvent::Nothing => return Vec::new(),
+                };
+                return vec![log_at(now, Entry::Aftercare(answers)), Effect::Redraw];
+            }
+            Screen::Summary(summary) => {
+                return match summary.on_key(key) {
+                    FormEvent::Submit(()) => {
+                        self.exit = true;
+                        let closed = Entry::Closed(self.report().summary());
+                        vec![log_at(now, closed)]
+                    }
+                    FormEvent::Redraw => vec![Effect::Redraw],
+                    FormEvent::Nothing | FormEvent::Cancel => Vec::new(),
+                };
+            }
+        }
         if self.overlay == Overlay::ConfirmQuit {
             // Anything but an explicit yes keeps the session going, and is not
             // acted on: a pedal bump while the question shows must not skip a step.
             self.overlay = Overlay::None;
             if matches!(key.code, KeyCode::Char('y' | 'Y')) {
-                self.exit = true;
                 return self.session.handle(Input::Quit, now);
             }
             return vec![Effect::Redraw];
@@ -298,7 +378,7 @@ impl App {
             Action::StillPoint => return self.mark_still_point(now),
             Action::Quit => {
                 if self.session.is_finished() {
-                    self.exit = true;
+                    self.after_the_session();
                 } else {
                     self.overlay = Overlay::ConfirmQuit;
                 }
@@ -618,6 +698,7 @@ where
     B::Error: Send + Sync + 'static,
 {
     let mut last: Option<View> = None;
+    let mut form_drawn = false;
     let mut last_size = None;
     let mut log_failed = false;
     let exit = loop {
@@ -641,22 +722,31 @@ where
             break Exit::Closed;
         }
 
-        let mut view = app.view(now, (edges.wall)(), edges.audio.state());
-        if log_failed {
-            view.warn("LOG WRITE FAILED");
-        }
         // A resize arrives as SIGWINCH on the signal pipe; asking the size is
         // one ioctl, so check it on every wake rather than trusting events.
         let size = terminal.size().map_err(io::Error::other)?;
         if last_size != Some(size) {
             last_size = Some(size);
             last = None;
+            form_drawn = false;
         }
-        if last.as_ref() != Some(&view) {
+        if app.screen == Screen::Dashboard {
+            let mut view = app.view(now, (edges.wall)(), edges.audio.state());
+            if log_failed {
+                view.warn("LOG WRITE FAILED");
+            }
+            if last.as_ref() != Some(&view) {
+                terminal
+                    .draw(|f| f.render_widget(&view, f.area()))
+                    .map_err(io::Error::other)?;
+                last = Some(view);
+            }
+        } else if !form_drawn {
             terminal
-                .draw(|f| f.render_widget(&view, f.area()))
+                .draw(|f| app.render_screen(f.area(), f.buffer_mut()))
                 .map_err(io::Error::other)?;
-            last = Some(view);
+            form_drawn = true;
+            last = None;
         }
 
         let flash_end = app.flash_until.filter(|u| *u > now);
@@ -667,10 +757,12 @@ where
                 let fx = app.on_key(&key, now, edges.audio);
                 app.apply(fx, now, edges, &mut log_failed);
                 last = None;
+                form_drawn = false;
             }
             Wake::Resize => {
                 terminal.autoresize().map_err(io::Error::other)?;
                 last = None;
+                form_drawn = false;
             }
             Wake::Gone => {
                 let now = clock.now();
@@ -740,11 +832,45 @@ impl App {
                     if let Some(command) = pause {
                         edges.audio.send(command);
                     }
+                    let ended = matches!(entry.entry, Entry::SessionEnded { .. });
+                    if ended && !self.has_record() {
+                        // Left before anything was recorded (a practice run
+                        // never started): there is no record to keep.
+                        self.exit = true;
+                        continue;
+                    }
                     // Written and synced before the screen can show it.
                     if edges.journal.append(&entry).is_err() {
                         *log_failed = true;
                     }
+                    if let (true, Some(opened)) = (self.records.is_empty(), edges.journal.opened())
+                    {
+                        // The journal began with its own opening line.
+                        self.records.push(Logged {
+                            at: Moment::ZERO,
+                            entry: Entry::Opened(opened.clone()),
+                        });
+                    }
                     self.remember(&entry, (edges.wall)());
+                    match entry.entry {
+                        Entry::SessionEnded { .. } if self.report().steps.is_empty() => {
+                            // Ended before the first step: nothing to ask
+                            // after, nothing to sum up.
+                            let closed = Logged {
+                                at: entry.at,
+                                entry: Entry::Closed(self.report().summary()),
+                            };
+                            if edges.journal.append(&closed).is_err() {
+                                *log_failed = true;
+                            }
+                            self.remember(&closed, (edges.wall)());
+                            self.exit = true;
+                        }
+                        Entry::SessionEnded { .. } | Entry::Aftercare(_) => {
+                            self.after_the_session();
+                        }
+                        _ => {}
+                    }
                 }
                 Effect::Redraw => {}
             }
@@ -753,6 +879,17 @@ impl App {
 }
 
 impl App {
+    /// Draws the screen when it is not the dashboard (the dashboard is drawn
+    /// from its [`View`]).
+    pub fn render_screen(&self, area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
+        match &self.screen {
+            Screen::Intake(form) => form.render(area, buf, &self.theme),
+            Screen::Aftercare(form) => form.render(area, buf, &self.theme),
+            Screen::Summary(summary) => summary.render(area, buf, &self.theme),
+            Screen::Dashboard => {}
+        }
+    }
+
     /// The entries that close the record as interrupted (a signal, the
     /// terminal gone): where the step had got to, then why. Nothing is
     /// written when nothing was recorded yet.

@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -15,9 +16,13 @@ use stillpoint::audio::mix::MixCommand;
 use stillpoint::audio::{AudioState, RecordingAudio};
 use stillpoint::clock::{ManualClock, Moment, ScaledClock};
 use stillpoint::engine::{Cue, Entry, Session};
+use stillpoint::forms::IntakeForm;
 use stillpoint::journal::MemoryJournal;
 use stillpoint::protocol::Protocol;
-use stillpoint::shell::{App, Edges, Events, Exit, Signals, Wake, run};
+use stillpoint::protocol::Region;
+use stillpoint::record::{Caution, Condition, Intake, Release};
+use stillpoint::record::{LOG_VERSION, Opened};
+use stillpoint::shell::{App, Edges, Events, Exit, Screen, Signals, Wake, run};
 use stillpoint::theme::Theme;
 
 const PROTOCOL: &str = r#"Protocol(version: 1, name: "App test", summary: "", steps: [
@@ -34,6 +39,9 @@ struct Script<'a> {
     keys: VecDeque<(Duration, KeyEvent)>,
     elapsed: Duration,
     wakes: Vec<Duration>,
+    /// When to send SIGTERM (sets the stop flag), leaving the screen as it
+    /// was for the test to read.
+    stop_at: Option<(Duration, &'a AtomicBool)>,
 }
 
 impl Events for Script<'_> {
@@ -43,6 +51,16 @@ impl Events for Script<'_> {
             "the loop must never poll without sleeping"
         );
         self.wakes.push(timeout);
+        let next_key = self.keys.front().map(|(at, _)| *at);
+        if let Some((at, flag)) = self.stop_at
+            && at <= self.elapsed + timeout
+            && next_key.is_none_or(|k| k > at)
+        {
+            self.clock.advance(at.saturating_sub(self.elapsed));
+            self.elapsed = self.elapsed.max(at);
+            flag.store(true, Ordering::Relaxed);
+            return Ok(Wake::Signal);
+        }
         if let Some((at, _)) = self.keys.front()
             && *at <= self.elapsed + timeout
         {
@@ -81,10 +99,32 @@ struct Outcome {
     screen: String,
 }
 
-fn drive(speed: f64, keys: Vec<(Duration, KeyEvent)>) -> Outcome {
+/// Runs the script, then skips the closing questions (Esc) and closes the
+/// summary (Enter), so every session ends with a closed record.
+fn drive(speed: f64, mut keys: Vec<(Duration, KeyEvent)>) -> Outcome {
+    let end = keys.last().map_or(Duration::ZERO, |(at, _)| *at);
+    keys.push((end + secs(1), key(KeyCode::Esc)));
+    keys.push((end + secs(2), key(KeyCode::Enter)));
+    drive_until(speed, keys, None)
+}
+
+/// Runs the script; with `stop`, a SIGTERM at that moment ends the run.
+fn drive_until(speed: f64, keys: Vec<(Duration, KeyEvent)>, stop: Option<Duration>) -> Outcome {
+    drive_with(speed, keys, stop, |_| {})
+}
+
+/// Like [`drive_until`], with the app set up by `setup` first.
+fn drive_with(
+    speed: f64,
+    keys: Vec<(Duration, KeyEvent)>,
+    stop: Option<Duration>,
+    setup: impl FnOnce(&mut App),
+) -> Outcome {
+    let signals = Signals::default();
     let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
     let mut app = App::new(Session::new(protocol), Theme::dim());
     app.speed = speed;
+    setup(&mut app);
     let manual = ManualClock::new();
     let clock = ScaledClock::new(&manual, speed);
     let mut script = Script {
@@ -92,9 +132,22 @@ fn drive(speed: f64, keys: Vec<(Duration, KeyEvent)>) -> Outcome {
         keys: keys.into(),
         elapsed: Duration::ZERO,
         wakes: Vec::new(),
+        stop_at: stop.map(|at| (at, &*signals.stop)),
     };
     let mut audio = RecordingAudio::timed(AudioState::Disabled, &clock);
-    let mut journal = MemoryJournal::default();
+    let mut journal = MemoryJournal {
+        header: Some(Opened {
+            version: LOG_VERSION,
+            protocol: "App test".into(),
+            source: "app.ron".into(),
+            hash: String::new(),
+            client: None,
+            practice: false,
+            opened: "2026-11-23T09:00:00+01:00".into(),
+            app: "test".into(),
+        }),
+        ..MemoryJournal::default()
+    };
     let wall = || Some(jiff::civil::time(9, 0, 0, 0));
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     let exit = {
@@ -109,7 +162,7 @@ fn drive(speed: f64, keys: Vec<(Duration, KeyEvent)>) -> Outcome {
             &clock,
             &mut script,
             &mut edges,
-            &Signals::default(),
+            &signals,
         )
         .expect("runs")
     };
@@ -148,7 +201,11 @@ fn a_whole_session_runs_hands_free_after_one_press() {
             Cue::SessionComplete
         ]
     );
-    assert!(out.screen.contains("Session complete"), "{}", out.screen);
+    assert!(
+        out.screen.contains("every step worked through"),
+        "{}",
+        out.screen
+    );
     let ended = out
         .journal
         .entries
@@ -253,15 +310,9 @@ fn pause_resume_volume_mute_and_the_end_reach_the_audio_in_order() {
 
 #[test]
 fn without_sound_each_cue_shows_as_a_calm_frame_change() {
-    // Stop 3 s after the start cue: the visual cue is still showing.
-    let out = drive(
-        1.0,
-        vec![
-            (secs(1), key(KeyCode::Char(' '))),
-            (secs(4), key(KeyCode::Char('q'))),
-            (Duration::from_millis(4500), key(KeyCode::Char('y'))),
-        ],
-    );
+    // Stopped 3 s after the start cue: the visual cue is still showing.
+    let out = drive_until(1.0, vec![(secs(1), key(KeyCode::Char(' ')))], Some(secs(4)));
+    assert_eq!(out.exit, Exit::Signal);
     assert!(out.screen.contains("◆ cue"), "{}", out.screen);
 }
 
@@ -417,5 +468,126 @@ fn a_pedal_moves_on_even_while_a_note_is_being_typed() {
             .iter()
             .any(|l| matches!(l.entry, Entry::Note { .. })),
         "Esc dropped the note"
+    );
+}
+
+/// Keys typed one after another, 100 ms apart, from `at`.
+fn typed(at: Duration, keys: &[KeyCode]) -> Vec<(Duration, KeyEvent)> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| (at + Duration::from_millis(100 * i as u64), key(*k)))
+        .collect()
+}
+
+fn with_consultation(app: &mut App) {
+    app.screen = Screen::Intake(IntakeForm::new("App test", None));
+}
+
+#[test]
+fn the_consultation_gates_the_start_and_its_answers_open_the_record() {
+    use KeyCode::{Char, F, Tab};
+    let mut keys = typed(secs(1), &[Char('A'), Char('B'), Tab, Char(' '), Tab, Tab]);
+    keys.extend(typed(
+        secs(2),
+        &[Char('6'), Tab, Char('4'), Tab, Char(' '), F(10)],
+    ));
+    // Blocked: the concussion has no release yet. Recording one lets it start.
+    keys.extend(typed(secs(3), &[Char(' ')]));
+    keys.extend(typed(secs(4), &[Tab; 8]));
+    keys.extend(typed(secs(5), &[Char(' '), F(10)]));
+    keys.extend(typed(secs(10), &[Char(' ')]));
+    keys.extend(typed(secs(30), &[Char('q'), Char('y')]));
+    keys.extend(typed(secs(40), &[Char('3'), Tab, Char('2'), F(10)]));
+    keys.extend(typed(secs(50), &[KeyCode::Enter]));
+    let out = drive_with(1.0, keys, None, with_consultation);
+    assert_eq!(out.exit, Exit::Closed);
+    let entries: Vec<&Entry> = out.journal.entries.iter().map(|l| &l.entry).collect();
+    let Entry::Intake(intake) = entries[0] else {
+        panic!("the record opens with the consultation: {entries:#?}");
+    };
+    assert_eq!(
+        *intake,
+        Intake {
+            client: "AB".into(),
+            focus: vec![Region::Feet],
+            focus_note: String::new(),
+            pain: 6,
+            stress: 4,
+            releases: vec![Release {
+                condition: Condition::RecentConcussion,
+                released: true,
+            }],
+            cautions: vec![Caution::Elderly],
+        }
+    );
+    assert_eq!(out.journal.entries[0].at, Moment::from_millis(5100));
+    let Some(Entry::Closed(summary)) = entries.last() else {
+        panic!("the record ends closed: {entries:#?}");
+    };
+    assert_eq!(summary.client.as_deref(), Some("AB"));
+    assert_eq!(summary.protocol, "App test");
+    assert_eq!(
+        (summary.pain_before, summary.pain_after),
+        (Some(6), Some(3))
+    );
+    assert_eq!(
+        (summary.stress_before, summary.stress_after),
+        (Some(4), Some(2))
+    );
+    assert_eq!(summary.active, Duration::from_millis(20_100));
+    assert!(entries.iter().any(|e| matches!(
+        e,
+        Entry::Aftercare(a) if a.pain == Some(3) && a.stress == Some(2)
+    )));
+}
+
+#[test]
+fn a_contraindication_without_release_never_starts_a_session() {
+    use KeyCode::{Char, F, Tab};
+    let mut keys = typed(
+        secs(1),
+        &[Char('A'), Tab, Tab, Tab, Char('2'), Tab, Char('2')],
+    );
+    // Tick the brain aneurysm (the fourth condition), try to begin; then
+    // cycle it through released and clear back to ticked: still blocked.
+    keys.extend(typed(secs(2), &[Tab, Tab, Tab, Tab, Char(' '), F(10)]));
+    keys.extend(typed(secs(3), &[Char(' '), Char(' '), Char(' '), F(10)]));
+    let out = drive_with(1.0, keys, Some(secs(4)), with_consultation);
+    assert!(
+        out.screen.contains("The session can't start")
+            && out
+                .screen
+                .contains("brain aneurysm needs a physician's release"),
+        "{}",
+        out.screen
+    );
+    assert!(out.journal.entries.is_empty(), "nothing is recorded");
+    // Leaving the consultation leaves no record either.
+    let keys = typed(secs(1), &[Char('A'), KeyCode::Esc]);
+    let out = drive_with(1.0, keys, None, with_consultation);
+    assert_eq!(out.exit, Exit::Closed);
+    assert!(out.journal.entries.is_empty());
+}
+
+#[test]
+fn cautions_show_on_the_dashboard_all_session() {
+    use KeyCode::{Char, F, Tab};
+    let mut keys = typed(
+        secs(1),
+        &[Char('A'), Tab, Tab, Tab, Char('2'), Tab, Char('2')],
+    );
+    // Past the seven conditions to the first caution (infant), then the
+    // fourth (severe osteoporosis).
+    keys.extend(typed(secs(2), &[Tab; 8]));
+    keys.extend(typed(
+        secs(4),
+        &[Char(' '), Tab, Tab, Tab, Char(' '), F(10)],
+    ));
+    keys.extend(typed(secs(6), &[Char(' ')]));
+    let out = drive_with(1.0, keys, Some(secs(100)), with_consultation);
+    assert!(
+        out.screen.contains("Care    infant, severe osteoporosis"),
+        "{}",
+        out.screen
     );
 }

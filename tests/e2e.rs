@@ -20,9 +20,16 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
         "quit",
         100,
         30,
-        &["run", "still-point-10", "--no-audio"],
+        &["run", "still-point-10", "--no-audio", "--client", "AB"],
         "",
     );
+    // The consultation comes first; a start without pain and stress is
+    // refused with a reason.
+    pane.wait_for("consultation ·");
+    pane.keys(&["F10"]);
+    pane.wait_for("Rate the client's pain now");
+    // The focus moved to the pain scale.
+    pane.keys(&["5", "Tab", "4", "F10"]);
     pane.wait_for("press space");
     assert!(pane.screen().contains("audio off (--no-audio)"));
     pane.keys(&["Space"]);
@@ -49,6 +56,14 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
     pane.keys(&["q"]);
     pane.wait_for("End this session now?");
     pane.keys(&["y"]);
+    // The closing questions, then the summary, then the record is closed.
+    pane.wait_for("closing questions");
+    pane.keys(&["3", "Tab", "2", "Tab"]);
+    pane.keys(&["-l", "calmer"]);
+    pane.keys(&["F10"]);
+    pane.wait_for("session summary");
+    assert!(pane.screen().contains("Pain 5 → 3"), "{}", pane.screen());
+    pane.keys(&["Enter"]);
     assert_eq!(pane.wait_exit(), 0);
     pane.assert_restored();
     assert!(pane.screen().contains("Session record:"));
@@ -57,6 +72,11 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
         journal.contains(r#""event":"session_ended","completed":false"#),
         "{journal}"
     );
+    assert!(
+        journal.contains(r#""event":"aftercare","pain":3,"stress":2,"note":"calmer""#),
+        "{journal}"
+    );
+    assert!(journal.contains(r#""event":"closed""#), "{journal}");
     assert_eq!(
         std::fs::read_to_string(pane.path("stderr.txt")).unwrap_or_default(),
         "",
@@ -66,8 +86,14 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
 
 #[test]
 fn without_a_sound_card_the_session_runs_silent_and_the_screen_stays_clean() {
-    let pane = Pane::start("nodev", 100, 30, &["run", "still-point-10"], "");
-    pane.wait_for("press space");
+    let pane = Pane::start(
+        "nodev",
+        100,
+        30,
+        &["run", "still-point-10", "--client", "AB"],
+        "",
+    );
+    pane.consult();
     pane.keys(&["Space"]);
     pane.wait_for("running");
     // Give the audio thread time to probe (and ALSA time to complain).
@@ -90,7 +116,7 @@ fn without_a_sound_card_the_session_runs_silent_and_the_screen_stays_clean() {
     pane.keys(&["q"]);
     pane.wait_for("End this session now?");
     pane.keys(&["y"]);
-    assert_eq!(pane.wait_exit(), 0);
+    assert_eq!(pane.close_record(), 0);
     pane.assert_restored();
     assert_eq!(
         std::fs::read_to_string(pane.path("stderr.txt")).unwrap_or_default(),
@@ -101,8 +127,14 @@ fn without_a_sound_card_the_session_runs_silent_and_the_screen_stays_clean() {
 
 #[test]
 fn sigterm_closes_the_record_and_restores_the_terminal() {
-    let pane = Pane::start("term", 100, 30, &["run", "ten-step", "--no-audio"], "");
-    pane.wait_for("press space");
+    let pane = Pane::start(
+        "term",
+        100,
+        30,
+        &["run", "ten-step", "--no-audio", "--client", "AB"],
+        "",
+    );
+    pane.consult();
     pane.keys(&["Enter"]);
     pane.wait_for("running");
     let pid = pane.app_pid();
@@ -144,7 +176,13 @@ fn a_panic_restores_the_terminal_before_the_message_is_printed() {
 
 #[test]
 fn a_tiny_window_asks_to_be_enlarged_and_recovers() {
-    let pane = Pane::start("tiny", 100, 30, &["run", "trainee-drill", "--no-audio"], "");
+    let pane = Pane::start(
+        "tiny",
+        100,
+        30,
+        &["practice", "trainee-drill", "--no-audio"],
+        "",
+    );
     pane.wait_for("press space");
     for (w, h) in [("20", "5"), ("1", "1"), ("30", "10")] {
         pane.tmux(&["resize-window", "-t", "0", "-x", w, "-y", h]);
@@ -162,10 +200,10 @@ fn closing_the_terminal_ends_the_app_even_when_sighup_is_ignored() {
         "hup",
         100,
         30,
-        &["run", "ten-step", "--no-audio"],
+        &["run", "ten-step", "--no-audio", "--client", "AB"],
         "trap '' HUP;",
     );
-    pane.wait_for("press space");
+    pane.consult();
     pane.keys(&["Space"]);
     pane.wait_for("running");
     let pid = pane.app_pid();

@@ -138,6 +138,8 @@ fn kill_and_resume(name: &str, act: impl FnOnce(&Pane)) {
     again.keys(&["q"]);
     again.wait_for("End this session now?");
     again.keys(&["y"]);
+    again.wait_for("session summary");
+    again.keys(&["Enter"]);
     again.wait_exit();
     let text = std::fs::read_to_string(&path).expect("journal");
     assert!(text.contains(r#""event":"continued""#), "{text}");

@@ -82,7 +82,7 @@ fn with_no_soundscape_a_stream_is_open_only_while_a_bell_rings() {
         "bell",
         100,
         30,
-        &["run", &protocol, "--soundscape", "none"],
+        &["practice", &protocol, "--soundscape", "none"],
         &prefix,
     );
     pane.wait_for("press space");
@@ -116,7 +116,7 @@ fn losing_the_sound_server_mid_session_is_survived_quietly_and_recovered() {
         "lost",
         100,
         30,
-        &["run", &protocol, "--soundscape", "surf"],
+        &["practice", &protocol, "--soundscape", "surf"],
         &prefix,
     );
     pane.wait_for("press space");
@@ -162,6 +162,8 @@ fn losing_the_sound_server_mid_session_is_survived_quietly_and_recovered() {
     pane.keys(&["q"]);
     pane.wait_for("End this session now?");
     pane.keys(&["y"]);
+    pane.wait_for("session summary");
+    pane.keys(&["Enter"]);
     assert_eq!(pane.wait_exit(), 0);
     pane.assert_restored();
     assert_eq!(

@@ -70,6 +70,24 @@ impl Pane {
         self.tmux(&args);
     }
 
+    /// Answers the consultation (started with `--client`): pain 5, stress
+    /// 4, nothing ticked; waits for the dashboard.
+    pub fn consult(&self) -> String {
+        self.wait_for("consultation ·");
+        self.keys(&["Tab", "Tab", "5", "Tab", "4", "F10"]);
+        self.wait_for("press space")
+    }
+
+    /// Skips the closing questions, closes the summary, and waits for the
+    /// app to exit.
+    pub fn close_record(&self) -> i32 {
+        self.wait_for("closing questions");
+        self.keys(&["Escape"]);
+        self.wait_for("session summary");
+        self.keys(&["Enter"]);
+        self.wait_exit()
+    }
+
     /// Waits until the screen contains `text`.
     pub fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
