@@ -576,6 +576,14 @@ fn run_dashboard(
         muted: app.muted,
     }
     .save(data);
+    if let (Some(summary), Some(path)) = (app.closed(), journal.path()) {
+        // Only saves history from reading the record itself.
+        let _ = crate::history::index_closed(
+            &data.join("sessions"),
+            &crate::journal::session_id(path),
+            summary,
+        );
+    }
     let log = journal.path().map_or_else(
         || "(nothing was recorded)".to_owned(),
         |p| p.display().to_string(),

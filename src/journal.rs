@@ -308,14 +308,17 @@ impl FileJournal {
     }
 }
 
+/// One record as the journal writes it: `{"seq":N,"at":MS,"event":…}` and
+/// a newline.
+pub fn line(seq: u64, entry: &Logged) -> io::Result<Vec<u8>> {
+    let mut line = serde_json::to_vec(&LineOut { seq, logged: entry }).map_err(io::Error::other)?;
+    line.push(b'\n');
+    Ok(line)
+}
+
 impl Journal for FileJournal {
     fn append(&mut self, entry: &Logged) -> io::Result<()> {
-        let mut line = serde_json::to_vec(&LineOut {
-            seq: self.next_seq,
-            logged: entry,
-        })
-        .map_err(io::Error::other)?;
-        line.push(b'\n');
+        let line = line(self.next_seq, entry)?;
         // One write per record: a crash leaves at most one torn line, last.
         self.file.write_all(&line)?;
         self.file.sync_data()?;

@@ -234,6 +234,14 @@ impl App {
         Report::from_entries(&self.records)
     }
 
+    /// The closing summary, once the record has been closed.
+    pub fn closed(&self) -> Option<&crate::record::Summary> {
+        match self.records.last().map(|l| &l.entry) {
+            Some(Entry::Closed(summary)) => Some(summary),
+            _ => None,
+        }
+    }
+
     /// True once anything has been recorded in this record.
     pub fn has_record(&self) -> bool {
         !self.records.is_empty()

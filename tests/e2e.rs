@@ -77,6 +77,8 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
         "{journal}"
     );
     assert!(journal.contains(r#""event":"closed""#), "{journal}");
+    let index = std::fs::read_to_string(pane.path("data/sessions/.index")).expect("an index");
+    assert!(index.contains(r#""client":"AB""#), "{index}");
     assert_eq!(
         std::fs::read_to_string(pane.path("stderr.txt")).unwrap_or_default(),
         "",
