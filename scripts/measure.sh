@@ -25,6 +25,15 @@ Protocol(version: 1, name: "Measure", summary: "One long hold", steps: [
 ])
 RON
 echo "== measure-tui ($window s window, a running hold, audio off)"
-bash "$tools/measure-tui.sh" -w "$window" -K Space -k "q y" -n stillpoint -- "$bin" run "$data/hold.ron" --no-audio
+# Practice mode: no consultation to answer before the hold starts; q y then
+# Enter leaves through the summary.
+bash "$tools/measure-tui.sh" -w "$window" -K Space -k "q y Enter" -n stillpoint -- "$bin" practice "$data/hold.ron" --no-audio
+# Each check kills the app, which leaves its record cut off; a fresh data
+# folder per start keeps the next start from offering to take it up.
+cat > "$data/fresh.sh" <<SH
+#!/bin/sh
+STILLPOINT_DATA=\$(mktemp -d "$data/run.XXXXXX") exec "$bin" "\$@"
+SH
+chmod +x "$data/fresh.sh"
 echo "== robust-tui"
-bash "$tools/robust-tui.sh" -K Space -n stillpoint -- "$bin" run "$data/hold.ron" --no-audio
+bash "$tools/robust-tui.sh" -K Space -n stillpoint -- "$data/fresh.sh" practice "$data/hold.ron" --no-audio

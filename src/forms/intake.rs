@@ -264,8 +264,7 @@ impl IntakeForm {
         let width = area.width.saturating_sub(4) as usize;
         let mut rows = Vec::new();
         rows.push(Row::new(Line::styled(
-            "Before the first hold. Nothing here is sent anywhere; it is kept in this \
-             session's private record.",
+            "Before the first hold. Kept only in this session's private record.",
             t.muted,
         )));
         rows.push(Row::new(Line::default()));
