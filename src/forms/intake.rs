@@ -332,14 +332,14 @@ impl IntakeForm {
         }
         rows.push(Row::new(Line::default()));
         rows.push(Row::new(Line::styled(
-            "  Needs a physician's release before a session (space: tick, released, clear)",
+            "  Needs a physician's release first (space: tick · released · clear)",
             t.text.add_modifier(Modifier::BOLD),
         )));
         for (i, condition) in Condition::ALL.iter().enumerate() {
             let focused = on(Field::Condition(i));
             let (mark, state, style) = match self.conditions[i] {
                 Ticked::No => ("[ ]", "", t.text),
-                Ticked::NeedsRelease => ("[x]", "  needs a physician's release", t.overtime),
+                Ticked::NeedsRelease => ("[x]", "  needs a release", t.overtime),
                 Ticked::Released => ("[x]", "  released by physician ✓", t.accent),
             };
             let lead = if focused { "▸ " } else { "  " };

@@ -97,7 +97,8 @@ impl SummaryScreen {
             ]));
         }
         lines.push(Line::default());
-        let name_w = width.saturating_sub(34).clamp(10, 48);
+        // Room for "nn name planned actual  how it ended".
+        let name_w = width.saturating_sub(40).clamp(10, 48);
         lines.push(Line::styled(
             format!("   {:<name_w$} {:>8} {:>8}", "step", "planned", "actual"),
             t.muted,
