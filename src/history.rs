@@ -516,9 +516,8 @@ fn session_text(id: &str, r: &Report, torn: bool) -> String {
                 ),
             );
         }
-        if !i.cautions.is_empty() {
-            let words: Vec<&str> = i.cautions.iter().map(|c| c.label()).collect();
-            push(&mut t, format!("  extra care: {}", words.join(", ")));
+        if let Some(care) = i.cautions_text() {
+            push(&mut t, format!("  extra care: {care}"));
         }
     }
     if !r.steps.is_empty() {
@@ -708,9 +707,8 @@ fn markdown(id: &str, r: &Report) -> String {
                 }
             ));
         }
-        if !i.cautions.is_empty() {
-            let words: Vec<&str> = i.cautions.iter().map(|c| c.label()).collect();
-            t.push_str(&format!("- Extra care: {}\n", words.join(", ")));
+        if let Some(care) = i.cautions_text() {
+            t.push_str(&format!("- Extra care: {care}\n"));
         }
     }
     if !r.steps.is_empty() {

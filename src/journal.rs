@@ -364,16 +364,7 @@ impl LazyJournal {
     pub fn existing(file: FileJournal) -> LazyJournal {
         LazyJournal {
             dir: file.path.parent().map(Path::to_owned).unwrap_or_default(),
-            opened: Opened {
-                version: crate::record::LOG_VERSION,
-                protocol: String::new(),
-                source: String::new(),
-                hash: String::new(),
-                client: None,
-                practice: false,
-                opened: String::new(),
-                app: String::new(),
-            },
+            opened: Opened::default(),
             wall: Box::new(crate::clock::wall_now),
             file: Some(file),
             written: None,

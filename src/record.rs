@@ -226,7 +226,7 @@ impl Entry {
 }
 
 /// The first line of every journal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Opened {
     /// The format version, [`LOG_VERSION`].
     pub version: u32,
@@ -369,6 +369,16 @@ pub struct Intake {
 }
 
 impl Intake {
+    /// The cautions ticked, in words ("elderly client, severe osteoporosis");
+    /// `None` when there are none.
+    pub fn cautions_text(&self) -> Option<String> {
+        if self.cautions.is_empty() {
+            return None;
+        }
+        let words: Vec<&str> = self.cautions.iter().map(|c| c.label()).collect();
+        Some(words.join(", "))
+    }
+
     /// The ticked conditions with no physician's release: any one of them
     /// stops the session from starting.
     pub fn blocking(&self) -> Vec<Condition> {

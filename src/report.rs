@@ -182,16 +182,7 @@ impl Report {
 
     /// The session in one line.
     pub fn summary(&self) -> Summary {
-        let opened = self.opened.clone().unwrap_or_else(|| Opened {
-            version: 0,
-            protocol: String::new(),
-            source: String::new(),
-            hash: String::new(),
-            client: None,
-            practice: false,
-            opened: String::new(),
-            app: String::new(),
-        });
+        let opened = self.opened.clone().unwrap_or_default();
         Summary {
             opened: opened.opened,
             client: opened

@@ -926,11 +926,7 @@ fn civil(stamp: &str) -> Option<jiff::civil::DateTime> {
 
 /// The consultation's cautions in one line, for the whole session.
 pub fn cautions_line(intake: &crate::record::Intake) -> Option<String> {
-    if intake.cautions.is_empty() {
-        return None;
-    }
-    let words: Vec<&str> = intake.cautions.iter().map(|c| c.label()).collect();
-    Some(words.join(", "))
+    intake.cautions_text()
 }
 
 fn log_at(at: Moment, entry: Entry) -> Effect {

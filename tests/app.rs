@@ -80,6 +80,11 @@ impl Events for Script<'_> {
     }
 }
 
+/// How many recorded entries match.
+fn count(out: &Outcome, f: impl Fn(&Entry) -> bool) -> usize {
+    out.journal.entries.iter().filter(|l| f(&l.entry)).count()
+}
+
 fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
@@ -206,12 +211,7 @@ fn a_whole_session_runs_hands_free_after_one_press() {
         "{}",
         out.screen
     );
-    let ended = out
-        .journal
-        .entries
-        .iter()
-        .filter(|l| matches!(l.entry, Entry::StepEnded { .. }))
-        .count();
+    let ended = count(&out, |e| matches!(e, Entry::StepEnded { .. }));
     assert_eq!(ended, 3);
 }
 
@@ -261,12 +261,7 @@ fn pedal_keys_all_mean_next_and_a_cancelled_quit_changes_nothing() {
             (secs(7), key(KeyCode::Char('y'))),
         ],
     );
-    let started = out
-        .journal
-        .entries
-        .iter()
-        .filter(|l| matches!(l.entry, Entry::StepStarted { .. }))
-        .count();
+    let started = count(&out, |e| matches!(e, Entry::StepStarted { .. }));
     assert_eq!(started, 3, "Enter starts, PageDown and one Right advance");
 }
 
@@ -455,12 +450,7 @@ fn a_pedal_moves_on_even_while_a_note_is_being_typed() {
             (secs(11), key(KeyCode::Char('y'))),
         ],
     );
-    let started = out
-        .journal
-        .entries
-        .iter()
-        .filter(|l| matches!(l.entry, Entry::StepStarted { .. }))
-        .count();
+    let started = count(&out, |e| matches!(e, Entry::StepStarted { .. }));
     assert_eq!(started, 2, "PageDown moved on");
     assert!(
         !out.journal
