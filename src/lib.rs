@@ -6,6 +6,7 @@ pub mod audio;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod diagnostic;
 pub mod engine;
 pub mod forms;
 pub mod history;

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::diagnostic::{FIELD_MARK, FileError};
+
 /// The built-in soundscapes a protocol can name (see `audio::scape`).
 pub const SOUNDSCAPES: [&str; 4] = ["surf", "drone", "rain", "none"];
 
@@ -48,7 +50,9 @@ pub struct Protocol {
     pub steps: Vec<Step>,
 }
 
-/// One step of a protocol.
+/// One step of a protocol. (A protocol has tens of steps, so the size
+/// difference between a hold and a transition costs nothing worth a box.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
     /// A hand position held for a planned time.
@@ -72,6 +76,19 @@ pub struct Hold {
     /// What to feel for while holding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// What to find under the hands first (for learners).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landmarks: Option<String>,
+    /// How light the contact is (for learners; the practice panel says
+    /// "about five grams" when it is not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub touch: Option<String>,
+    /// Common mistakes to avoid (for learners).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mistakes: Option<String>,
+    /// Other regions the hands are on, besides `region` (for the body map).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Region>,
     /// The planned (target) time.
     pub duration: Span,
     /// The shortest sensible time; `-` never shortens below it.
@@ -95,6 +112,14 @@ struct RawHold {
     intent: String,
     #[serde(default)]
     notice: Option<String>,
+    #[serde(default)]
+    landmarks: Option<String>,
+    #[serde(default)]
+    touch: Option<String>,
+    #[serde(default)]
+    mistakes: Option<String>,
+    #[serde(default)]
+    also: Vec<Region>,
     duration: Span,
     #[serde(default)]
     min: Option<Span>,
@@ -133,6 +158,10 @@ impl TryFrom<RawHold> for Hold {
             hands: raw.hands,
             intent: raw.intent,
             notice: raw.notice,
+            landmarks: raw.landmarks,
+            touch: raw.touch,
+            mistakes: raw.mistakes,
+            also: raw.also,
             duration: raw.duration,
             min: raw.min,
             max: raw.max,
@@ -257,9 +286,6 @@ impl Region {
     }
 }
 
-/// Starts a cross-field error raised once a whole hold has been read; the
-/// word after it names the field the error should point at.
-const FIELD_MARK: &str = "\u{1}field=";
 
 /// Which background sound a protocol asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -459,7 +485,7 @@ impl Protocol {
     pub fn parse(text: &str, origin: &Path) -> Result<Protocol, ProtocolError> {
         let protocol: Protocol = ron_options()
             .from_str(text)
-            .map_err(|e| ProtocolError::from_ron(origin, text, &e))?;
+            .map_err(|e| FileError::from_ron(origin, text, &e))?;
         protocol.validate(origin, text)?;
         Ok(protocol)
     }
@@ -470,16 +496,14 @@ impl Protocol {
         let protocol = Protocol::parse(&text, path)?;
         if let Some(file) = protocol.sound_file(path) {
             crate::audio::file::check(&file).map_err(|e| {
-                let (line, col) = position_of_field(&text, "soundscape");
-                ProtocolError {
-                    file: path.to_owned(),
-                    line,
-                    col,
-                    message: format!("soundscape file {}: {e}", file.display()),
-                    hint: "the path is relative to this protocol file; \
-                           use a WAV, FLAC, Ogg Vorbis or MP3 file"
-                        .into(),
-                }
+                FileError::at_field(
+                    path,
+                    &text,
+                    "soundscape",
+                    format!("soundscape file {}: {e}", file.display()),
+                    "the path is relative to this protocol file; \
+                     use a WAV, FLAC, Ogg Vorbis or MP3 file",
+                )
             })?;
         }
         Ok(protocol)
@@ -510,68 +534,49 @@ impl Protocol {
 
     /// Whole-protocol checks that the field types cannot express.
     fn validate(&self, origin: &Path, text: &str) -> Result<(), ProtocolError> {
-        let at_field = |field: &str| position_of_field(text, field);
+        let at_field = |field: &str, message: String, hint: String| {
+            Err(FileError::at_field(origin, text, field, message, hint))
+        };
         if self.version != FORMAT_VERSION {
-            let (line, col) = at_field("version");
-            return Err(ProtocolError {
-                file: origin.to_owned(),
-                line,
-                col,
-                message: format!("format version {} is not supported", self.version),
-                hint: format!("write `version: {FORMAT_VERSION},`"),
-            });
+            return at_field(
+                "version",
+                format!("format version {} is not supported", self.version),
+                format!("write `version: {FORMAT_VERSION},`"),
+            );
         }
         if let Some(SoundscapeRef::Named(name)) = &self.soundscape
             && !SOUNDSCAPES.contains(&name.as_str())
         {
-            let (line, col) = at_field("soundscape");
-            return Err(ProtocolError {
-                file: origin.to_owned(),
-                line,
-                col,
-                message: format!("unknown soundscape \"{name}\""),
-                hint: format!(
+            let hint = match crate::diagnostic::did_you_mean(name, &SOUNDSCAPES) {
+                Some(close) => format!("did you mean \"{close}\"?"),
+                None => format!(
                     "write one of: {}, or a file as File(\"ocean.ogg\")",
                     SOUNDSCAPES.map(|s| format!("\"{s}\"")).join(", ")
                 ),
-            });
+            };
+            return at_field("soundscape", format!("unknown soundscape \"{name}\""), hint);
         }
         if self.steps.is_empty() {
-            let (line, col) = at_field("steps");
-            return Err(ProtocolError {
-                file: origin.to_owned(),
-                line,
-                col,
-                message: "the protocol has no steps".into(),
-                hint: "add at least one `Hold(...)` to `steps: [ ... ]`".into(),
-            });
+            return at_field(
+                "steps",
+                "the protocol has no steps".into(),
+                "add at least one `Hold(...)` to `steps: [ ... ]`".into(),
+            );
         }
         let total = self.planned_total();
         if total > MAX_PROTOCOL {
-            let (line, col) = at_field("steps");
-            return Err(ProtocolError {
-                file: origin.to_owned(),
-                line,
-                col,
-                message: format!(
-                    "the steps add up to {}, more than four hours",
-                    clock_text(total)
-                ),
-                hint: "shorten the holds or split the protocol into two sessions".into(),
-            });
+            return at_field(
+                "steps",
+                format!("the steps add up to {}, more than four hours", clock_text(total)),
+                "shorten the holds or split the protocol into two sessions".into(),
+            );
         }
         Ok(())
     }
 }
 
 fn read_text(path: &Path) -> Result<String, ProtocolError> {
-    std::fs::read_to_string(path).map_err(|e| ProtocolError {
-        file: path.to_owned(),
-        line: 0,
-        col: 0,
-        message: format!("cannot read the file: {e}"),
-        hint: "check the path and that the file is readable".into(),
-    })
+    std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))
 }
 
 /// The RON dialect of session files: authors write `author: "x"` rather than
@@ -580,48 +585,6 @@ fn ron_options() -> ron::Options {
     use ron::extensions::Extensions;
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
-}
-
-/// Finds where `field:` is first written as a field name (not inside quoted
-/// text or a comment, and not as part of a longer word), for errors about
-/// whole-protocol fields. Falls back to the start of the file.
-fn position_of_field(text: &str, field: &str) -> (usize, usize) {
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut line = 1;
-    let mut col = 1;
-    let mut prev: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if c == '/' && text[i..].starts_with("//") {
-            // Skip the comment to the end of the line.
-            while chars.peek().is_some_and(|(_, c)| *c != '\n') {
-                chars.next();
-            }
-        } else if text[i..].starts_with(field)
-            && !prev.is_some_and(|p| p.is_alphanumeric() || p == '_')
-            && text[i + field.len()..].trim_start().starts_with(':')
-        {
-            return (line, col);
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-        prev = Some(c);
-    }
-    (1, 1)
 }
 
 /// Formats a duration as `m:ss` or `h:mm:ss`.
@@ -635,238 +598,7 @@ pub fn clock_text(d: Duration) -> String {
 }
 
 /// A problem in a protocol file, worded for the person who wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtocolError {
-    /// The file (or the name of a bundled protocol).
-    pub file: PathBuf,
-    /// 1-based line, 0 when the file could not be read at all.
-    pub line: usize,
-    /// 1-based column.
-    pub col: usize,
-    /// What is wrong, quoting the bad value.
-    pub message: String,
-    /// What to write instead.
-    pub hint: String,
-}
-
-impl ProtocolError {
-    fn from_ron(file: &Path, text: &str, e: &ron::error::SpannedError) -> ProtocolError {
-        let (mut message, hint) = describe_ron_error(&e.code);
-        let mut at = offset_of(text, e.span.start.line, e.span.start.col);
-        if let Some(rest) = message.strip_prefix(FIELD_MARK) {
-            // Checks across a hold's fields run when its `)` is read; point
-            // back at the field the message is about instead.
-            let (field, msg) = rest.split_once(' ').unwrap_or((rest, ""));
-            at = previous_field(text, at, field).unwrap_or(at);
-            message = msg.to_owned();
-        } else if matches!(e.code, ron::Error::MissingStructField { .. }) {
-            // ron notices a missing field at the closing `)`; the start of the
-            // step is a better place to look.
-            at = opening_of_struct(text, at).unwrap_or(at);
-        }
-        if text[..at].ends_with('"') {
-            // Point at a bad text value's opening quote.
-            at -= 1;
-        } else {
-            // Point at the value itself, not the whitespace before it.
-            while text[at..].starts_with([' ', '\t']) {
-                at += 1;
-            }
-        }
-        let (line, col) = line_col(text, at);
-        ProtocolError {
-            file: file.to_owned(),
-            line,
-            col,
-            message,
-            hint,
-        }
-    }
-}
-
-/// The byte offset of a 1-based line and column (columns count characters).
-fn offset_of(text: &str, line: usize, col: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset
-                + l.char_indices()
-                    .nth(col.saturating_sub(1))
-                    .map_or(l.len(), |(b, _)| b);
-        }
-        offset += l.len();
-    }
-    text.len()
-}
-
-/// The 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[start..].chars().count() + 1)
-}
-
-/// Where `field:` was last written before `offset`.
-fn previous_field(text: &str, offset: usize, field: &str) -> Option<usize> {
-    let before = &text[..offset.min(text.len())];
-    let mut end = before.len();
-    while let Some(i) = before[..end].rfind(field) {
-        let starts_word = !before[..i]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if starts_word && before[i + field.len()..].trim_start().starts_with(':') {
-            return Some(i);
-        }
-        end = i;
-    }
-    None
-}
-
-/// The start of the name of the struct whose `)` is at `offset`
-/// (`Hold(...)` → the `H`), skipping over quoted text.
-fn opening_of_struct(text: &str, offset: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0i32;
-    let mut i = offset.min(bytes.len().saturating_sub(1));
-    let mut in_string = false;
-    loop {
-        match bytes[i] {
-            b'"' if i == 0 || bytes[i - 1] != b'\\' => in_string = !in_string,
-            b')' if !in_string => depth += 1,
-            b'(' if !in_string => {
-                depth -= 1;
-                if depth == 0 {
-                    let name_end = i;
-                    let name_start = text[..name_end]
-                        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-                        .map_or(0, |j| j + 1);
-                    return Some(name_start);
-                }
-            }
-            _ => {}
-        }
-        if i == 0 {
-            return None;
-        }
-        i -= 1;
-    }
-}
-
-/// Turns ron's error into a sentence and a hint for a protocol author.
-fn describe_ron_error(code: &ron::Error) -> (String, String) {
-    use ron::Error as E;
-    match code {
-        E::Message(m) => match m.split_once("; hint: ") {
-            Some((msg, hint)) => (msg.to_owned(), hint.to_owned()),
-            None => (
-                m.clone(),
-                "see the session-file format in the README".into(),
-            ),
-        },
-        E::NoSuchStructField {
-            expected,
-            found,
-            outer,
-        } => (
-            format!(
-                "unknown field `{found}`{}",
-                outer
-                    .as_ref()
-                    .map(|o| format!(" in `{o}`"))
-                    .unwrap_or_default()
-            ),
-            format!("the fields here are: {}", backticked(expected)),
-        ),
-        E::MissingStructField { field, outer } => (
-            format!(
-                "missing field `{field}`{}",
-                outer
-                    .as_ref()
-                    .map(|o| format!(" in `{o}`"))
-                    .unwrap_or_default()
-            ),
-            format!("add `{field}: ...,`"),
-        ),
-        E::DuplicateStructField { field, .. } => (
-            format!("the field `{field}` is written twice"),
-            "keep one of them".into(),
-        ),
-        E::NoSuchEnumVariant {
-            expected,
-            found,
-            outer,
-        } => {
-            let what = match outer.as_deref() {
-                Some("Region") => "region",
-                Some("Advance") => "advance",
-                Some("Step") => "step kind",
-                _ => "value",
-            };
-            (
-                format!("unknown {what} `{found}`"),
-                format!("write one of: {}", backticked(expected)),
-            )
-        }
-        E::ExpectedString | E::ExpectedStringEnd => (
-            "expected text in double quotes".into(),
-            "write it like \"Occipital base release\" or, for times, \"2m30s\"".into(),
-        ),
-        E::ExpectedInteger => (
-            "expected a whole number".into(),
-            "write numbers without quotes, e.g. `version: 1,`".into(),
-        ),
-        E::InvalidValueForType { .. } => (
-            code.to_string(),
-            "check the value's type against the format in the README".into(),
-        ),
-        E::ExpectedComma => (
-            "expected a comma".into(),
-            "separate fields and list items with commas".into(),
-        ),
-        E::TrailingCharacters => (
-            "there is text after the end of the protocol".into(),
-            "the file should end with the `)` that closes `Protocol(`".into(),
-        ),
-        E::Eof => (
-            "the file ends too early".into(),
-            "a bracket or parenthesis is probably not closed".into(),
-        ),
-        other => (
-            other.to_string(),
-            "compare with a bundled protocol (`stillpoint list`) or the README's format".into(),
-        ),
-    }
-}
-
-fn backticked(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-impl fmt::Display for ProtocolError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.message)?;
-        } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file.display(),
-                self.line,
-                self.col,
-                self.message
-            )?;
-        }
-        write!(f, "\n  hint: {}", self.hint)
-    }
-}
-
-impl std::error::Error for ProtocolError {}
+pub type ProtocolError = FileError;
 
 #[cfg(test)]
 mod tests {
@@ -967,9 +699,11 @@ mod tests {
     #[test]
     fn whole_protocol_errors_skip_quoted_text_and_comments() {
         let text = "// soundscape: in a comment\nProtocol(version: 1, name: \"x\", summary: \"A soundscape, steps: none\", soundscape: \"whales\", steps: [])";
-        assert_eq!(position_of_field(text, "soundscape"), (2, 71));
-        assert_eq!(position_of_field(text, "steps"), (2, 93));
-        assert_eq!(position_of_field("xversion: 1", "version"), (1, 1));
+        use crate::diagnostic::{line_col, position_of_field};
+        let at = |t: &str, field: &str| line_col(t, position_of_field(t, field));
+        assert_eq!(at(text, "soundscape"), (2, 71));
+        assert_eq!(at(text, "steps"), (2, 93));
+        assert_eq!(at("xversion: 1", "version"), (1, 1));
     }
 
     #[test]
