@@ -148,6 +148,36 @@ impl Catalog {
         self.found.iter().find(|f| f.stem == stem)
     }
 
+    /// What a protocol file has to do with others of the same name: which
+    /// it shadows, or which shadows it; `None` when its name is its own.
+    pub fn shadowing(&self, file: &Path) -> Option<String> {
+        let stem = file.file_stem()?.to_str()?;
+        let found = self.get(stem)?;
+        let same = |o: &Origin| match o {
+            Origin::File(p) => same_file(p, file),
+            Origin::Bundled => false,
+        };
+        if same(&found.origin) {
+            let hidden: Vec<String> = found.shadows.iter().map(ToString::to_string).collect();
+            return (!hidden.is_empty()).then(|| {
+                format!(
+                    "\"{stem}\" here shadows the one {}",
+                    hidden.join(" and the one ")
+                )
+            });
+        }
+        if found.shadows.iter().any(same) {
+            return Some(format!(
+                "\"{stem}\" is shadowed by {} (a later folder wins); run this one by its path",
+                found.origin
+            ));
+        }
+        Some(format!(
+            "a protocol named \"{stem}\" is also found ({}); this file runs only by its path",
+            found.origin
+        ))
+    }
+
     /// The names on offer, for "did you mean" hints.
     pub fn stems(&self) -> Vec<&str> {
         self.found.iter().map(|f| f.stem.as_str()).collect()
@@ -251,6 +281,29 @@ pub fn text_hash(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Every protocol file in the searched folders, each folder once.
+pub fn protocol_files(search: &SearchPath) -> Vec<PathBuf> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut files = Vec::new();
+    for folder in &search.folders {
+        let Ok(canonical) = folder.canonicalize() else {
+            continue;
+        };
+        if !seen.contains(&canonical) {
+            seen.push(canonical);
+            files.extend(ron_files(folder));
+        }
+    }
+    files
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// How the command line names a protocol: by stem or by path.

@@ -13,6 +13,7 @@ use crate::audio::scape::Scape;
 use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
 use crate::catalog::{Catalog, Chosen, Found, SearchPath, Source, looks_like_path, text_hash};
 use crate::clock::{ScaledClock, SystemClock};
+use crate::config::Settings;
 use crate::engine::Session;
 use crate::history::{Filter, Format};
 use crate::journal::LazyJournal;
@@ -44,9 +45,10 @@ pub struct Cli {
 enum Command {
     /// Run a session: by protocol name (`ten-step`) or by file path.
     Run(RunArgs),
-    /// Practise a protocol: no consultation and no client; the time counts
-    /// toward your practice hours.
-    Practice(RunArgs),
+    /// Practise a protocol: no consultation and no client, a learning panel
+    /// and a body map; the time counts toward your practice hours
+    /// (`--stats` shows them).
+    Practice(PracticeArgs),
     /// Take up a session that was cut off (the newest, or the one named).
     Resume {
         /// A session id from `stillpoint history` (or a unique start of one).
@@ -56,11 +58,29 @@ enum Command {
     },
     /// List every protocol found, with its total time and where it came from.
     List,
-    /// Check protocol files; exit 0 when all are valid, 1 otherwise.
+    /// Check protocol files (every one found, when none is named); exit 0
+    /// when all are valid, 1 otherwise.
     Validate {
         /// The files to check.
-        #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write a commented template protocol that validates as it is.
+    New {
+        /// A name (`my-protocol` writes ./my-protocol.ron) or a path.
+        name: String,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show where the settings file is and check it; `--init` writes a
+    /// commented one.
+    Config {
+        /// Write a commented settings file (every setting at its default).
+        #[arg(long)]
+        init: bool,
+        /// With --init, replace a file that exists.
+        #[arg(long, requires = "init")]
+        force: bool,
     },
     /// Sound tools.
     #[command(subcommand)]
@@ -123,6 +143,18 @@ enum AudioCommand {
 }
 
 #[derive(Debug, Args)]
+struct PracticeArgs {
+    /// A protocol name (see `stillpoint list`) or a path to a .ron file.
+    #[arg(conflicts_with = "stats")]
+    protocol: Option<String>,
+    /// Show the practice recorded: hours per technique and per protocol.
+    #[arg(long)]
+    stats: bool,
+    #[command(flatten)]
+    options: RunOptions,
+}
+
+#[derive(Debug, Args)]
 struct RunArgs {
     /// A protocol name (see `stillpoint list`) or a path to a .ron file.
     protocol: Option<String>,
@@ -138,9 +170,10 @@ struct RunOptions {
     /// Do not open a sound device.
     #[arg(long)]
     no_audio: bool,
-    /// Colours: dim (for a darkened room), day, or plain. NO_COLOR is honoured.
-    #[arg(long, value_enum, default_value_t = ThemeName::Dim)]
-    theme: ThemeName,
+    /// Colours: dim (for a darkened room; the default), day, high-contrast,
+    /// or plain. NO_COLOR is honoured.
+    #[arg(long, value_enum)]
+    theme: Option<ThemeName>,
     /// The background sound: surf, drone, rain, none, or a WAV/FLAC/Ogg/MP3
     /// file (default: the protocol's own, else none).
     #[arg(long, value_name = "NAME")]
@@ -159,11 +192,54 @@ struct RunOptions {
 }
 
 impl RunOptions {
-    /// The chosen theme, with `NO_COLOR` honoured.
-    fn theme(&self) -> Theme {
+    /// The chosen theme: `--theme`, else the settings', else dim; with
+    /// `NO_COLOR` honoured.
+    fn theme(&self, settings: &Settings) -> Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme::pick(self.theme, no_color)
+        let name = self
+            .theme
+            .or(settings.config.theme)
+            .unwrap_or(ThemeName::Dim);
+        Theme::pick(name, no_color)
     }
+}
+
+/// What every command that starts or resumes a session shares.
+struct Setup<'a> {
+    options: &'a RunOptions,
+    settings: Settings,
+    data: PathBuf,
+    signals: Signals,
+}
+
+impl Setup<'_> {
+    fn theme(&self) -> Theme {
+        self.options.theme(&self.settings)
+    }
+}
+
+/// Reads the settings, or says what is wrong with them the way rustc
+/// would; a broken settings file never quietly becomes the defaults.
+fn settings() -> Result<Settings, ExitCode> {
+    crate::config::load(crate::config::path().as_deref()).map_err(|e| fail_file(&e))
+}
+
+/// Reports a problem in a user's file, with its line shown, on stderr.
+fn fail_file(e: &crate::diagnostic::FileError) -> ExitCode {
+    let color = io::IsTerminal::is_terminal(&io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    eprint!("{}", e.render(color));
+    ExitCode::FAILURE
+}
+
+/// The data folder for these settings, or why there is none.
+fn data_folder(flag: Option<&Path>, settings: &Settings) -> Result<PathBuf, ExitCode> {
+    crate::paths::data_dir_or(flag, settings.config.data_dir.as_deref()).ok_or_else(|| {
+        fail(
+            "no home folder to keep session records in; use --data-dir, STILLPOINT_DATA, \
+             or data_dir in the settings",
+        )
+    })
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
@@ -186,7 +262,9 @@ pub fn main() -> ExitCode {
     let signals = Signals::install();
     match cli.command {
         Some(Command::List) => list(&Catalog::discover(&search)),
-        Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Validate { files }) => validate(&files, &search),
+        Some(Command::New { name, force }) => new_protocol(&name, force),
+        Some(Command::Config { init, force }) => config_command(init, force),
         Some(Command::Audio(AudioCommand::Render {
             soundscape,
             cue,
@@ -215,50 +293,66 @@ pub fn main() -> ExitCode {
             }
         }),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
-        Some(Command::Run(args)) => launch(
-            &search,
-            args.protocol.as_deref(),
-            &args.options,
-            false,
-            &cli.data_dir,
-            signals,
-        ),
-        Some(Command::Practice(args)) => launch(
-            &search,
-            args.protocol.as_deref(),
-            &args.options,
-            true,
-            &cli.data_dir,
-            signals,
-        ),
-        Some(Command::Resume { session, options }) => {
-            resume_command(session.as_deref(), &options, &cli.data_dir, signals)
+        Some(Command::Run(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
+            launch(&search, args.protocol.as_deref(), false, s)
+        }),
+        Some(Command::Practice(args)) if args.stats => {
+            with_sessions(cli.data_dir.as_deref(), |dir| {
+                let stats = crate::practice::stats(dir)?;
+                let width = ratatui::crossterm::terminal::size()
+                    .ok()
+                    .filter(|_| io::IsTerminal::is_terminal(&io::stdout()))
+                    .map_or(80, |(w, _)| usize::from(w));
+                print!("{}", crate::practice::text(&stats, width));
+                Ok(())
+            })
         }
-        None => launch(&search, None, &cli.run, false, &cli.data_dir, signals),
+        Some(Command::Practice(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
+            launch(&search, args.protocol.as_deref(), true, s)
+        }),
+        Some(Command::Resume { session, options }) => {
+            with_setup(&options, &cli.data_dir, signals, |s| {
+                resume_command(session.as_deref(), s)
+            })
+        }
+        None => with_setup(&cli.run, &cli.data_dir, signals, |s| {
+            launch(&search, None, false, s)
+        }),
     }
+}
+
+/// Reads the settings and finds the data folder, then runs `f`.
+fn with_setup(
+    options: &RunOptions,
+    data_dir: &Option<PathBuf>,
+    signals: Signals,
+    f: impl FnOnce(Setup<'_>) -> ExitCode,
+) -> ExitCode {
+    let settings = match settings() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let data = match data_folder(data_dir.as_deref(), &settings) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    f(Setup {
+        options,
+        settings,
+        data,
+        signals,
+    })
 }
 
 /// Starts a session: first offers to take up a recent one that was cut off,
 /// then runs the protocol named (or chosen in the picker).
-fn launch(
-    search: &SearchPath,
-    name: Option<&str>,
-    options: &RunOptions,
-    practice: bool,
-    data_dir: &Option<PathBuf>,
-    signals: Signals,
-) -> ExitCode {
-    let Some(data) = crate::paths::data_dir_or(data_dir.as_deref()) else {
-        return fail(
-            "no home folder to keep session records in; use --data-dir or STILLPOINT_DATA",
-        );
-    };
-    let sessions = data.join("sessions");
+fn launch(search: &SearchPath, name: Option<&str>, practice: bool, setup: Setup<'_>) -> ExitCode {
+    let sessions = setup.data.join("sessions");
     if let Some(candidate) =
         crate::resume::candidates(&sessions, Some(crate::resume::OFFER_WITHIN)).first()
     {
-        match offer(candidate, &signals, options.theme()) {
-            Ok(Offer::Resume) => return resume_path(&candidate.path, options, &data, signals),
+        match offer(candidate, &setup.signals, setup.theme()) {
+            Ok(Offer::Resume) => return resume_path(&candidate.path, setup),
             Ok(Offer::SetAside) => {
                 if let Err(e) = set_aside(&candidate.path) {
                     return fail(&e);
@@ -270,28 +364,18 @@ fn launch(
     }
     let chosen = match name {
         Some(name) => resolve(name, search),
-        None => pick(search, &signals, options.theme()),
+        None => pick(search, &setup.signals, setup.theme()),
     };
     match chosen {
-        Ok(Some(chosen)) => start(chosen, options, practice, &data, signals),
+        Ok(Some(chosen)) => start(chosen, practice, setup),
         Ok(None) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
     }
 }
 
 /// `stillpoint resume [SESSION]`.
-fn resume_command(
-    session: Option<&str>,
-    options: &RunOptions,
-    data_dir: &Option<PathBuf>,
-    signals: Signals,
-) -> ExitCode {
-    let Some(data) = crate::paths::data_dir_or(data_dir.as_deref()) else {
-        return fail(
-            "no home folder to find session records in; use --data-dir or STILLPOINT_DATA",
-        );
-    };
-    let sessions = data.join("sessions");
+fn resume_command(session: Option<&str>, setup: Setup<'_>) -> ExitCode {
+    let sessions = setup.data.join("sessions");
     let path = match session {
         Some(id) => match crate::resume::find(&sessions, id) {
             Ok(p) => p,
@@ -305,7 +389,7 @@ fn resume_command(
             }
         },
     };
-    resume_path(&path, options, &data, signals)
+    resume_path(&path, setup)
 }
 
 /// What the therapist chose when offered an unfinished session.
@@ -427,13 +511,9 @@ fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<C
 }
 
 /// Starts a new session on `chosen`.
-fn start(
-    chosen: Chosen,
-    options: &RunOptions,
-    practice: bool,
-    data: &Path,
-    signals: Signals,
-) -> ExitCode {
+fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCode {
+    let options = setup.options;
+    let data = &setup.data;
     let origin = chosen.source.path().map(Path::to_owned);
     // Everything the user can get wrong is checked before anything is created;
     // the chosen protocol's sound file is decoded once, here, with its
@@ -469,7 +549,11 @@ fn start(
     // The record file is made by its first entry: a consultation left
     // unfinished leaves nothing behind.
     let journal = LazyJournal::new(&sessions, header, Box::new(crate::clock::wall_now));
-    let mut app = App::new(Session::new(chosen.protocol.clone()), options.theme());
+    let session = Session::new(chosen.protocol.clone());
+    let mut app = App::new(
+        with_timing(session, &chosen.protocol, &setup.settings),
+        setup.theme(),
+    );
     app.practice = practice;
     app.client = options.client.clone().filter(|_| !practice);
     if !practice {
@@ -479,33 +563,42 @@ fn start(
         ));
     }
     let clock = ScaledClock::new(SystemClock::new(), options.speed);
-    run_dashboard(app, &chosen, journal, clock, options, data, signals)
+    run_dashboard(app, &chosen, journal, clock, setup)
+}
+
+/// The settings' cue lead and reminder, where the protocol sets none.
+fn with_timing(session: Session, protocol: &Protocol, settings: &Settings) -> Session {
+    let mut session = session;
+    if protocol.lead.is_none()
+        && let Some(lead) = settings.config.lead
+    {
+        session = session.with_lead(lead.get());
+    }
+    if protocol.reminder.is_none()
+        && let Some(every) = settings.config.reminder
+    {
+        session = session.with_reminder(Some(every.get()));
+    }
+    session
 }
 
 /// Takes up the session recorded at `path` where it stopped.
-fn resume_path(path: &Path, options: &RunOptions, data: &Path, signals: Signals) -> ExitCode {
+fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
     let reopened = match crate::resume::reopen(path) {
         Ok(r) => r,
         Err(message) => return fail(&message),
     };
     let report = crate::report::Report::from_entries(&reopened.contents.records);
-    let mut app = App::new(reopened.session, options.theme());
+    let session = with_timing(reopened.session, &reopened.chosen.protocol, &setup.settings);
+    let mut app = App::new(session, setup.theme());
     app.practice = report.opened.as_ref().is_some_and(|o| o.practice);
     app.client = report.summary().client;
     app.recall(&reopened.contents.records);
     app.take_up(reopened.at, &crate::clock::wall_now());
     app.resume_screen();
-    let clock = ScaledClock::starting_at(SystemClock::new(), options.speed, reopened.at);
+    let clock = ScaledClock::starting_at(SystemClock::new(), setup.options.speed, reopened.at);
     let journal = LazyJournal::existing(reopened.journal);
-    run_dashboard(
-        app,
-        &reopened.chosen,
-        journal,
-        clock,
-        options,
-        data,
-        signals,
-    )
+    run_dashboard(app, &reopened.chosen, journal, clock, setup)
 }
 
 /// Takes over the terminal and runs the session until it is closed or cut
@@ -515,27 +608,40 @@ fn run_dashboard(
     chosen: &Chosen,
     mut journal: LazyJournal,
     clock: ScaledClock<SystemClock>,
-    options: &RunOptions,
-    data: &Path,
-    signals: Signals,
+    setup: Setup<'_>,
 ) -> ExitCode {
+    let Setup {
+        options,
+        settings,
+        data,
+        signals,
+    } = setup;
+    let data = data.as_path();
+    let config = &settings.config;
     let bed = match choose_bed(
         &chosen.protocol,
         chosen.source.path(),
         options.soundscape.as_deref(),
+        config.soundscape.as_deref(),
     ) {
         Ok(bed) => bed,
         Err(message) => return fail(&message),
     };
     let prefs = Prefs::load(data);
     app.speed = options.speed;
-    app.volume = prefs.volume;
+    // A volume in the settings is where every session starts; without one,
+    // the last volume used is remembered.
+    app.volume = config.volume.unwrap_or(prefs.volume);
     app.muted = prefs.muted;
+    app.keys = settings.keys.clone();
     let mut events = TerminalEvents::new(&signals);
     let mut screen = match Screen::enter(Some(&data.join("stderr.log"))) {
         Ok(s) => s,
         Err(e) => return fail(&format!("cannot open the terminal: {e}")),
     };
+    if app.keys.uses_media_keys() {
+        screen.report_media_keys();
+    }
     // Opened only now, so that anything the sound libraries print while
     // probing lands in the log behind the dashboard, not on the terminal.
     let mut audio: Box<dyn Audio> = if options.no_audio {
@@ -545,7 +651,7 @@ fn run_dashboard(
             bed,
             app.volume,
             app.muted,
-            options.cue_device.clone(),
+            options.cue_device.clone().or(config.cue_device.clone()),
         ))
     };
     let wall = crate::clock::wall_time_of_day;
@@ -640,20 +746,43 @@ fn list(catalog: &Catalog) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn validate(files: &[PathBuf]) -> ExitCode {
+fn validate(files: &[PathBuf], search: &SearchPath) -> ExitCode {
+    let catalog = Catalog::discover(search);
+    let files: Vec<PathBuf> = if files.is_empty() {
+        crate::catalog::protocol_files(search)
+    } else {
+        files.to_vec()
+    };
+    if files.is_empty() {
+        println!(
+            "No protocol files found in {}; the built-in protocols are always valid.",
+            search
+                .folders
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::SUCCESS;
+    }
     let mut failed = 0;
-    for file in files {
+    for file in &files {
         match Protocol::load(file) {
-            Ok(p) => println!(
-                "ok: {}: \"{}\", {} steps, planned {}",
-                file.display(),
-                p.name,
-                p.steps.len(),
-                clock_text(p.planned_total())
-            ),
+            Ok(p) => {
+                println!(
+                    "ok: {}: \"{}\", {} steps, planned {}",
+                    file.display(),
+                    p.name,
+                    p.steps.len(),
+                    clock_text(p.planned_total())
+                );
+                if let Some(note) = catalog.shadowing(file) {
+                    println!("    note: {note}");
+                }
+            }
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e}");
+                fail_file(&e);
             }
         }
     }
@@ -662,6 +791,94 @@ fn validate(files: &[PathBuf]) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `stillpoint new NAME`: a commented template that validates as it is.
+fn new_protocol(name: &str, force: bool) -> ExitCode {
+    let mut path = PathBuf::from(name);
+    if path.extension().is_none_or(|e| e != "ron") {
+        path.set_extension("ron");
+    }
+    if path.exists() && !force {
+        return fail(&format!(
+            "{} already exists\n  hint: choose another name, or add --force to replace it",
+            path.display()
+        ));
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().replace(['-', '_'], " "))
+        .unwrap_or_else(|| "My protocol".to_owned());
+    let mut title = stem.trim().to_owned();
+    if let Some(first) = title.get(..1) {
+        title = first.to_uppercase() + &title[1..];
+    }
+    let text = Protocol::template(&title);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        return fail(&format!("cannot create {}: {e}", parent.display()));
+    }
+    match std::fs::write(&path, text) {
+        Ok(()) => {
+            println!(
+                "wrote {}: \"{title}\", a template that validates as it is.\n\
+                 Edit it, check it with `stillpoint validate {}`, and put it in ./sessions, \
+                 ~/.config/stillpoint/sessions or a folder in STILLPOINT_SESSIONS to list it.",
+                path.display(),
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("cannot write {}: {e}", path.display())),
+    }
+}
+
+/// `stillpoint config [--init [--force]]`.
+fn config_command(init: bool, force: bool) -> ExitCode {
+    let Some(path) = crate::config::path() else {
+        return fail("no home folder for the settings file; set STILLPOINT_CONFIG to a file");
+    };
+    if init {
+        if path.exists() && !force {
+            return fail(&format!(
+                "{} already exists\n  hint: add --force to replace it with the commented \
+                 template",
+                path.display()
+            ));
+        }
+        if let Some(dir) = path.parent()
+            && let Err(e) = crate::paths::create_private_dir(dir)
+        {
+            return fail(&format!("cannot create {}: {e}", dir.display()));
+        }
+        return match std::fs::write(&path, crate::config::TEMPLATE) {
+            Ok(()) => {
+                println!(
+                    "wrote {}: every setting is there, commented out; remove the // in \
+                     front of one to use it.",
+                    path.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("cannot write {}: {e}", path.display())),
+        };
+    }
+    if !path.exists() {
+        println!(
+            "{}: no settings file, so the defaults apply.\n  `stillpoint config --init` writes a \
+             commented one.",
+            path.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    match crate::config::load(Some(&path)) {
+        Ok(_) => {
+            println!("ok: {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail_file(&e),
     }
 }
 
@@ -710,11 +927,13 @@ fn render(soundscape: Option<&str>, cue: Option<&str>, seconds: u32, out: &Path)
 }
 
 /// The background sound: `--soundscape` (a name, a file or `none`), else the
-/// protocol's own, else none. Files are checked to decode.
+/// protocol's own, else the settings' default, else none. Files are checked
+/// to decode.
 fn choose_bed(
     protocol: &Protocol,
     origin: Option<&Path>,
     option: Option<&str>,
+    default: Option<&str>,
 ) -> Result<Option<Bed>, String> {
     use crate::protocol::SoundscapeRef;
     let file = |path: PathBuf| {
@@ -736,11 +955,17 @@ fn choose_bed(
         }),
     }
     };
+    let by_name = |o: &str| {
+        if Scape::from_name(o).is_some() || o == "none" {
+            named(o)
+        } else {
+            file(PathBuf::from(o))
+        }
+    };
     match option {
-        Some(o) if Scape::from_name(o).is_some() || o == "none" => named(o),
-        Some(o) => file(PathBuf::from(o)),
+        Some(o) => by_name(o),
         None => match &protocol.soundscape {
-            None => Ok(None),
+            None => default.map_or(Ok(None), by_name),
             Some(SoundscapeRef::Named(n)) => named(n),
             Some(SoundscapeRef::File(_)) => {
                 Ok(origin.and_then(|o| protocol.sound_file(o)).map(Bed::File))
@@ -790,10 +1015,9 @@ fn latency(cues: u32) -> ExitCode {
 
 /// Runs `f` on the folder of session records, reporting its error.
 fn with_sessions(data_dir: Option<&Path>, f: impl FnOnce(&Path) -> Result<(), String>) -> ExitCode {
-    let Some(data) = crate::paths::data_dir_or(data_dir) else {
-        return fail(
-            "no home folder to find session records in; use --data-dir or STILLPOINT_DATA",
-        );
+    let data = match settings().and_then(|s| data_folder(data_dir, &s)) {
+        Ok(d) => d,
+        Err(code) => return code,
     };
     match f(&data.join("sessions")) {
         Ok(()) => ExitCode::SUCCESS,

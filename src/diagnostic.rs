@@ -332,7 +332,10 @@ fn describe_ron_error(code: &ron::Error) -> Described {
     match code {
         E::Message(m) => match m.split_once("; hint: ") {
             Some((msg, hint)) => plain(msg.to_owned(), hint.to_owned()),
-            None => plain(m.clone(), "see the format reference in sessions/README.md".into()),
+            None => plain(
+                m.clone(),
+                "see the format reference in sessions/README.md".into(),
+            ),
         },
         E::NoSuchStructField {
             expected,
@@ -448,7 +451,10 @@ mod tests {
             "unknown field `nmae`",
             "did you mean `name`?",
         );
-        assert_eq!(e.to_string(), "a.ron:2:5: unknown field `nmae`\n  hint: did you mean `name`?");
+        assert_eq!(
+            e.to_string(),
+            "a.ron:2:5: unknown field `nmae`\n  hint: did you mean `name`?"
+        );
         let shown = e.render(false);
         assert!(shown.contains("a.ron:2:5"), "{shown}");
         assert!(shown.contains("    nmae: \"x\","), "{shown}");

@@ -669,6 +669,7 @@ impl Session {
             Entry::StepStarted {
                 step: i,
                 name: self.protocol.steps[i].name().to_owned(),
+                region: self.protocol.steps[i].hold().map(|h| h.region),
                 planned,
             },
         );

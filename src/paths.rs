@@ -22,9 +22,18 @@ pub fn data_dir() -> Option<PathBuf> {
 }
 
 /// The data folder: `flag` (from `--data-dir`) if given, else
-/// [`data_dir`].
-pub fn data_dir_or(flag: Option<&Path>) -> Option<PathBuf> {
-    flag.map(Path::to_owned).or_else(data_dir)
+/// `STILLPOINT_DATA`, else `configured` (the settings' `data_dir`), else
+/// the XDG data folder.
+pub fn data_dir_or(flag: Option<&Path>, configured: Option<&Path>) -> Option<PathBuf> {
+    if let Some(flag) = flag {
+        return Some(flag.to_owned());
+    }
+    match std::env::var_os("STILLPOINT_DATA") {
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        _ => configured
+            .map(Path::to_owned)
+            .or_else(|| project_dirs().map(|d| d.data_dir().to_owned())),
+    }
 }
 
 /// Creates (or truncates) a file readable by its owner only (`0600`).

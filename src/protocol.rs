@@ -286,7 +286,6 @@ impl Region {
     }
 }
 
-
 /// Which background sound a protocol asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SoundscapeRef {
@@ -526,6 +525,13 @@ impl Protocol {
         }
     }
 
+    /// A commented protocol named `name` that validates as it is, for
+    /// `stillpoint new`: every field with an example and what it is for.
+    pub fn template(name: &str) -> String {
+        let name = name.replace('\\', "\\\\").replace('"', "\\\"");
+        include_str!("../assets/template.ron").replace("{NAME}", &name)
+    }
+
     /// Writes the protocol back as RON in the same dialect [`Protocol::parse`] reads.
     pub fn to_ron(&self) -> Result<String, ron::Error> {
         let pretty = ron::ser::PrettyConfig::default().struct_names(false);
@@ -567,7 +573,10 @@ impl Protocol {
         if total > MAX_PROTOCOL {
             return at_field(
                 "steps",
-                format!("the steps add up to {}, more than four hours", clock_text(total)),
+                format!(
+                    "the steps add up to {}, more than four hours",
+                    clock_text(total)
+                ),
                 "shorten the holds or split the protocol into two sessions".into(),
             );
         }

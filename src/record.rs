@@ -60,6 +60,9 @@ pub enum Entry {
         step: usize,
         /// Its name.
         name: String,
+        /// The region a hold is on (none for a transition).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<Region>,
         /// Its planned time.
         #[serde(with = "secs")]
         planned: Duration,

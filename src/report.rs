@@ -14,6 +14,8 @@ pub struct StepReport {
     pub step: usize,
     /// Its name.
     pub name: String,
+    /// The region a hold is on (none for a transition).
+    pub region: Option<crate::protocol::Region>,
     /// The planned time.
     pub planned: Duration,
     /// Time actually spent in it, all visits, pauses excluded.
@@ -106,6 +108,7 @@ impl Report {
                 Entry::StepStarted {
                     step,
                     name,
+                    region,
                     planned,
                 } => {
                     current = Some(*step);
@@ -114,6 +117,7 @@ impl Report {
                         r.steps.push(StepReport {
                             step: *step,
                             name: name.clone(),
+                            region: *region,
                             planned: *planned,
                             actual: Duration::ZERO,
                             ended_by: None,

@@ -74,6 +74,8 @@ pub struct App {
     pending: Vec<Effect>,
     /// What fills the window.
     pub screen: Screen,
+    /// Which key does what.
+    pub keys: crate::config::KeyMap,
     exit: bool,
 }
 
@@ -95,38 +97,7 @@ const RHYTHM_SHOWN: Duration = Duration::from_secs(60);
 /// How many recent entries the log panel keeps.
 const RECENT: usize = 40;
 
-/// What a key asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Start, or the next step.
-    Next,
-    /// The previous step.
-    Back,
-    /// Pause or resume.
-    TogglePause,
-    /// +30 s.
-    Extend,
-    /// -30 s.
-    Shorten,
-    /// Show or hide the keys.
-    Help,
-    /// End the session (asks first).
-    Quit,
-    /// Close an overlay.
-    Dismiss,
-    /// One volume step louder.
-    VolumeUp,
-    /// One volume step softer.
-    VolumeDown,
-    /// Mute or unmute.
-    Mute,
-    /// Write a one-line note.
-    Note,
-    /// Tap on a rhythm cycle.
-    Tap,
-    /// Mark a still point's start or end.
-    StillPoint,
-}
+pub use crate::config::Action;
 
 /// What fills the window.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,31 +110,6 @@ pub enum Screen {
     Aftercare(AftercareForm),
     /// The summary before the record is closed.
     Summary(Box<SummaryScreen>),
-}
-
-/// The default key map. Space, Enter, Right and PageDown all mean next because
-/// USB foot pedals and presenter clickers send one of them.
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
-    }
-    Some(match key.code {
-        KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Right | KeyCode::PageDown => Action::Next,
-        KeyCode::Left | KeyCode::PageUp | KeyCode::Backspace => Action::Back,
-        KeyCode::Char('p' | 'P') => Action::TogglePause,
-        KeyCode::Char('+' | '=') => Action::Extend,
-        KeyCode::Char('-' | '_') => Action::Shorten,
-        KeyCode::Char('?') | KeyCode::F(1) => Action::Help,
-        KeyCode::Char('q' | 'Q') => Action::Quit,
-        KeyCode::Esc => Action::Dismiss,
-        KeyCode::Char(']') | KeyCode::Up => Action::VolumeUp,
-        KeyCode::Char('[') | KeyCode::Down => Action::VolumeDown,
-        KeyCode::Char('m' | 'M') => Action::Mute,
-        KeyCode::Char('n' | 'N') => Action::Note,
-        KeyCode::Char('t' | 'T') => Action::Tap,
-        KeyCode::Char('s' | 'S') => Action::StillPoint,
-        _ => return None,
-    })
 }
 
 impl App {
@@ -188,6 +134,7 @@ impl App {
             recent: VecDeque::new(),
             pending: Vec::new(),
             screen: Screen::Dashboard,
+            keys: crate::config::KeyMap::default(),
             exit: false,
         }
     }
@@ -341,14 +288,14 @@ impl App {
         if let Some(fx) = self.type_note(key, now) {
             return fx;
         }
-        let Some(action) = action_for(key) else {
+        let Some(action) = self.keys.action(key) else {
             return Vec::new();
         };
         let input = match action {
             Action::Next => Input::Next,
             Action::Back => Input::Back,
-            Action::TogglePause if self.session.is_paused() => Input::Resume,
-            Action::TogglePause => Input::Pause,
+            Action::Pause if self.session.is_paused() => Input::Resume,
+            Action::Pause => Input::Pause,
             Action::Extend => Input::Extend,
             Action::Shorten => Input::Shorten,
             Action::Help => {
@@ -532,6 +479,7 @@ impl App {
                 .as_ref()
                 .map(|d| (d.text.iter().collect(), d.cursor)),
             practice: self.practice,
+            keys: crate::ui::KeyLabels::of(&self.keys),
         };
         View::new(&self.session, self.session.display_moment(now), &ctx)
     }

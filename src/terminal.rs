@@ -49,6 +49,7 @@ impl Screen {
         let terminal = ratatui::try_init()?;
         let restore_terminal = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            pop_key_reports();
             restore_stderr();
             // ratatui's hook leaves raw mode and the alternate screen, then prints.
             restore_terminal(info);
@@ -62,10 +63,42 @@ impl Screen {
             _stderr: StderrGuard,
         })
     }
+
+    /// Asks the terminal to report media keys (the kitty keyboard protocol),
+    /// when a media key is bound; terminals that cannot are left as they are.
+    pub fn report_media_keys(&mut self) {
+        use ratatui::crossterm::event::{
+            KeyboardEnhancementFlags as F, PushKeyboardEnhancementFlags,
+        };
+        use ratatui::crossterm::terminal::supports_keyboard_enhancement;
+        if supports_keyboard_enhancement().unwrap_or(false) {
+            let flags = F::DISAMBIGUATE_ESCAPE_CODES | F::REPORT_ALL_KEYS_AS_ESCAPE_CODES;
+            if ratatui::crossterm::execute!(io::stdout(), PushKeyboardEnhancementFlags(flags))
+                .is_ok()
+            {
+                ENHANCED.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Whether the terminal was asked for enhanced key reports (and must be
+/// told to stop on the way out).
+static ENHANCED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Undoes [`Screen::report_media_keys`].
+fn pop_key_reports() {
+    if ENHANCED.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        let _ = ratatui::crossterm::execute!(
+            io::stdout(),
+            ratatui::crossterm::event::PopKeyboardEnhancementFlags
+        );
+    }
 }
 
 impl Drop for Screen {
     fn drop(&mut self) {
+        pop_key_reports();
         let _ = self.terminal.show_cursor();
         // Errors here mean the terminal is gone; there is nothing to restore.
         let _ = ratatui::try_restore();

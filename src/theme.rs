@@ -27,12 +27,16 @@ pub struct Theme {
 }
 
 /// The themes a user can choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 pub enum ThemeName {
     /// Low-contrast greys and muted colours for a darkened room.
     Dim,
     /// The terminal's own colours with stronger accents, for daylight.
     Day,
+    /// Bright text and bold accents, for weak eyes or a bright room.
+    HighContrast,
     /// No colour at all (chosen automatically when `NO_COLOR` is set).
     Plain,
 }
@@ -45,6 +49,7 @@ impl Theme {
             (true, _) | (false, ThemeName::Plain) => Theme::plain(),
             (false, ThemeName::Dim) => Theme::dim(),
             (false, ThemeName::Day) => Theme::day(),
+            (false, ThemeName::HighContrast) => Theme::high_contrast(),
         }
     }
 
@@ -76,6 +81,24 @@ impl Theme {
             paused: Style::new().fg(Color::Magenta),
             border: Style::new().fg(Color::Gray),
             gauge: Style::new().fg(Color::Blue),
+            gauge_rest: Style::new().fg(Color::Gray),
+        }
+    }
+
+    /// White on the terminal's background with bold yellow and cyan
+    /// accents: the most legible, for weak eyes or a bright room (it glows
+    /// more than `dim` in a dark one).
+    pub fn high_contrast() -> Theme {
+        let bold = |c| Style::new().fg(c).add_modifier(Modifier::BOLD);
+        Theme {
+            name: ThemeName::HighContrast,
+            text: Style::new().fg(Color::White),
+            muted: Style::new().fg(Color::Gray),
+            accent: bold(Color::LightCyan),
+            overtime: bold(Color::LightYellow),
+            paused: bold(Color::LightMagenta),
+            border: Style::new().fg(Color::White),
+            gauge: bold(Color::LightCyan),
             gauge_rest: Style::new().fg(Color::Gray),
         }
     }

@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wra
 use tui_big_text::{BigText, PixelSize};
 
 use crate::clock::Moment;
+use crate::config::{Action, KeyMap};
 use crate::engine::{Phase, Session, SignedSecs, StepStatus};
 use crate::protocol::{Advance, Step, clock_text};
 use crate::theme::Theme;
@@ -66,6 +67,32 @@ pub struct Context {
     pub note: Option<(String, usize)>,
     /// A practice session.
     pub practice: bool,
+    /// Each action's keys as the screen shows them.
+    pub keys: KeyLabels,
+}
+
+/// Each action's keys as the footer and the help show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyLabels(Vec<(Action, String)>);
+
+impl KeyLabels {
+    /// The labels of `map`'s keys.
+    pub fn of(map: &KeyMap) -> KeyLabels {
+        KeyLabels(Action::ALL.iter().map(|a| (*a, map.label(*a))).collect())
+    }
+
+    /// All of `action`'s keys, e.g. `space Enter → PgDn`.
+    fn all(&self, action: Action) -> &str {
+        self.0
+            .iter()
+            .find(|(a, _)| *a == action)
+            .map_or("", |(_, l)| l.as_str())
+    }
+
+    /// `action`'s first key, for the footer.
+    fn first(&self, action: Action) -> &str {
+        self.all(action).split(' ').next().unwrap_or("")
+    }
 }
 
 impl Context {
@@ -85,6 +112,7 @@ impl Context {
             cautions: None,
             note: None,
             practice: false,
+            keys: KeyLabels::of(&KeyMap::default()),
         }
     }
 }
@@ -156,6 +184,7 @@ pub struct View {
     cautions: Option<String>,
     note: Option<(String, usize)>,
     practice: bool,
+    keys: KeyLabels,
 }
 
 impl View {
@@ -238,6 +267,7 @@ impl View {
             cautions: ctx.cautions.clone(),
             note: ctx.note.clone(),
             practice: ctx.practice,
+            keys: ctx.keys.clone(),
         }
     }
 
@@ -471,9 +501,13 @@ impl View {
         let t = &self.theme;
         // The first line is the state message; it stays (blank while running)
         // so the panel does not jump when the state changes.
+        let k = &self.keys;
         let message = match self.mode {
             Mode::Ready => Line::styled(
-                "Settle your hands, then press space (or the pedal) to begin.",
+                format!(
+                    "Settle your hands, then press {} (or the pedal) to begin.",
+                    k.first(Action::Next)
+                ),
                 t.text,
             ),
             Mode::Complete | Mode::Ended => {
@@ -483,12 +517,18 @@ impl View {
                             format!("Active time {}.", secs_text(self.session_elapsed)),
                             t.text,
                         ),
-                        Line::styled("Press q to close.", t.muted),
+                        Line::styled(
+                            format!("Press {} to close.", k.first(Action::Quit)),
+                            t.muted,
+                        ),
                     ],
                     fields: Vec::new(),
                 };
             }
-            Mode::Paused => Line::styled("Paused. Press p to resume.", t.paused),
+            Mode::Paused => Line::styled(
+                format!("Paused. Press {} to resume.", k.first(Action::Pause)),
+                t.paused,
+            ),
             Mode::Overtime => Line::styled(
                 "Past the target time: hold until release, then press next.",
                 t.overtime,
@@ -642,19 +682,29 @@ impl View {
             self.render_note(text, *cursor, area, buf);
             return;
         }
-        let keys: &[(&str, &str)] = if self.is_finished() {
-            &[("q", "close"), ("←", "reopen last step"), ("?", "keys")]
+        let k = &self.keys;
+        let nudge = format!("{}/{}", k.first(Action::Extend), k.first(Action::Shorten));
+        let keys: Vec<(&str, &str)> = if self.is_finished() {
+            vec![
+                (k.first(Action::Quit), "close"),
+                (k.first(Action::Back), "reopen last step"),
+                (k.first(Action::Help), "keys"),
+            ]
         } else {
-            &[
-                ("space", "next"),
-                ("←", "back"),
-                ("p", "pause"),
-                ("+/-", "30 s"),
-                ("n", "note"),
-                ("?", "keys"),
-                ("q", "quit"),
+            vec![
+                (k.first(Action::Next), "next"),
+                (k.first(Action::Back), "back"),
+                (k.first(Action::Pause), "pause"),
+                (nudge.as_str(), "30 s"),
+                (k.first(Action::Note), "note"),
+                (k.first(Action::Help), "keys"),
+                (k.first(Action::Quit), "quit"),
             ]
         };
+        let keys: Vec<(&str, &str)> = keys
+            .into_iter()
+            .filter(|(key, _)| !key.is_empty())
+            .collect();
         let mut spans = vec![Span::raw(" ")];
         let mut used = 1;
         for (i, (key, what)) in keys.iter().enumerate() {
@@ -668,7 +718,7 @@ impl View {
             if i > 0 {
                 spans.push(Span::styled("  ", t.muted));
             }
-            spans.push(Span::styled(*key, t.text));
+            spans.push(Span::styled(key.to_string(), t.text));
             spans.push(Span::styled(format!(" {what}"), t.muted));
         }
         Line::from(spans).render(area, buf);
@@ -729,29 +779,32 @@ impl View {
 
     fn render_help(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
-        let rows: &[(&str, &str)] = &[
-            (
-                "Space Enter → PgDn",
-                "next step (or start); foot pedals send these",
-            ),
-            ("← PgUp", "back to the previous step"),
-            ("p", "pause / resume"),
-            ("+  -", "add / take 30 s from this step"),
-            ("]  [  ↑  ↓", "volume up / down (ten steps)"),
-            ("m", "mute / unmute"),
-            ("n", "write a note (the timer keeps running)"),
-            ("t", "tap on each cycle: shows the rhythm rate"),
-            ("s", "mark a still point's start, then its end"),
-            ("?", "show / hide this list"),
-            ("q", "end the session (asks first)"),
-            ("Esc", "close this list"),
-        ];
-        let lines: Vec<Line> = rows
+        let what = |a: Action| match a {
+            Action::Next => "next step (or start); foot pedals send these",
+            Action::Back => "back to the previous step",
+            Action::Pause => "pause / resume",
+            Action::Extend => "add 30 s to this step",
+            Action::Shorten => "take 30 s from this step",
+            Action::VolumeUp => "volume up (ten steps)",
+            Action::VolumeDown => "volume down",
+            Action::Mute => "mute / unmute",
+            Action::Note => "write a note (the timer keeps running)",
+            Action::Tap => "tap on each cycle: shows the rhythm rate",
+            Action::StillPoint => "mark a still point's start, then its end",
+            Action::Help => "show / hide this list",
+            Action::Quit => "end the session (asks first)",
+            Action::Dismiss => "close this list",
+        };
+        let lines: Vec<Line> = Action::ALL
             .iter()
-            .map(|(k, v)| {
+            .filter(|a| !self.keys.all(**a).is_empty())
+            .map(|a| {
                 Line::from(vec![
-                    Span::styled(format!(" {k:<20}"), t.accent),
-                    Span::styled(*v, t.text),
+                    Span::styled(
+                        format!(" {:<20}", truncate(self.keys.all(*a), 20)),
+                        t.accent,
+                    ),
+                    Span::styled(what(*a), t.text),
                 ])
             })
             .collect();

@@ -50,6 +50,7 @@ fn sample() -> Vec<Logged> {
             Entry::StepStarted {
                 step: 0,
                 name: "Feet".into(),
+                region: Some(crate::protocol::Region::Feet),
                 planned: Duration::from_secs(60),
             },
         ),

@@ -33,6 +33,7 @@ impl Pane {
         let script = format!(
             "{sh_prefix} cd '{d}'; echo $$ > pid; \
              STILLPOINT_DATA=\"${{STILLPOINT_DATA:-{d}/data}}\" NO_COLOR=1 \
+             STILLPOINT_CONFIG=\"${{STILLPOINT_CONFIG:-{d}/config.ron}}\" \
              '{BIN}' {args} 2> stderr.txt; echo $? > status; stty -a > stty.txt; sleep 30",
             d = d.display(),
             args = quoted.join(" ")

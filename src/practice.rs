@@ -1,0 +1,184 @@
+//! `stillpoint practice --stats`: a trainee's practice time, from their
+//! practice records — hours per technique (each hold, by name) and per
+//! protocol, how many sessions, when last practised — as tables and a bar
+//! chart. Trainees count these hours toward certification, so the figures
+//! come straight from what the records say was held, pauses left out.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::history::scan;
+use crate::protocol::{Region, clock_text};
+use crate::report::Report;
+use crate::ui::truncate;
+
+/// Practice of one technique (a hold, by name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Technique {
+    /// The hold's name.
+    pub name: String,
+    /// Where the hands are.
+    pub region: Region,
+    /// Time held in practice, pauses excluded.
+    pub time: Duration,
+    /// Practice sessions it was held in.
+    pub sessions: usize,
+    /// The date it was last practised (`YYYY-MM-DD`).
+    pub last: String,
+}
+
+/// Practice of one protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolPractice {
+    /// The protocol's name.
+    pub name: String,
+    /// Active time, pauses excluded.
+    pub time: Duration,
+    /// Practice sessions.
+    pub sessions: usize,
+    /// The date it was last practised.
+    pub last: String,
+}
+
+/// All practice in a sessions folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// By technique, most practised first.
+    pub techniques: Vec<Technique>,
+    /// By protocol, most practised first.
+    pub protocols: Vec<ProtocolPractice>,
+    /// Practice sessions in all.
+    pub sessions: usize,
+    /// Practice time in all.
+    pub total: Duration,
+}
+
+/// Adds up the practice records in `sessions_dir`.
+pub fn stats(sessions_dir: &Path) -> Result<Stats, String> {
+    let listed =
+        scan(sessions_dir).map_err(|e| format!("cannot read {}: {e}", sessions_dir.display()))?;
+    let mut techniques: HashMap<String, Technique> = HashMap::new();
+    let mut protocols: HashMap<String, ProtocolPractice> = HashMap::new();
+    let mut stats = Stats::default();
+    // Oldest first, so the last date seen is the latest.
+    for s in listed.iter().filter(|s| s.summary.practice) {
+        let Ok(contents) = crate::journal::read(&s.path) else {
+            continue;
+        };
+        let report = Report::from_entries(&contents.records);
+        let date = s.summary.opened.get(..10).unwrap_or("").to_owned();
+        stats.sessions += 1;
+        stats.total += report.active;
+        let p = protocols
+            .entry(s.summary.protocol.clone())
+            .or_insert_with(|| ProtocolPractice {
+                name: s.summary.protocol.clone(),
+                time: Duration::ZERO,
+                sessions: 0,
+                last: String::new(),
+            });
+        p.time += report.active;
+        p.sessions += 1;
+        p.last.clone_from(&date);
+        let mut seen: Vec<&str> = Vec::new();
+        for step in &report.steps {
+            let Some(region) = step.region else { continue };
+            if step.actual.is_zero() {
+                continue;
+            }
+            let t = techniques
+                .entry(step.name.clone())
+                .or_insert_with(|| Technique {
+                    name: step.name.clone(),
+                    region,
+                    time: Duration::ZERO,
+                    sessions: 0,
+                    last: String::new(),
+                });
+            t.time += step.actual;
+            if !seen.contains(&step.name.as_str()) {
+                seen.push(&step.name);
+                t.sessions += 1;
+            }
+            t.last.clone_from(&date);
+        }
+    }
+    stats.techniques = techniques.into_values().collect();
+    stats
+        .techniques
+        .sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.name.cmp(&b.name)));
+    stats.protocols = protocols.into_values().collect();
+    stats
+        .protocols
+        .sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.name.cmp(&b.name)));
+    Ok(stats)
+}
+
+/// Hours with one decimal, as certificates count them.
+fn hours(d: Duration) -> String {
+    format!("{:.1} h", d.as_secs_f64() / 3600.0)
+}
+
+/// The tables and the chart, `width` columns wide.
+pub fn text(stats: &Stats, width: usize) -> String {
+    if stats.sessions == 0 {
+        return "No practice recorded yet. `stillpoint practice PROTOCOL` runs one; its time \
+                counts here.\n"
+            .to_owned();
+    }
+    let mut t = format!(
+        "Practice: {} session{}, {} ({}) in all\n\n",
+        stats.sessions,
+        if stats.sessions == 1 { "" } else { "s" },
+        clock_text(stats.total),
+        hours(stats.total)
+    );
+    t.push_str(&format!(
+        "{:<30}  {:<22}  {:>8}  {:>6}  {:>8}  {}\n",
+        "TECHNIQUE", "REGION", "TIME", "HOURS", "SESSIONS", "LAST"
+    ));
+    for x in &stats.techniques {
+        t.push_str(&format!(
+            "{:<30}  {:<22}  {:>8}  {:>6}  {:>8}  {}\n",
+            truncate(&x.name, 30),
+            truncate(x.region.label(), 22),
+            clock_text(x.time),
+            hours(x.time),
+            x.sessions,
+            x.last
+        ));
+    }
+    t.push_str(&format!(
+        "\n{:<30}  {:>8}  {:>6}  {:>8}  {}\n",
+        "PROTOCOL", "TIME", "HOURS", "SESSIONS", "LAST"
+    ));
+    for p in &stats.protocols {
+        t.push_str(&format!(
+            "{:<30}  {:>8}  {:>6}  {:>8}  {}\n",
+            truncate(&p.name, 30),
+            clock_text(p.time),
+            hours(p.time),
+            p.sessions,
+            p.last
+        ));
+    }
+    t.push_str("\nHours per technique\n");
+    let label = 26;
+    let bar_room = width.saturating_sub(label + 10).clamp(10, 60);
+    let most = stats
+        .techniques
+        .first()
+        .map_or(1.0, |x| x.time.as_secs_f64().max(1.0));
+    for x in &stats.techniques {
+        let eighths = (x.time.as_secs_f64() / most * bar_room as f64 * 8.0).round() as usize;
+        t.push_str(&format!(
+            "{:<label$} {}{} {}\n",
+            truncate(&x.name, label),
+            "█".repeat(eighths / 8),
+            ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8],
+            hours(x.time)
+        ));
+    }
+    t
+}
