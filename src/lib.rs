@@ -3,6 +3,7 @@
 //! The library holds all logic; `main.rs` only parses arguments and calls in.
 
 pub mod audio;
+pub mod bodymap;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

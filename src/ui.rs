@@ -185,6 +185,12 @@ pub struct View {
     note: Option<(String, usize)>,
     practice: bool,
     keys: KeyLabels,
+    /// Where the hands are now and where they go next, for the body map.
+    regions: Vec<crate::protocol::Region>,
+    next_regions: Vec<crate::protocol::Region>,
+    landmarks: Option<String>,
+    touch: Option<String>,
+    mistakes: Option<String>,
 }
 
 impl View {
@@ -268,6 +274,15 @@ impl View {
             note: ctx.note.clone(),
             practice: ctx.practice,
             keys: ctx.keys.clone(),
+            regions: hold.map(contacts).unwrap_or_default(),
+            next_regions: session
+                .next_step()
+                .and_then(Step::hold)
+                .map(contacts)
+                .unwrap_or_default(),
+            landmarks: hold.and_then(|h| h.landmarks.clone()),
+            touch: hold.and_then(|h| h.touch.clone()),
+            mistakes: hold.and_then(|h| h.mistakes.clone()),
         }
     }
 
@@ -295,6 +310,17 @@ impl View {
         }
     }
 }
+
+/// The regions a hold's hands are on: its region and any others.
+fn contacts(h: &crate::protocol::Hold) -> Vec<crate::protocol::Region> {
+    std::iter::once(h.region)
+        .chain(h.also.iter().copied())
+        .collect()
+}
+
+/// What the learning panel says about touch when the protocol does not.
+pub const DEFAULT_TOUCH: &str =
+    "Very light: about five grams, the weight of a small coin. Rest the hands; do not press.";
 
 /// Formats a countdown: remaining time, or `+m:ss` past the target.
 pub fn countdown_text(c: SignedSecs) -> String {
@@ -324,7 +350,9 @@ impl Widget for &View {
         ])
         .areas(area);
         self.render_header(header, buf);
-        if area.width >= 90 {
+        if self.practice && !self.is_finished() {
+            self.render_practice(body, buf);
+        } else if area.width >= 90 {
             let side = (area.width * 36 / 100).min(46);
             let [main, column] =
                 Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(body);
@@ -354,6 +382,43 @@ impl Widget for &View {
 }
 
 impl View {
+    /// Practice: the hold with its learning text, a body map beside it, and
+    /// (when there is room) the timeline under the map.
+    fn render_practice(&self, body: Rect, buf: &mut Buffer) {
+        let map = crate::bodymap::BodyMap {
+            now: self.regions.clone(),
+            next: self.next_regions.clone(),
+            theme: self.theme,
+        };
+        if body.width >= 90 {
+            let side = (body.width * 36 / 100).clamp(28, 46);
+            let [main, column] =
+                Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(body);
+            self.render_hold(main, buf, false);
+            let (_, large_h) = crate::bodymap::BodyMap::LARGE_SIZE;
+            let (_, small_h) = crate::bodymap::BodyMap::SMALL_SIZE;
+            // The legend can wrap onto a line or two more.
+            let map_rows = if column.height >= large_h + 2 + 6 {
+                large_h + 2
+            } else {
+                (small_h + 2).min(column.height)
+            };
+            let [map_area, timeline] =
+                Layout::vertical([Constraint::Length(map_rows), Constraint::Fill(1)]).areas(column);
+            map.render(map_area.inner(ratatui::layout::Margin::new(1, 0)), buf);
+            if timeline.height >= 4 {
+                self.render_timeline(timeline, buf);
+            }
+        } else if body.width >= 60 {
+            let [main, side] =
+                Layout::horizontal([Constraint::Fill(1), Constraint::Length(16)]).areas(body);
+            self.render_hold(main, buf, true);
+            map.render(side.inner(ratatui::layout::Margin::new(1, 0)), buf);
+        } else {
+            self.render_hold(body, buf, true);
+        }
+    }
+
     fn render_too_small(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
         let mut lines = vec![
@@ -539,14 +604,31 @@ impl View {
         if let Some(c) = &self.cautions {
             fields.push(("Care", c.clone()));
         }
+        if self.practice
+            && let Some(l) = &self.landmarks
+        {
+            fields.push(("Find", l.clone()));
+        }
         if let Some(h) = &self.hands {
             fields.push(("Hands", h.clone()));
+        }
+        if self.practice && self.hands.is_some() {
+            let touch = self
+                .touch
+                .clone()
+                .unwrap_or_else(|| DEFAULT_TOUCH.to_owned());
+            fields.push(("Touch", touch));
         }
         if let Some(i) = &self.intent {
             fields.push(("Intent", i.clone()));
         }
         if let Some(n) = &self.notice {
             fields.push(("Notice", n.clone()));
+        }
+        if self.practice
+            && let Some(m) = &self.mistakes
+        {
+            fields.push(("Avoid", m.clone()));
         }
         if with_next && let Some((name, planned)) = &self.next {
             fields.push(("Next", format!("{name} ({})", secs_text(*planned))));
