@@ -62,8 +62,8 @@ fn journal_file(data: &Path) -> PathBuf {
         .expect("a journal")
 }
 
-/// Runs a practice session at ten times speed, does `act`, kills the app
-/// with SIGKILL and checks the journal and the resumed screen.
+/// Runs a session at ten times speed (after the consultation), does `act`,
+/// kills the app with SIGKILL and checks the journal and the resumed screen.
 fn kill_and_resume(name: &str, act: impl FnOnce(&Pane)) {
     let data = tempfile::tempdir().expect("temp dir");
     let prefix = format!("export STILLPOINT_DATA='{}';", data.path().display());
@@ -71,10 +71,18 @@ fn kill_and_resume(name: &str, act: impl FnOnce(&Pane)) {
         name,
         110,
         34,
-        &["practice", "still-point-10", "--no-audio", "--speed", "10"],
+        &[
+            "run",
+            "still-point-10",
+            "--no-audio",
+            "--speed",
+            "10",
+            "--client",
+            "AB",
+        ],
         &prefix,
     );
-    pane.wait_for("press space");
+    pane.consult();
     pane.keys(&["Space"]);
     pane.wait_for("running");
     act(&pane);
@@ -138,9 +146,7 @@ fn kill_and_resume(name: &str, act: impl FnOnce(&Pane)) {
     again.keys(&["q"]);
     again.wait_for("End this session now?");
     again.keys(&["y"]);
-    again.wait_for("session summary");
-    again.keys(&["Enter"]);
-    again.wait_exit();
+    again.close_record();
     let text = std::fs::read_to_string(&path).expect("journal");
     assert!(text.contains(r#""event":"continued""#), "{text}");
     journal::read(&path).expect("still a well-formed journal");
