@@ -151,10 +151,17 @@ impl BodyMap {
                 Span::styled(Self::names(&self.now), t.text),
             ]));
         }
-        if !self.next.is_empty() {
+        // Where the hands stay is not news.
+        let next: Vec<Region> = self
+            .next
+            .iter()
+            .copied()
+            .filter(|r| !self.now.contains(r))
+            .collect();
+        if !next.is_empty() {
             lines.push(Line::from(vec![
                 Span::styled(format!("{NEXT} next "), t.muted),
-                Span::styled(Self::names(&self.next), t.muted),
+                Span::styled(Self::names(&next), t.muted),
             ]));
         }
         lines

@@ -304,7 +304,7 @@ impl Serialize for Key {
 /// The keys for each action, where the file sets them; an action left out
 /// keeps its default keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "keys")]
 pub struct Bindings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     next: Option<Vec<Key>>,

@@ -105,6 +105,10 @@ impl FileError {
             // the struct is a better place to look.
             at = opening_of_struct(text, at).unwrap_or(at);
             len = Some(token_len(&text[at..]));
+        } else if matches!(e.code, ron::Error::ExpectedArray) {
+            // ron notices the missing `[` after reading the value; point at
+            // the value itself.
+            at = start_of_previous_token(text, at);
         }
         if text[..at].ends_with('"') {
             // Point at a bad text value's opening quote.
@@ -179,6 +183,23 @@ pub fn did_you_mean<'a>(found: &str, names: &[&'a str]) -> Option<&'a str> {
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, n)| n)
+}
+
+/// The start of the token that ends just before `offset` (skipping the
+/// whitespace between), or `offset` itself if there is none.
+fn start_of_previous_token(text: &str, offset: usize) -> usize {
+    let before = text[..offset.min(text.len())].trim_end_matches([' ', '\t']);
+    if before.ends_with('"') {
+        let inner = &before[..before.len() - 1];
+        return inner.rfind('"').unwrap_or(offset);
+    }
+    let word = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i);
+    word.unwrap_or(offset)
 }
 
 /// How long the token at the start of `text` is, in characters: a quoted
@@ -367,7 +388,7 @@ fn describe_ron_error(code: &ron::Error) -> Described {
                 Some("Region") => "region",
                 Some("Advance") => "advance",
                 Some("Step") => "step kind",
-                Some("ThemeChoice") => "theme",
+                Some("ThemeName") => "theme",
                 _ => "value",
             };
             Described {
@@ -390,6 +411,10 @@ fn describe_ron_error(code: &ron::Error) -> Described {
         E::InvalidValueForType { .. } => plain(
             code.to_string(),
             "check the value's type against the format reference".into(),
+        ),
+        E::ExpectedArray => plain(
+            "expected a list in square brackets".into(),
+            "write a list like `[Legs]` or `[\"F5\", \"PageDown\"]`, even for one item".into(),
         ),
         E::ExpectedComma => plain(
             "expected a comma".into(),

@@ -343,6 +343,12 @@ impl<'de> Deserialize<'de> for SoundscapeRef {
 pub struct Label(String);
 
 impl Label {
+    /// A name, trimmed; `None` if nothing is left.
+    pub fn new(name: &str) -> Option<Label> {
+        let trimmed = name.trim();
+        (!trimmed.is_empty()).then(|| Label(trimmed.to_owned()))
+    }
+
     /// The name as written.
     pub fn as_str(&self) -> &str {
         &self.0

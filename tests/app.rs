@@ -581,3 +581,50 @@ fn cautions_show_on_the_dashboard_all_session() {
         out.screen
     );
 }
+
+#[test]
+fn a_remapped_next_key_drives_the_session_and_the_old_one_no_longer_does() {
+    use stillpoint::config::{Action, Bindings, Key, KeyMap};
+    let mut bindings = Bindings::default();
+    bindings.set(
+        Action::Next,
+        vec![
+            Key::parse("F5").expect("a key"),
+            Key::parse("b").expect("a key"),
+        ],
+    );
+    // F5 (a foot pedal) and "b"; next's defaults (Space, Enter, →, PageDown)
+    // are gone.
+    let keys = KeyMap::from_bindings(&bindings).expect("no clash");
+    let out = drive_with(
+        1.0,
+        vec![
+            (secs(1), key(KeyCode::Char(' '))),
+            (secs(2), key(KeyCode::F(5))),
+            (secs(3), key(KeyCode::Char(' '))),
+            (secs(4), key(KeyCode::Char('B'))),
+            (secs(5), key(KeyCode::PageDown)),
+            (secs(6), key(KeyCode::Char('q'))),
+            (secs(7), key(KeyCode::Char('y'))),
+            (secs(8), key(KeyCode::Esc)),
+            (secs(9), key(KeyCode::Enter)),
+        ],
+        None,
+        |app| app.keys = keys,
+    );
+    let started: Vec<u64> = out
+        .journal
+        .entries
+        .iter()
+        .filter(|l| matches!(l.entry, Entry::StepStarted { .. }))
+        .map(|l| l.at.since_origin().as_secs())
+        .collect();
+    // Space did nothing; F5 started the session, "B" moved on; PageDown
+    // (no longer next) did nothing.
+    assert_eq!(started, vec![2, 4]);
+    assert!(
+        out.screen.contains("session summary"),
+        "Enter still closes the summary: {}",
+        out.screen
+    );
+}
