@@ -189,8 +189,7 @@ pub fn did_you_mean<'a>(found: &str, names: &[&'a str]) -> Option<&'a str> {
 /// whitespace between), or `offset` itself if there is none.
 fn start_of_previous_token(text: &str, offset: usize) -> usize {
     let before = text[..offset.min(text.len())].trim_end_matches([' ', '\t']);
-    if before.ends_with('"') {
-        let inner = &before[..before.len() - 1];
+    if let Some(inner) = before.strip_suffix('"') {
         return inner.rfind('"').unwrap_or(offset);
     }
     let word = before
