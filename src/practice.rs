@@ -163,7 +163,7 @@ pub fn text(stats: &Stats, width: usize) -> String {
             p.last
         ));
     }
-    t.push_str("\nHours per technique\n");
+    t.push_str("\nTime per technique\n");
     let label = 26;
     let bar_room = width.saturating_sub(label + 10).clamp(10, 60);
     let most = stats
@@ -177,7 +177,7 @@ pub fn text(stats: &Stats, width: usize) -> String {
             truncate(&x.name, label),
             "█".repeat(eighths / 8),
             ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8],
-            hours(x.time)
+            clock_text(x.time)
         ));
     }
     t
