@@ -81,34 +81,3 @@ fn a_misspelling_gets_a_did_you_mean() {
         "{e}"
     );
 }
-
-#[test]
-#[ignore = "a helper for writing expect lines: cargo test --test diagnostics -- --ignored --nocapture"]
-fn show_locations() {
-    for (dir, is_config) in [("tests/invalid", false), ("tests/invalid-config", true)] {
-        for file in files(dir) {
-            let text = std::fs::read_to_string(&file).expect("readable");
-            let name = file
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
-            let shown = Path::new(dir).join(&name);
-            let e = if is_config {
-                Config::parse(&text, &shown).map(|_| ()).unwrap_err()
-            } else {
-                Protocol::parse(&text, &shown).map(|_| ()).unwrap_err()
-            };
-            let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
-            let at: String = line
-                .chars()
-                .skip(e.col.saturating_sub(1))
-                .take(12)
-                .collect();
-            println!(
-                "{}\n    at {at:?}",
-                e.to_string().lines().next().unwrap_or("")
-            );
-        }
-    }
-}
