@@ -330,3 +330,54 @@ fn audio_devices_lists_outputs_quietly() {
     );
     assert!(!out.stdout.is_empty());
 }
+
+#[test]
+fn a_broken_settings_file_stops_the_start_with_its_location() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.ron");
+    std::fs::write(&config, "Config(\n    keys: (next: [\"F55\"]),\n)\n").expect("write");
+    let out = Command::new(BIN)
+        .args(["run", "still-point-10", "--no-audio"])
+        .env("STILLPOINT_CONFIG", &config)
+        .env("STILLPOINT_DATA", dir.path().join("data"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config.ron:2:19"), "{err}");
+    assert!(err.contains("unknown key \"F55\""), "{err}");
+    assert!(
+        !dir.path().join("data/sessions").exists(),
+        "nothing was started"
+    );
+}
+
+#[test]
+fn config_init_writes_settings_that_check_out_and_new_writes_a_valid_protocol() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("settings/config.ron");
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env("STILLPOINT_CONFIG", &config)
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["config"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no settings file"));
+    assert!(run(&["config", "--init"]).status.success());
+    let again = run(&["config", "--init"]);
+    assert_eq!(again.status.code(), Some(1), "no overwrite without --force");
+    let out = run(&["config"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
+    assert!(run(&["new", "studio-flow"]).status.success());
+    let out = run(&["validate", "studio-flow.ron"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"Studio flow\", 3 steps, planned 7:20"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(run(&["new", "studio-flow"]).status.code(), Some(1));
+}
