@@ -1,13 +1,17 @@
 //! The closing questions after the last step: pain and stress again, beside
-//! the answers from before, and a closing note.
+//! the answers from before the session, and a closing note. Esc skips them.
+
+use std::cell::Cell;
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 
-use super::{FormEvent, LineInput, Rating, Row, keys_line, label, render_form};
+use super::frame::{
+    Form, LABEL_WIDTH, Rows, button, keys_lines, label, str_width, text_row, too_small, wrap,
+};
+use super::{FormEvent, LineInput, Rating};
 use crate::record::Aftercare;
 use crate::theme::Theme;
 
@@ -24,7 +28,20 @@ enum Field {
 
 const FIELDS: [Field; 4] = [Field::Pain, Field::Stress, Field::Note, Field::Finish];
 
-/// The closing questions.
+impl Field {
+    fn index(self) -> usize {
+        FIELDS.iter().position(|f| *f == self).unwrap_or(0)
+    }
+}
+
+/// The closing questions: build with [`AftercareForm::new`], feed keys to
+/// [`AftercareForm::on_key`] until `Submit(aftercare)` (pain and stress
+/// answered) or `Cancel` (Esc: the therapist skips the questions), and draw
+/// with [`AftercareForm::render`].
+///
+/// Keys: ↑/↓ or Tab/Shift-Tab move between fields; Enter moves on, and on
+/// "Finish" finishes; F10 (or Ctrl-S) finishes from anywhere; a rating takes
+/// ←/→ and digits (see [`Rating`]); the note is a [`LineInput`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AftercareForm {
     pain_before: Option<u8>,
@@ -32,12 +49,16 @@ pub struct AftercareForm {
     pain: Rating,
     stress: Rating,
     note: LineInput,
-    field: usize,
-    message: Option<String>,
+    field: Field,
+    /// The therapist tried to finish: from then on the form says what is missing.
+    attempted: bool,
+    /// The first row shown, as last drawn.
+    scroll: Cell<usize>,
 }
 
 impl AftercareForm {
-    /// The questions, showing the consultation's answers beside them.
+    /// The questions, with the consultation's answers (if any) shown beside
+    /// them as "before: 6".
     pub fn new(pain_before: Option<u8>, stress_before: Option<u8>) -> AftercareForm {
         AftercareForm {
             pain_before,
@@ -45,115 +66,204 @@ impl AftercareForm {
             pain: Rating::default(),
             stress: Rating::default(),
             note: LineInput::new(NOTE_MAX),
-            field: 0,
-            message: None,
+            field: Field::Pain,
+            attempted: false,
+            scroll: Cell::new(0),
         }
     }
 
-    /// Handles one key. Esc skips the questions.
+    /// True once anything has been answered: the shell can ask before Esc
+    /// throws the answers away.
+    pub fn has_answers(&self) -> bool {
+        self.pain.get().is_some() || self.stress.get().is_some() || !self.note.is_empty()
+    }
+
+    /// Handles one key press: `Submit` carries the answers (pain and stress
+    /// both `Some`, the note trimmed); `Cancel` is Esc, skipping the questions.
     pub fn on_key(&mut self, key: &KeyEvent) -> FormEvent<Aftercare> {
+        if super::ignored(key) {
+            return FormEvent::Nothing;
+        }
+        if !matches!(key.code, KeyCode::Char('0'..='9')) {
+            self.pain.settle();
+            self.stress.settle();
+        }
         if key.code == KeyCode::Esc {
             return FormEvent::Cancel;
         }
         if super::is_submit_anywhere(key) {
             return self.submit();
         }
-        let field = FIELDS[self.field];
+        let before = self.clone();
+        let field = self.field;
         if field == Field::Note
-            && !matches!(
-                key.code,
-                KeyCode::Up | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab
-            )
+            && !matches!(key.code, KeyCode::Tab | KeyCode::BackTab)
             && self.note.on_key(key)
         {
-            return FormEvent::Redraw;
+            return super::redraw_if(*self != before);
         }
-        if let Some(to) = super::step_focus(self.field, FIELDS.len(), key) {
-            self.field = to;
-            return FormEvent::Redraw;
+        if let Some(to) = super::step_focus(field.index(), FIELDS.len(), key) {
+            self.field = FIELDS[to];
+        } else {
+            match (field, key.code) {
+                (Field::Finish, KeyCode::Enter | KeyCode::Char(' ')) => return self.submit(),
+                (_, KeyCode::Enter) => self.field = FIELDS[(field.index() + 1).min(3)],
+                (Field::Pain, _) => {
+                    self.pain.on_key(key);
+                }
+                (Field::Stress, _) => {
+                    self.stress.on_key(key);
+                }
+                _ => {}
+            }
         }
-        match (field, key.code) {
-            (Field::Finish, KeyCode::Enter | KeyCode::Char(' ')) => return self.submit(),
-            (_, KeyCode::Enter) => self.field = (self.field + 1).min(FIELDS.len() - 1),
-            (Field::Pain, _) if self.pain.on_key(key) => {}
-            (Field::Stress, _) if self.stress.on_key(key) => {}
-            _ => return FormEvent::Nothing,
+        super::redraw_if(*self != before)
+    }
+
+    /// The first unanswered rating and what to say about it.
+    fn missing(&self) -> Option<(Field, &'static str)> {
+        if self.pain.get().is_none() {
+            Some((
+                Field::Pain,
+                "Rate the client's pain now, from 0 to 10 (or Esc to skip the questions).",
+            ))
+        } else if self.stress.get().is_none() {
+            Some((
+                Field::Stress,
+                "Rate the client's stress now, from 0 to 10 (or Esc to skip the questions).",
+            ))
+        } else {
+            None
         }
-        FormEvent::Redraw
     }
 
     fn submit(&mut self) -> FormEvent<Aftercare> {
-        let (Some(pain), Some(stress)) = (self.pain.get(), self.stress.get()) else {
-            let (what, to) = if self.pain.get().is_none() {
-                ("pain", 0)
-            } else {
-                ("stress", 1)
-            };
-            self.message = Some(format!(
-                "Rate the client's {what} now, from 0 to 10 (or Esc to skip the questions)."
-            ));
-            self.field = to;
+        self.attempted = true;
+        if let Some((field, _)) = self.missing() {
+            self.field = field;
             return FormEvent::Redraw;
-        };
+        }
         FormEvent::Submit(Aftercare {
-            pain: Some(pain),
-            stress: Some(stress),
+            pain: self.pain.get(),
+            stress: self.stress.get(),
             note: self.note.text().trim().to_owned(),
         })
     }
 
-    /// Draws the form.
+    /// Draws the form in `area` (any size; below 40×12 it asks for a larger
+    /// window).
     pub fn render(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
-        let on = |f: Field| FIELDS[self.field] == f;
-        let before = |v: Option<u8>| match v {
-            Some(v) => format!("   before: {v}"),
-            None => String::new(),
-        };
-        let mut rows = vec![
-            Row::new(Line::styled(
-                "The holds are done. Ask again, in the same words as before.",
+        if too_small(area, buf, t) {
+            return;
+        }
+        let on = |f: Field| self.field == f;
+        let mut rows = Rows::new(area);
+        let width = rows.width();
+        rows.text(
+            vec![Span::styled(
+                "The holds are done. Ask about pain and stress as at the start.",
                 t.muted,
-            )),
-            Row::new(Line::default()),
-        ];
-        for (f, name, rating, was) in [
+            )],
+            0,
+        );
+        rows.blank();
+        for (f, name, rating, before) in [
             (Field::Pain, "Pain now", self.pain, self.pain_before),
             (Field::Stress, "Stress now", self.stress, self.stress_before),
         ] {
+            let before = format!(
+                "   before: {}",
+                before.map_or("—".to_owned(), |v| v.to_string())
+            );
+            let room = width - LABEL_WIDTH;
             let mut spans = vec![label(name, on(f), t)];
-            spans.extend(rating.spans(on(f), t));
-            spans.push(Span::styled(before(was), t.muted));
-            rows.push(Row::focused(Line::from(spans), on(f)));
+            spans.extend(rating.spans(room.saturating_sub(str_width(&before)), t));
+            spans.push(Span::styled(before, t.muted));
+            rows.field(on(f), wrap(spans, width, LABEL_WIDTH), 0);
         }
-        rows.push(Row::new(Line::default()));
-        let width = area.width.saturating_sub(26) as usize;
-        let mut note = vec![label("Closing note", on(Field::Note), t)];
-        note.extend(self.note.spans(width.max(8), on(Field::Note), t.text));
-        rows.push(Row::focused(Line::from(note), on(Field::Note)));
-        rows.push(Row::new(Line::default()));
-        let style = if on(Field::Finish) {
-            t.accent.add_modifier(Modifier::REVERSED | Modifier::BOLD)
-        } else {
-            t.accent
-        };
-        rows.push(Row::focused(
-            Line::from(vec![Span::raw("  "), Span::styled(" Finish ", style)]),
+        rows.blank();
+        rows.field(
+            on(Field::Note),
+            vec![text_row(
+                "Closing note",
+                &self.note,
+                on(Field::Note),
+                width - LABEL_WIDTH,
+                t,
+            )],
+            0,
+        );
+        rows.blank();
+        rows.field(
             on(Field::Finish),
-        ));
-        let mut footer = Vec::new();
-        if let Some(m) = &self.message {
-            footer.push(Line::styled(m.clone(), t.overtime));
+            vec![button("Finish", on(Field::Finish), t)],
+            0,
+        );
+
+        let message = match self.missing().filter(|_| self.attempted) {
+            Some((_, message)) => Span::styled(message, t.overtime),
+            None => Span::styled(
+                "Esc skips the questions: the record then closes without them.",
+                t.muted,
+            ),
+        };
+        Form {
+            title: "closing questions",
+            rows,
+            message: wrap(vec![message], width, 0),
+            keys: keys_lines(&self.keys(), width, t),
+            scroll: &self.scroll,
         }
-        footer.push(keys_line(
-            &[
-                ("↑↓", "move"),
-                ("←→ 0-9", "rate"),
-                ("enter", "next"),
-                ("F10", "finish"),
-                ("esc", "skips the questions"),
-            ],
-            t,
-        ));
-        render_form(area, buf, t, "closing questions", rows, footer);
+        .render(area, buf, t);
+    }
+
+    /// The keys for the field in focus, then those that work everywhere.
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        let mut keys = match self.field {
+            Field::Pain | Field::Stress => vec![("←→ or 0–9", "rate"), ("1 0", "ten")],
+            Field::Note => vec![],
+            Field::Finish => vec![("Enter", "finish")],
+        };
+        keys.extend([
+            ("Tab ↓", "next"),
+            ("↑", "back"),
+            ("F10", "finish"),
+            ("Esc", "skip"),
+        ]);
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
+
+    fn k(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn a_one_left_behind_does_not_turn_a_later_zero_into_ten() {
+        let mut form = AftercareForm::new(Some(1), Some(1));
+        form.on_key(&k(KeyCode::Char('1')));
+        form.on_key(&k(KeyCode::Tab));
+        form.on_key(&k(KeyCode::BackTab));
+        form.on_key(&k(KeyCode::Char('0')));
+        assert_eq!(form.pain.get(), Some(0));
+        form.on_key(&k(KeyCode::Char('1')));
+        form.on_key(&k(KeyCode::Char('0')));
+        assert_eq!(form.pain.get(), Some(10));
+    }
+
+    #[test]
+    fn answers_are_what_esc_would_lose() {
+        let mut form = AftercareForm::new(None, None);
+        assert!(!form.has_answers());
+        form.on_key(&k(KeyCode::Down));
+        assert!(!form.has_answers());
+        form.on_key(&k(KeyCode::Char('3')));
+        assert!(form.has_answers());
+        assert_eq!(form.on_key(&k(KeyCode::Esc)), FormEvent::Cancel);
     }
 }

@@ -1,7 +1,8 @@
 //! The session summary shown before the record is closed: each step planned
-//! against what happened, the total time, pain and stress before and after,
-//! and the notes.
+//! against what happened, the active time, pain and stress before and after,
+//! the notes and marks with their time into the session, and the closing note.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use ratatui::buffer::Buffer;
@@ -9,57 +10,83 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
-use super::{FormEvent, keys_line, render_too_small};
+use super::FormEvent;
+use super::frame::{keys_lines, more_marks, render_box, str_width, too_small, wrap};
 use crate::protocol::clock_text;
 use crate::record::EndedBy;
-use crate::report::{MarkKind, Report};
+use crate::report::{MarkKind, Report, StepReport};
 use crate::theme::Theme;
-use crate::ui::{MIN_HEIGHT, MIN_WIDTH, truncate};
+use crate::ui::truncate;
 
-/// The summary, scrolled by the therapist.
+/// Columns of a step row around its name: number, planned, actual.
+const STEP_COLUMNS: usize = 3 + 9 + 9;
+/// Columns kept for a step's remark ("moved on early").
+const REMARK: usize = 16;
+
+/// The summary of a session: build it from the session's [`Report`], feed
+/// keys to [`SummaryScreen::on_key`] (↑/↓, PageUp/PageDown, Home/End scroll;
+/// Enter or `q` gives `Submit(())`: close the record), draw with
+/// [`SummaryScreen::render`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryScreen {
     report: Report,
-    scroll: u16,
+    /// The first line shown.
+    scroll: usize,
+    /// How far it could scroll, and a page's height, as last drawn (nothing
+    /// scrolls before the first draw).
+    view: Cell<(usize, usize)>,
 }
 
 impl SummaryScreen {
     /// The summary of `report`.
     pub fn new(report: Report) -> SummaryScreen {
-        SummaryScreen { report, scroll: 0 }
-    }
-
-    /// Handles one key: arrows and page keys scroll; Enter or `q` closes.
-    pub fn on_key(&mut self, key: &KeyEvent) -> FormEvent<()> {
-        match key.code {
-            KeyCode::Enter | KeyCode::Char('q' | 'Q') => FormEvent::Submit(()),
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.scroll = self.scroll.saturating_sub(1);
-                FormEvent::Redraw
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.scroll = self.scroll.saturating_add(1);
-                FormEvent::Redraw
-            }
-            KeyCode::PageUp => {
-                self.scroll = self.scroll.saturating_sub(10);
-                FormEvent::Redraw
-            }
-            KeyCode::PageDown | KeyCode::Char(' ') => {
-                self.scroll = self.scroll.saturating_add(10);
-                FormEvent::Redraw
-            }
-            _ => FormEvent::Nothing,
+        SummaryScreen {
+            report,
+            scroll: 0,
+            view: Cell::new((0, 1)),
         }
     }
 
-    /// The summary's lines, for the screen and for tests.
+    /// Handles one key press: scrolling keys move the text as far as it
+    /// goes; Enter or `q` closes the record (`Submit(())`).
+    pub fn on_key(&mut self, key: &KeyEvent) -> FormEvent<()> {
+        if super::ignored(key) {
+            return FormEvent::Nothing;
+        }
+        let (max, page) = self.view.get();
+        let was = self.scroll.min(max);
+        self.scroll = match key.code {
+            KeyCode::Enter | KeyCode::Char('q' | 'Q') => return FormEvent::Submit(()),
+            KeyCode::Up | KeyCode::Char('k') => was.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => was + 1,
+            KeyCode::PageUp => was.saturating_sub(page),
+            KeyCode::PageDown | KeyCode::Char(' ') => was + page,
+            KeyCode::Home => 0,
+            KeyCode::End => max,
+            _ => return FormEvent::Nothing,
+        }
+        .min(max);
+        super::redraw_if(self.scroll != was)
+    }
+
+    /// The summary's lines for a box `width` columns wide, wrapped to fit.
     pub fn lines(&self, width: usize, t: &Theme) -> Vec<Line<'static>> {
+        let width = width.max(1);
         let r = &self.report;
         let s = r.summary();
         let mut lines = Vec::new();
+        let mut who = Vec::new();
+        if let Some(client) = &s.client {
+            who.push(format!("Client {client}"));
+        }
+        if let Some(opened) = s.opened.get(..16) {
+            who.push(format!("opened {}", opened.replace('T', " ")));
+        }
+        if !who.is_empty() {
+            lines.extend(wrap(vec![Span::styled(who.join(" · "), t.muted)], width, 0));
+        }
         let state = if r.completed {
             "every step worked through"
         } else if r.ended {
@@ -67,96 +94,122 @@ impl SummaryScreen {
         } else {
             "not finished"
         };
-        lines.push(Line::from(vec![
+        let mut time = vec![
             Span::styled("Active time ", t.muted),
             Span::styled(clock_text(r.active), t.accent.add_modifier(Modifier::BOLD)),
             Span::styled(format!(" · {state}"), t.text),
-            Span::styled(
-                if r.pauses > 0 {
-                    format!(
-                        " · paused {} time{}",
-                        r.pauses,
-                        if r.pauses == 1 { "" } else { "s" }
-                    )
-                } else {
-                    String::new()
-                },
+        ];
+        if r.pauses > 0 {
+            let times = if r.pauses == 1 { "time" } else { "times" };
+            time.push(Span::styled(
+                format!(" · paused {} {times}", r.pauses),
                 t.muted,
-            ),
-        ]));
-        let change = |before: Option<u8>, after: Option<u8>| {
-            let v = |x: Option<u8>| x.map_or("—".to_owned(), |x| x.to_string());
-            format!("{} → {}", v(before), v(after))
-        };
+            ));
+        }
+        lines.extend(wrap(time, width, 2));
         if !s.practice {
-            lines.push(Line::from(vec![
-                Span::styled("Pain ", t.muted),
-                Span::styled(change(s.pain_before, s.pain_after), t.text),
-                Span::styled("   Stress ", t.muted),
-                Span::styled(change(s.stress_before, s.stress_after), t.text),
-            ]));
+            let change = |before: Option<u8>, after: Option<u8>| {
+                let v = |x: Option<u8>| x.map_or("—".to_owned(), |x| x.to_string());
+                format!("{} → {}", v(before), v(after))
+            };
+            lines.extend(wrap(
+                vec![
+                    Span::styled("Pain ", t.muted),
+                    Span::styled(change(s.pain_before, s.pain_after), t.text),
+                    Span::styled("   Stress ", t.muted),
+                    Span::styled(change(s.stress_before, s.stress_after), t.text),
+                ],
+                width,
+                0,
+            ));
         }
         lines.push(Line::default());
-        // Room for "nn name planned actual  how it ended".
-        let name_w = width.saturating_sub(40).clamp(10, 48);
-        lines.push(Line::styled(
-            format!("   {:<name_w$} {:>8} {:>8}", "step", "planned", "actual"),
-            t.muted,
-        ));
-        for step in &r.steps {
-            let note = match step.ended_by {
-                _ if step.skipped() => "moved on early",
-                Some(EndedBy::Max) => "ran to its max",
-                Some(EndedBy::Quit) => "session ended here",
-                None => "not finished",
-                _ if step.actual > step.planned + Duration::from_secs(1) => "held longer",
-                _ => "",
-            };
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!(
-                        "{:>2} {:<name_w$} {:>8} {:>8}",
-                        step.step + 1,
-                        truncate(&step.name, name_w),
-                        clock_text(step.planned),
-                        clock_text(step.actual)
-                    ),
-                    t.text,
-                ),
-                Span::styled(format!("  {note}"), t.muted),
-            ]));
-        }
-        let start = r.started_at.unwrap_or_default();
-        let marks: Vec<_> = r.marks.iter().collect();
-        if !marks.is_empty() {
+        lines.extend(self.step_lines(width, t));
+        if !r.marks.is_empty() {
             lines.push(Line::default());
-            lines.push(Line::styled("Notes and marks", t.muted));
-            for m in marks {
+            lines.extend(wrap(
+                vec![Span::styled(
+                    "Notes and marks (time into the session)",
+                    t.muted,
+                )],
+                width,
+                0,
+            ));
+            let start = r.started_at.unwrap_or_default();
+            for m in &r.marks {
                 let style = if m.kind == MarkKind::Note {
                     t.text
                 } else {
                     t.muted
                 };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{:>8}  ", clock_text(m.at.since(start))), t.muted),
-                    Span::styled(m.text.clone(), style),
-                ]));
+                lines.extend(wrap(
+                    vec![
+                        Span::styled(format!("{:>8}  ", clock_text(m.at.since(start))), t.muted),
+                        Span::styled(m.text.clone(), style),
+                    ],
+                    width,
+                    10,
+                ));
             }
         }
         if let Some(a) = r.aftercare.as_ref().filter(|a| !a.note.is_empty()) {
             lines.push(Line::default());
-            lines.push(Line::from(vec![
-                Span::styled("Closing note ", t.muted),
-                Span::styled(a.note.clone(), t.text),
-            ]));
+            lines.extend(wrap(
+                vec![
+                    Span::styled("Closing note  ", t.muted),
+                    Span::styled(a.note.clone(), t.text),
+                ],
+                width,
+                2,
+            ));
         }
         lines
     }
 
-    /// Draws the summary.
+    /// The table of steps: planned and actual time, and a remark on steps
+    /// moved on from early, run to their maximum, or unfinished.
+    fn step_lines(&self, width: usize, t: &Theme) -> Vec<Line<'static>> {
+        let name_w = width.saturating_sub(STEP_COLUMNS + REMARK).clamp(8, 48);
+        let mut lines = vec![Line::styled(
+            format!("   {:<name_w$} {:>8} {:>8}", "step", "planned", "actual"),
+            t.muted,
+        )];
+        for step in &self.report.steps {
+            let row = format!(
+                "{:>2} {:<name_w$} {:>8} {:>8}",
+                step.step + 1,
+                truncate(&step.name, name_w),
+                clock_text(step.planned),
+                clock_text(step.actual)
+            );
+            let remark = remark(step);
+            let style = if step.skipped() { t.overtime } else { t.muted };
+            if remark.is_empty() {
+                lines.push(Line::styled(row, t.text));
+            } else if str_width(&row) + 2 + str_width(remark) <= width {
+                lines.push(Line::from(vec![
+                    Span::styled(row, t.text),
+                    Span::styled(format!("  {remark}"), style),
+                ]));
+            } else {
+                lines.push(Line::styled(row, t.text));
+                lines.extend(wrap(
+                    vec![Span::styled(format!("   {remark}"), style)],
+                    width,
+                    3,
+                ));
+            }
+        }
+        if self.report.steps.is_empty() {
+            lines.push(Line::styled("   no step was started", t.muted));
+        }
+        lines
+    }
+
+    /// Draws the summary in `area` (any size; below 40×12 it asks for a
+    /// larger window).
     pub fn render(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            render_too_small(area, buf, t);
+        if too_small(area, buf, t) {
             return;
         }
         let protocol = self
@@ -165,37 +218,109 @@ impl SummaryScreen {
             .as_ref()
             .map(|o| o.protocol.clone())
             .unwrap_or_default();
-        let block = Block::new()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(t.border)
-            .title(Span::styled(
-                format!(" session summary · {protocol} "),
-                t.muted,
-            ));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        let inner = inner.inner(ratatui::layout::Margin::new(1, 0));
+        let inner = render_box(area, buf, t, &format!("session summary · {protocol}"));
+        let width = usize::from(inner.width);
+        let keys = keys_lines(
+            &[
+                ("↑↓ PgUp PgDn", "scroll"),
+                ("Enter or q", "closes the record"),
+            ],
+            width,
+            t,
+        );
+        let footer_rows = (keys.len() as u16).min(inner.height.saturating_sub(1));
         let body = Rect {
-            height: inner.height.saturating_sub(1),
+            height: inner.height - footer_rows,
             ..inner
         };
-        let lines = self.lines(inner.width as usize, t);
-        let scroll = self
-            .scroll
-            .min((lines.len() as u16).saturating_sub(body.height));
-        Paragraph::new(lines).scroll((scroll, 0)).render(body, buf);
-        keys_line(
-            &[("↑↓ PgUp PgDn", "scroll"), ("enter", "close the record")],
-            t,
-        )
-        .render(
+        let lines = self.lines(width, t);
+        let visible = usize::from(body.height);
+        let max = lines.len().saturating_sub(visible);
+        self.view.set((max, visible.saturating_sub(1).max(1)));
+        let first = self.scroll.min(max);
+        let total = lines.len();
+        let shown: Vec<Line> = lines.into_iter().skip(first).take(visible).collect();
+        Paragraph::new(shown).render(body, buf);
+        more_marks(area, body, first, total, buf, t);
+        Paragraph::new(keys).render(
             Rect {
-                y: inner.y + body.height,
-                height: 1,
+                y: body.bottom(),
+                height: footer_rows,
                 ..inner
             },
             buf,
         );
+    }
+}
+
+/// A few words on how a step went, when it did not simply run its time.
+fn remark(step: &StepReport) -> &'static str {
+    match step.ended_by {
+        _ if step.skipped() => "moved on early",
+        Some(EndedBy::Max) => "ran to its max",
+        Some(EndedBy::Quit) => "session ended here",
+        None => "not finished",
+        _ if step.actual > step.planned + Duration::from_secs(1) => "held longer",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
+
+    use crate::clock::Moment;
+    use crate::report::Mark;
+
+    fn k(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn long_report() -> Report {
+        Report {
+            marks: (0..30)
+                .map(|i| Mark {
+                    at: Moment::from_secs(i * 60),
+                    kind: MarkKind::Note,
+                    step: None,
+                    text: format!("note {i}"),
+                })
+                .collect(),
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn scrolling_stops_at_both_ends() {
+        let mut s = SummaryScreen::new(long_report());
+        let mut buf = Buffer::empty(Rect::new(0, 0, 60, 20));
+        s.render(buf.area, &mut buf, &Theme::dim());
+        let (max, _) = s.view.get();
+        assert!(max > 10);
+        assert_eq!(s.on_key(&k(KeyCode::Up)), FormEvent::Nothing);
+        for _ in 0..100 {
+            s.on_key(&k(KeyCode::Down));
+        }
+        assert_eq!(s.scroll, max);
+        assert_eq!(s.on_key(&k(KeyCode::Down)), FormEvent::Nothing);
+        assert_eq!(s.on_key(&k(KeyCode::Up)), FormEvent::Redraw);
+        assert_eq!(s.on_key(&k(KeyCode::Home)), FormEvent::Redraw);
+        assert_eq!(s.scroll, 0);
+        assert_eq!(s.on_key(&k(KeyCode::PageDown)), FormEvent::Redraw);
+        assert_eq!(s.scroll, 16, "a page is the visible rows (17) less one");
+        assert_eq!(s.on_key(&k(KeyCode::Char('q'))), FormEvent::Submit(()));
+    }
+
+    #[test]
+    fn an_empty_report_still_makes_sense() {
+        let s = SummaryScreen::new(Report::default());
+        let text: Vec<String> = s
+            .lines(60, &Theme::plain())
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(text.iter().any(|l| l.contains("Pain — → —")), "{text:?}");
+        assert!(text.iter().any(|l| l.contains("no step was started")));
     }
 }
