@@ -113,32 +113,11 @@ impl Form<'_> {
     pub(super) fn render(self, area: Rect, buf: &mut Buffer, t: &Theme) {
         let inner = render_box(area, buf, t, self.title);
         let footer = footer(self.message, self.keys, inner.height);
-        let footer_rows = (footer.len() as u16).min(inner.height.saturating_sub(1));
-        let body = Rect {
-            height: inner.height - footer_rows,
-            ..inner
-        };
-        let visible = usize::from(body.height);
-        let first = first_row(&self.rows, visible, self.scroll.get());
+        let (body, foot) = split(inner, footer.len());
+        let first = first_row(&self.rows, usize::from(body.height), self.scroll.get());
         self.scroll.set(first);
-        let total = self.rows.lines.len();
-        let shown: Vec<Line> = self
-            .rows
-            .lines
-            .into_iter()
-            .skip(first)
-            .take(visible)
-            .collect();
-        Paragraph::new(shown).render(body, buf);
-        more_marks(area, body, first, total, buf, t);
-        Paragraph::new(footer).render(
-            Rect {
-                y: body.bottom(),
-                height: footer_rows,
-                ..inner
-            },
-            buf,
-        );
+        draw_lines(self.rows.lines, first, body, buf, t);
+        Paragraph::new(footer).render(foot, buf);
     }
 }
 
@@ -174,26 +153,46 @@ pub(super) fn render_box(area: Rect, buf: &mut Buffer, t: &Theme, title: &str) -
     inner
 }
 
-/// Marks in the right margin saying that more rows lie above or below.
-pub(super) fn more_marks(
-    area: Rect,
-    body: Rect,
+/// Splits the inside of the box into a body and, under it, `footer` rows
+/// (at most all but one: the body always has a row).
+pub(super) fn split(inner: Rect, footer: usize) -> (Rect, Rect) {
+    let footer = u16::try_from(footer)
+        .unwrap_or(u16::MAX)
+        .min(inner.height.saturating_sub(1));
+    let body = Rect {
+        height: inner.height - footer,
+        ..inner
+    };
+    let foot = Rect {
+        y: body.bottom(),
+        height: footer,
+        ..inner
+    };
+    (body, foot)
+}
+
+/// Draws `lines` from line `first` on into `body`, with a ▲ or ▼ in the
+/// margin to its right when more lies above or below.
+pub(super) fn draw_lines(
+    lines: Vec<Line<'static>>,
     first: usize,
-    total: usize,
+    body: Rect,
     buf: &mut Buffer,
     t: &Theme,
 ) {
-    if body.height == 0 {
-        return;
-    }
+    let total = lines.len();
+    let visible = usize::from(body.height);
+    let shown: Vec<Line> = lines.into_iter().skip(first).take(visible).collect();
+    Paragraph::new(shown).render(body, buf);
+    // The marks go in the margin column just right of the body.
     let x = body.right();
-    if x >= area.right() {
+    if visible == 0 || !buf.area.contains((x, body.y).into()) {
         return;
     }
     if first > 0 {
         buf[(x, body.y)].set_symbol("▲").set_style(t.muted);
     }
-    if first + usize::from(body.height) < total {
+    if first + visible < total {
         buf[(x, body.bottom() - 1)]
             .set_symbol("▼")
             .set_style(t.muted);

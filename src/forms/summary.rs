@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::FormEvent;
-use super::frame::{keys_lines, more_marks, render_box, str_width, too_small, wrap};
+use super::frame::{draw_lines, keys_lines, render_box, split, str_width, too_small, wrap};
 use crate::protocol::clock_text;
 use crate::record::EndedBy;
 use crate::report::{MarkKind, Report, StepReport};
@@ -228,28 +228,13 @@ impl SummaryScreen {
             width,
             t,
         );
-        let footer_rows = (keys.len() as u16).min(inner.height.saturating_sub(1));
-        let body = Rect {
-            height: inner.height - footer_rows,
-            ..inner
-        };
+        let (body, foot) = split(inner, keys.len());
         let lines = self.lines(width, t);
         let visible = usize::from(body.height);
         let max = lines.len().saturating_sub(visible);
         self.view.set((max, visible.saturating_sub(1).max(1)));
-        let first = self.scroll.min(max);
-        let total = lines.len();
-        let shown: Vec<Line> = lines.into_iter().skip(first).take(visible).collect();
-        Paragraph::new(shown).render(body, buf);
-        more_marks(area, body, first, total, buf, t);
-        Paragraph::new(keys).render(
-            Rect {
-                y: body.bottom(),
-                height: footer_rows,
-                ..inner
-            },
-            buf,
-        );
+        draw_lines(lines, self.scroll.min(max), body, buf, t);
+        Paragraph::new(keys).render(foot, buf);
     }
 }
 
