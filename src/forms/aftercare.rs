@@ -220,7 +220,7 @@ impl AftercareForm {
     /// The keys for the field in focus, then those that work everywhere.
     fn keys(&self) -> Vec<(&'static str, &'static str)> {
         let mut keys = match self.field {
-            Field::Pain | Field::Stress => vec![("←→ or 0–9", "rate"), ("1 0", "ten")],
+            Field::Pain | Field::Stress => vec![("←→ or 0–9", "rate"), ("1 0", "makes 10")],
             Field::Note => vec![],
             Field::Finish => vec![("Enter", "finish")],
         };

@@ -481,7 +481,7 @@ impl IntakeForm {
         let mut keys = match self.field {
             Field::Client | Field::Other => vec![],
             Field::Focus => vec![("arrows", "move"), ("Space", "tick")],
-            Field::Pain | Field::Stress => vec![("←→ or 0–9", "rate"), ("1 0", "ten")],
+            Field::Pain | Field::Stress => vec![("←→ or 0–9", "rate"), ("1 0", "makes 10")],
             Field::Condition(_) => vec![("Space", "tick · released · clear")],
             Field::Caution(_) => vec![("Space", "tick")],
             Field::Begin => vec![("Enter", "begin the session")],
