@@ -58,12 +58,11 @@ pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Reads every chosen record in full, a few at a time in parallel (it is
-/// mostly waiting on the disk), keeping their order. A record that cannot
+/// Reads every chosen record in full, several at a time (see
+/// [`READERS`](super::scan::READERS)), keeping their order. A record that cannot
 /// be read at all comes back as its error.
 fn load_all(sessions: &[Listed]) -> Vec<Result<Record, String>> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let chunk = sessions.len().div_ceil(threads).max(32);
+    let chunk = sessions.len().div_ceil(super::scan::READERS).max(16);
     std::thread::scope(|scope| {
         let handles: Vec<_> = sessions
             .chunks(chunk)
