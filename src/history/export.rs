@@ -227,7 +227,7 @@ pub fn note(rec: &Record) -> String {
     }
 
     if !r.marks.is_empty() {
-        t.push_str("\n## Notes\n\n");
+        t.push_str("\n## Notes and marks\n\n");
         for m in &r.marks {
             let text = match m.kind {
                 MarkKind::Note => md(&m.text),
