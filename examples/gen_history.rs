@@ -2,17 +2,27 @@
 //! on a practice's worth of data:
 //!
 //! ```sh
-//! cargo run --release --example gen_history -- DIR 10000
-//! stillpoint --data-dir DIR history
+//! cargo run --release --example gen_history -- DIR 10000 [--sync]
+//! stillpoint history --data-dir DIR
 //! ```
 //!
 //! Each session runs one of the bundled protocols through the real engine
-//! (so every record has its steps, progress lines every 10 s, pauses,
-//! overtime), with a consultation, notes, rhythm taps, the closing answers
-//! and a closing summary, for about forty clients over several years. One
-//! session in forty is cut off without being closed. The output is the same
-//! for the same N (a fixed pseudo-random sequence), and the files are written
-//! whole rather than synced line by line, which only the live app needs.
+//! (so every record has its steps, progress lines every 10 s, overtime),
+//! with a consultation, notes, rhythm taps, still points, now and then a
+//! pause, a step left early or a session ended early, the closing answers
+//! and a closing summary — for about fifty clients (initials, pseudonyms,
+//! a comma, accents) over several years, with a practice run now and then.
+//! One session in forty is cut off without being closed, and a third of
+//! those are then set aside.
+//!
+//! Every record is made by `FileJournal::create` (its name, its `0600`
+//! mode, its first line). The rest of its lines are the journal's own
+//! (`journal::line`) written in one go: the live app syncs every line, which
+//! for a million lines would take minutes and measures nothing history
+//! does. `--sync` appends them through `FileJournal::append` instead.
+//!
+//! The output is the same for the same N: a fixed pseudo-random sequence,
+//! fixed UTC offsets (+01:00 in winter, +02:00 in summer), and no clock.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,9 +31,11 @@ use std::time::Duration;
 use stillpoint::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::clock::Moment;
 use stillpoint::engine::{Effect, Input, Session};
-use stillpoint::journal::line;
+use stillpoint::journal::{FileJournal, Journal, line};
 use stillpoint::protocol::{Advance, Protocol, Region};
-use stillpoint::record::{Aftercare, Caution, Entry, Intake, LOG_VERSION, Logged, Opened};
+use stillpoint::record::{
+    Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release,
+};
 use stillpoint::report::Report;
 
 /// xorshift64*: small, fast and the same everywhere.
@@ -40,29 +52,61 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
+
+    /// True one time in `n`.
+    fn one_in(&mut self, n: u64) -> bool {
+        self.below(n) == 0
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
 }
 
-const NOTES: [&str; 6] = [
+const NOTES: [&str; 8] = [
     "client settled quickly",
     "breathing slowed, shoulders softer",
     "client asked to pause for a drink of water",
     "warmth under the left hand",
     "client dozed briefly",
     "talked about a stressful week",
+    "jaw released; \"feels wider\", she said",
+    "tingling in the right foot, eased by itself",
+];
+
+const CLOSING: [&str; 4] = [
+    "felt lighter afterwards",
+    "headache eased; drink water tonight",
+    "book again in two weeks",
+    "sleepy, sat for a while before leaving",
+];
+
+/// Clients with names as practitioners write them; `C00`…`C39` besides.
+const NAMED: [&str; 10] = [
+    "AB",
+    "Smith, J",
+    "Élodie M.",
+    "J. O'Brien",
+    "Müller",
+    "KT",
+    "Ana-Lucía",
+    "Mr P",
+    "RB (sister of AB)",
+    "Zoë",
 ];
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let (Some(dir), Some(n)) = (args.next(), args.next().and_then(|n| n.parse::<u64>().ok()))
-    else {
-        eprintln!("usage: gen_history DIR N");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sync = args.iter().any(|a| a == "--sync");
+    let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let (Some(dir), Some(n)) = (
+        plain.first(),
+        plain.get(1).and_then(|n| n.parse::<u64>().ok()),
+    ) else {
+        eprintln!("usage: gen_history DIR N [--sync]");
         std::process::exit(2);
     };
     let sessions = PathBuf::from(dir).join("sessions");
-    if let Err(e) = stillpoint::paths::create_private_dir(&sessions) {
-        eprintln!("cannot create {}: {e}", sessions.display());
-        std::process::exit(1);
-    }
     let protocols: Vec<(Source, String, Protocol)> = BUNDLED
         .iter()
         .filter_map(|(stem, text)| {
@@ -79,33 +123,40 @@ fn main() {
         let when = start
             .checked_add(jiff::SignedDuration::from_mins(minutes as i64))
             .expect("in range");
-        let (source, hash, protocol) = &protocols[rng.below(protocols.len() as u64) as usize];
-        let record = session(&mut rng, when, source, hash, protocol);
-        let slug: String = protocol
-            .name
-            .as_str()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join("-")
-            .to_ascii_lowercase();
-        let path = sessions.join(format!("{}-{slug}.jsonl", when.strftime("%Y%m%d-%H%M%S")));
-        let mut text = Vec::new();
-        for (seq, entry) in record.iter().enumerate() {
-            text.extend(line(seq as u64, entry).expect("serialisable"));
-        }
-        bytes += text.len() as u64;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let written = options.open(&path).and_then(|mut f| f.write_all(&text));
-        if let Err(e) = written {
-            eprintln!("cannot write {}: {e}", path.display());
-            std::process::exit(1);
+        let (source, hash, protocol) = rng.pick(&protocols);
+        let offset = if (4..=10).contains(&when.month()) {
+            "+02:00"
+        } else {
+            "+01:00"
+        };
+        let stamp: jiff::Zoned =
+            format!("{}{offset}[{offset}]", when.strftime("%Y-%m-%dT%H:%M:%S"))
+                .parse()
+                .expect("a zoned time");
+        let client = if rng.one_in(25) {
+            None
+        } else if rng.one_in(4) {
+            Some((*rng.pick(&NAMED)).to_owned())
+        } else {
+            Some(format!("C{:02}", rng.below(40)))
+        };
+        let opened = Opened {
+            version: LOG_VERSION,
+            protocol: protocol.name.to_string(),
+            source: source.label(),
+            hash: hash.clone(),
+            practice: client.is_none(),
+            client,
+            opened: stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            app: "gen_history".to_owned(),
+        };
+        let record = session(&mut rng, &opened, protocol);
+        match write(&sessions, &opened, &stamp, &record, sync) {
+            Ok(n) => bytes += n,
+            Err(e) => {
+                eprintln!("cannot write a record in {}: {e}", sessions.display());
+                std::process::exit(1);
+            }
         }
     }
     println!(
@@ -115,48 +166,78 @@ fn main() {
     );
 }
 
-/// One session's record, from its opening line to its closing one.
-fn session(
-    rng: &mut Rng,
-    when: jiff::civil::DateTime,
-    source: &Source,
-    hash: &str,
-    protocol: &Protocol,
-) -> Vec<Logged> {
-    let client = format!("C{:02}", rng.below(40));
+/// Writes one record through the journal; returns its size in bytes.
+fn write(
+    dir: &Path,
+    opened: &Opened,
+    stamp: &jiff::Zoned,
+    record: &[Logged],
+    sync: bool,
+) -> std::io::Result<u64> {
+    let mut journal = FileJournal::create(dir, opened, stamp)?;
+    let rest = record.get(1..).unwrap_or_default();
+    if sync {
+        for entry in rest {
+            journal.append(entry)?;
+        }
+    } else {
+        let mut text = Vec::new();
+        for (seq, entry) in rest.iter().enumerate() {
+            text.extend(line(seq as u64 + 1, entry)?);
+        }
+        // Still holding the journal's lock, as the app would be.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(journal.path())?
+            .write_all(&text)?;
+    }
+    Ok(std::fs::metadata(journal.path())?.len())
+}
+
+/// One session's record, from its opening line to its last.
+fn session(rng: &mut Rng, opened: &Opened, protocol: &Protocol) -> Vec<Logged> {
     let mut log = vec![Logged {
         at: Moment::ZERO,
-        entry: Entry::Opened(Opened {
-            version: LOG_VERSION,
-            protocol: protocol.name.to_string(),
-            source: source.label(),
-            hash: hash.to_owned(),
-            client: Some(client.clone()),
-            practice: false,
-            opened: format!("{}+01:00", when.strftime("%Y-%m-%dT%H:%M:%S")),
-            app: "gen_history".to_owned(),
-        }),
+        entry: Entry::Opened(opened.clone()),
     }];
-    let pain = 3 + rng.below(7) as u8;
-    let stress = 2 + rng.below(8) as u8;
-    let mut cautions = Vec::new();
-    if rng.below(10) == 0 {
-        cautions.push(Caution::ALL[rng.below(5) as usize]);
+    let practice = opened.practice;
+    let pain = 2 + rng.below(8) as u8;
+    let stress = 2 + rng.below(9) as u8;
+    if let Some(client) = &opened.client {
+        let mut focus = vec![*rng.pick(&Region::ALL)];
+        if rng.one_in(3) {
+            focus.push(*rng.pick(&Region::ALL));
+        }
+        let mut cautions = Vec::new();
+        if rng.one_in(10) {
+            cautions.push(*rng.pick(&Caution::ALL));
+        }
+        let mut releases = Vec::new();
+        if rng.one_in(30) {
+            releases.push(Release {
+                condition: *rng.pick(&Condition::ALL),
+                released: true,
+            });
+        }
+        log.push(Logged {
+            at: Moment::from_secs(20 + rng.below(120)),
+            entry: Entry::Intake(Intake {
+                client: client.clone(),
+                focus,
+                focus_note: if rng.one_in(4) {
+                    "worse after long drives".to_owned()
+                } else {
+                    String::new()
+                },
+                pain,
+                stress,
+                releases,
+                cautions,
+            }),
+        });
     }
-    log.push(Logged {
-        at: Moment::from_secs(20),
-        entry: Entry::Intake(Intake {
-            client,
-            focus: vec![Region::ALL[rng.below(19) as usize]],
-            focus_note: String::new(),
-            pain,
-            stress,
-            releases: Vec::new(),
-            cautions,
-        }),
-    });
     let mut s = Session::new(protocol.clone());
-    let mut now = Moment::from_secs(60);
+    let mut now = Moment::from_secs(180);
     let push = |log: &mut Vec<Logged>, fx: Vec<Effect>| {
         log.extend(fx.into_iter().filter_map(|e| match e {
             Effect::Log(l) => Some(l),
@@ -164,45 +245,93 @@ fn session(
         }));
     };
     push(&mut log, s.handle(Input::Next, now));
-    let cut_off = rng.below(40) == 0;
+    let cut_off = rng.one_in(40);
+    let ends_early = !cut_off && rng.one_in(30);
     let mut notes_left = rng.below(4);
+    let mut paused_until = None;
+    let mut still_point: Option<(Moment, usize)> = None;
     while !s.is_finished() {
         now = now + Duration::from_secs(10);
+        if let Some(until) = paused_until {
+            if now >= until {
+                push(&mut log, s.handle(Input::Resume, now));
+                paused_until = None;
+            }
+            continue;
+        }
         push(&mut log, s.handle(Input::Tick, now));
         if s.is_finished() {
             break;
         }
-        let step = s.current_step();
+        let step = s.current();
+        let advance = s.current_step().advance();
         let elapsed = s.step_elapsed(now);
         // Manual holds are released somewhere in their overtime.
-        if step.advance() == Advance::Manual && elapsed > s.step_target() && rng.below(6) == 0 {
+        if advance == Advance::Manual && elapsed > s.step_target() && rng.one_in(6) {
             push(&mut log, s.handle(Input::Next, now));
+        } else if advance == Advance::Auto && elapsed.as_secs() == 30 && rng.one_in(40) {
+            // A hold left early.
+            push(&mut log, s.handle(Input::Next, now));
+        } else if rng.one_in(700) {
+            push(&mut log, s.handle(Input::Pause, now));
+            paused_until = Some(now + Duration::from_secs(30 + 10 * rng.below(10)));
+            continue;
+        } else if ends_early && rng.one_in(150) {
+            push(&mut log, s.handle(Input::Quit, now));
+            break;
         }
-        if notes_left > 0 && rng.below(60) == 0 {
+        if notes_left > 0 && rng.one_in(60) {
             notes_left -= 1;
             log.push(Logged {
                 at: now,
                 entry: Entry::Note {
-                    text: NOTES[rng.below(NOTES.len() as u64) as usize].to_owned(),
+                    text: (*rng.pick(&NOTES)).to_owned(),
                 },
             });
         }
-        if rng.below(200) == 0 {
+        if rng.one_in(200) {
             log.push(Logged {
                 at: now,
                 entry: Entry::Rhythm {
                     cpm: 6.0 + rng.below(60) as f64 / 10.0,
-                    taps: 4,
+                    taps: 4 + rng.below(3) as u32,
                 },
             });
         }
-        if cut_off && rng.below(80) == 0 {
+        match still_point {
+            None if advance == Advance::Manual && rng.one_in(12) => {
+                still_point = Some((now, step));
+                log.push(Logged {
+                    at: now,
+                    entry: Entry::StillPointStarted { step },
+                });
+            }
+            Some((from, at_step)) if at_step != step || rng.one_in(5) => {
+                still_point = None;
+                log.push(Logged {
+                    at: now,
+                    entry: Entry::StillPointEnded {
+                        step: at_step,
+                        length: now.since(from),
+                    },
+                });
+            }
+            _ => {}
+        }
+        if cut_off && rng.one_in(80) {
+            log.extend(s.progress_now(now));
             log.push(Logged {
                 at: now,
                 entry: Entry::Interrupted {
                     reason: "the terminal went away".to_owned(),
                 },
             });
+            if rng.one_in(3) {
+                log.push(Logged {
+                    at: now,
+                    entry: Entry::Abandoned,
+                });
+            }
             return log;
         }
     }
@@ -210,10 +339,10 @@ fn session(
     log.push(Logged {
         at: now,
         entry: Entry::Aftercare(Aftercare {
-            pain: Some(pain.saturating_sub(rng.below(4) as u8)),
-            stress: Some(stress.saturating_sub(rng.below(5) as u8)),
-            note: if rng.below(3) == 0 {
-                "felt lighter afterwards".to_owned()
+            pain: (!practice).then(|| pain.saturating_sub(rng.below(5) as u8)),
+            stress: (!practice).then(|| stress.saturating_sub(rng.below(6) as u8)),
+            note: if rng.one_in(3) {
+                (*rng.pick(&CLOSING)).to_owned()
             } else {
                 String::new()
             },

@@ -1,37 +1,77 @@
 #!/usr/bin/env bash
 # History and export figures over a practice's worth of records.
 #
-#   scripts/measure-history.sh [N]        default 10000 sessions
+#   scripts/measure-history.sh [N] [--cold]     default 10000 sessions
 #
 # Builds release, writes N sessions with the generator (examples/gen_history.rs)
-# into a folder under target/ (once; delete it to regenerate), then times
-# `history`, `history --client`, and `export --format csv` with hyperfine
-# (apt-get install hyperfine) or, without it, the median of ten runs.
+# into $TMPDIR/stillpoint-history-N (once; delete it to regenerate), then times,
+# with hyperfine if installed (apt-get install -y hyperfine), else as the median
+# of ten runs timed with `date +%s%N`:
+#   - `history`, `history --client C07`, `export --format csv`, served by the
+#     folder's index of closed records (sessions/.index), as every run after the
+#     first is;
+#   - `history` with the index removed before each run: the directory listing
+#     plus the last 8 KB of every record (`journal::read_last`), as the very
+#     first run does (it then writes the index);
+#   - `export --format md` and `--format json`, which read every record whole.
+# With --cold (root only; it empties the whole machine's page cache, so other
+# work slows down for a moment) each run starts with the cache dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n="${1:-10000}"
+n=10000
+cold=""
+for arg in "$@"; do
+    case "$arg" in
+        --cold) cold=1 ;;
+        *) n="$arg" ;;
+    esac
+done
+target="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo build --release --quiet --bin stillpoint --example gen_history
-bin="$PWD/target/release/stillpoint"
-data="$PWD/target/history-$n"
+bin="$target/release/stillpoint"
+data="${TMPDIR:-/tmp}/stillpoint-history-$n"
 if [ ! -d "$data/sessions" ]; then
-    target/release/examples/gen_history "$data" "$n"
+    "$target/release/examples/gen_history" "$data" "$n"
 fi
-echo "$(ls "$data/sessions" | wc -l) records, $(du -sh "$data/sessions" | cut -f1)"
+echo "$(find "$data/sessions" -name '*.jsonl' | wc -l) records, $(du -sh "$data/sessions" | cut -f1), $(nproc) cores"
+# Make sure the index exists before the runs that use it.
+"$bin" history --data-dir "$data" >/dev/null
+
+prepare="true"
+if [ -n "$cold" ]; then
+    prepare="sync; echo 3 > /proc/sys/vm/drop_caches"
+fi
+no_index="rm -f $data/sessions/.index; $prepare"
+names=(history "history --client C07" "export --format csv" "history, no index" "export --format md" "export --format json")
 cmds=(
     "$bin history --data-dir $data"
     "$bin history --client C07 --data-dir $data"
     "$bin export --format csv --data-dir $data"
+    "$bin history --data-dir $data"
+    "$bin export --format md --data-dir $data"
+    "$bin export --format json --data-dir $data"
 )
+preps=("$prepare" "$prepare" "$prepare" "$no_index" "$prepare" "$prepare")
+
 if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 2 --runs 20 --output=null "${cmds[@]}"
+    for i in "${!cmds[@]}"; do
+        runs=20
+        [ "$i" -ge 4 ] && runs=5
+        hyperfine --warmup 2 --runs "$runs" --output=null --prepare "${preps[$i]}" \
+            --command-name "${names[$i]}" --export-json "/tmp/measure-history-$i.json" \
+            "${cmds[$i]}" >/dev/null
+        median=$(sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "/tmp/measure-history-$i.json" | head -1)
+        awk -v m="$median" -v name="${names[$i]}" 'BEGIN { printf "%-26s median %7.1f ms\n", name, m * 1000 }'
+    done
 else
-    for c in "${cmds[@]}"; do
+    for i in "${!cmds[@]}"; do
         times=()
         for _ in $(seq 10); do
-            s=$(date +%s%N); $c >/dev/null; e=$(date +%s%N)
+            bash -c "${preps[$i]}"
+            s=$(date +%s%N); ${cmds[$i]} >/dev/null; e=$(date +%s%N)
             times+=($(( (e - s) / 1000000 )))
         done
-        median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 6p)
-        echo "median ${median} ms  $c"
+        printf '%s\n' "${times[@]}" | sort -n | sed -n 5,6p |
+            awk -v name="${names[$i]}" '{ s += $1 } END { printf "%-26s median %7.1f ms\n", name, s / 2 }'
     done
 fi

@@ -1,14 +1,16 @@
-//! History, show and export against golden files: a fixed set of records
-//! (two clients, a comma in a reference, a practice run, a session cut off,
-//! a damaged file) written through the real journal, with sessions run
-//! through the real engine, and every output compared with its snapshot.
+//! History, show and export against golden files. A fixed set of records is
+//! written through the real journal (`FileJournal`, fixed stamps with fixed
+//! offsets, so ids and output never depend on the machine's time zone), each
+//! session run through the real engine: two clients (one with a comma in
+//! the reference), a long accented name set aside, a practice run, a
+//! session cut off, a record damaged in the middle and a file of garbage.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use stillpoint::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::clock::Moment;
 use stillpoint::engine::{Effect, Input, Session};
-use stillpoint::history::{Filter, Format, export, history, show};
+use stillpoint::history::{Filter, Format, INDEX, export, find, history, show};
 use stillpoint::journal::{FileJournal, Journal};
 use stillpoint::protocol::{Protocol, Region};
 use stillpoint::record::{
@@ -16,19 +18,51 @@ use stillpoint::record::{
 };
 use stillpoint::report::Report;
 
-/// One session to write.
-struct Plan {
-    stamp: &'static str,
-    client: Option<&'static str>,
-    pain: (u8, u8),
-    stress: (u8, u8),
-    /// Moments (s) at which the therapist pressed next.
-    nexts: &'static [u64],
-    note: Option<(u64, &'static str)>,
-    close: bool,
+/// Something the therapist did, `at` seconds into the record.
+#[derive(Clone, Copy)]
+enum Act {
+    Next,
+    Pause,
+    Resume,
+    Quit,
+    Note(&'static str),
+    Rhythm(f64),
+    StillPoint { secs: u64 },
 }
 
-fn ticks(s: &mut Session, log: &mut Vec<Logged>, input: Input, at: u64) {
+/// How the record ends.
+#[derive(Clone, Copy, PartialEq)]
+enum End {
+    /// Closing questions (if any), then the closing summary.
+    Closed,
+    /// Cut off at this moment (s).
+    Cut(u64),
+    /// Cut off, then set aside at the resume offer.
+    SetAside(u64),
+}
+
+/// One session to write.
+struct Plan {
+    /// Local time as recorded, with its offset.
+    stamp: &'static str,
+    protocol: &'static str,
+    client: Option<&'static str>,
+    /// Pain and stress at the consultation.
+    before: Option<(u8, u8)>,
+    /// Pain, stress and note at the closing questions.
+    after: Option<(Option<u8>, Option<u8>, &'static str)>,
+    acts: &'static [(u64, Act)],
+    end: End,
+}
+
+fn bundled(stem: &str) -> (&'static str, &'static str) {
+    *BUNDLED
+        .iter()
+        .find(|(s, _)| *s == stem)
+        .expect("a bundled protocol")
+}
+
+fn drive(s: &mut Session, log: &mut Vec<Logged>, input: Input, at: u64) {
     for e in s.handle(input, Moment::from_secs(at)) {
         if let Effect::Log(l) = e {
             log.push(l);
@@ -36,20 +70,20 @@ fn ticks(s: &mut Session, log: &mut Vec<Logged>, input: Input, at: u64) {
     }
 }
 
-fn write(dir: &Path, plan: &Plan) {
-    let (stem, text) = BUNDLED[2]; // still-point-10
+/// Writes `plan` into `dir` through the journal; returns the record's path.
+fn write(dir: &Path, plan: &Plan) -> PathBuf {
+    let (stem, text) = bundled(plan.protocol);
     let protocol = Protocol::parse(text, Path::new(stem)).expect("bundled");
-    let stamp: jiff::Zoned = format!("{}+01:00[+01:00]", plan.stamp)
+    let stamp: jiff::Zoned = format!("{0}[{1}]", plan.stamp, &plan.stamp[19..])
         .parse()
         .expect("stamp");
-    let practice = plan.client.is_none();
     let opened = Opened {
         version: LOG_VERSION,
         protocol: protocol.name.to_string(),
         source: Source::Bundled(stem.into()).label(),
         hash: text_hash(text),
         client: plan.client.map(str::to_owned),
-        practice,
+        practice: plan.client.is_none(),
         opened: stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         app: "test".into(),
     };
@@ -57,15 +91,15 @@ fn write(dir: &Path, plan: &Plan) {
         at: Moment::ZERO,
         entry: Entry::Opened(opened.clone()),
     }];
-    if let Some(client) = plan.client {
+    if let (Some(client), Some((pain, stress))) = (plan.client, plan.before) {
         log.push(Logged {
             at: Moment::from_secs(30),
             entry: Entry::Intake(Intake {
                 client: client.into(),
                 focus: vec![Region::Neck, Region::Sacrum],
                 focus_note: "stiff in the mornings".into(),
-                pain: plan.pain.0,
-                stress: plan.stress.0,
+                pain,
+                stress,
                 releases: vec![Release {
                     condition: Condition::RecentConcussion,
                     released: true,
@@ -75,117 +109,207 @@ fn write(dir: &Path, plan: &Plan) {
         });
     }
     let mut s = Session::new(protocol);
-    ticks(&mut s, &mut log, Input::Next, 60);
-    let end = if plan.close { 60 + 600 } else { 60 + 200 };
+    drive(&mut s, &mut log, Input::Next, 60);
+    let stop = match plan.end {
+        End::Closed => u64::MAX,
+        End::Cut(t) | End::SetAside(t) => t,
+    };
     let mut t = 60;
-    while t < end && !s.is_finished() {
+    let mut still_from = None;
+    while t < stop && !s.is_finished() && t < 4 * 3600 {
         t += 5;
-        if plan.nexts.contains(&t) {
-            ticks(&mut s, &mut log, Input::Next, t);
-        } else {
-            ticks(&mut s, &mut log, Input::Tick, t);
+        let mut acted = false;
+        for (_, act) in plan.acts.iter().filter(|(at, _)| *at == t) {
+            let at = Moment::from_secs(t);
+            let step = s.current();
+            match *act {
+                Act::Next => drive(&mut s, &mut log, Input::Next, t),
+                Act::Pause => drive(&mut s, &mut log, Input::Pause, t),
+                Act::Resume => drive(&mut s, &mut log, Input::Resume, t),
+                Act::Quit => drive(&mut s, &mut log, Input::Quit, t),
+                Act::Note(text) => log.push(Logged {
+                    at,
+                    entry: Entry::Note { text: text.into() },
+                }),
+                Act::Rhythm(cpm) => log.push(Logged {
+                    at,
+                    entry: Entry::Rhythm { cpm, taps: 4 },
+                }),
+                Act::StillPoint { secs } => {
+                    log.push(Logged {
+                        at,
+                        entry: Entry::StillPointStarted { step },
+                    });
+                    still_from = Some((t + secs, step, secs));
+                }
+            }
+            acted |= matches!(*act, Act::Next | Act::Pause | Act::Resume | Act::Quit);
         }
-        if let Some((at, text)) = plan.note
-            && at == t
+        if let Some((end, step, secs)) = still_from
+            && end == t
         {
             log.push(Logged {
                 at: Moment::from_secs(t),
-                entry: Entry::Note { text: text.into() },
+                entry: Entry::StillPointEnded {
+                    step,
+                    length: std::time::Duration::from_secs(secs),
+                },
             });
+            still_from = None;
+        }
+        if !acted {
+            drive(&mut s, &mut log, Input::Tick, t);
         }
     }
-    if plan.close {
-        if !s.is_finished() {
-            ticks(&mut s, &mut log, Input::Quit, t);
-        }
-        if !practice {
+    match plan.end {
+        End::Closed => {
+            if let Some((pain, stress, note)) = plan.after {
+                log.push(Logged {
+                    at: Moment::from_secs(t + 60),
+                    entry: Entry::Aftercare(Aftercare {
+                        pain,
+                        stress,
+                        note: note.into(),
+                    }),
+                });
+            }
+            let summary = Report::from_entries(&log).summary();
             log.push(Logged {
-                at: Moment::from_secs(t + 60),
-                entry: Entry::Aftercare(Aftercare {
-                    pain: Some(plan.pain.1),
-                    stress: Some(plan.stress.1),
-                    note: "felt lighter, \"like floating\"".into(),
-                }),
+                at: Moment::from_secs(t + 90),
+                entry: Entry::Closed(summary),
             });
         }
-        let summary = Report::from_entries(&log).summary();
-        log.push(Logged {
-            at: Moment::from_secs(t + 90),
-            entry: Entry::Closed(summary),
-        });
-    } else {
-        log.push(Logged {
-            at: Moment::from_secs(t),
-            entry: Entry::Interrupted {
-                reason: "the terminal went away".into(),
-            },
-        });
+        End::Cut(_) | End::SetAside(_) => {
+            log.extend(s.progress_now(Moment::from_secs(t)));
+            log.push(Logged {
+                at: Moment::from_secs(t),
+                entry: Entry::Interrupted {
+                    reason: "the terminal went away".into(),
+                },
+            });
+            if matches!(plan.end, End::SetAside(_)) {
+                log.push(Logged {
+                    at: Moment::from_secs(t),
+                    entry: Entry::Abandoned,
+                });
+            }
+        }
     }
     let mut j = FileJournal::create(dir, &opened, &stamp).expect("journal");
     for l in &log[1..] {
         j.append(l).expect("append");
     }
+    j.path().to_owned()
 }
+
+const PLANS: &[Plan] = &[
+    // Summer time: +02:00. Set aside at the offer; a long accented name.
+    Plan {
+        stamp: "2026-10-24T16:45:00+02:00",
+        protocol: "relaxation-30",
+        client: Some("Élodie Moreau-Vasquez de la Fontaine"),
+        before: Some((3, 8)),
+        after: None,
+        acts: &[(300, Act::Note("prefers the room cooler"))],
+        end: End::SetAside(420),
+    },
+    // Every step worked through, with a pause, marks and a note.
+    Plan {
+        stamp: "2026-11-02T09:30:00+01:00",
+        protocol: "still-point-10",
+        client: Some("AB"),
+        before: Some((7, 6)),
+        after: Some((Some(4), Some(3), "felt lighter, \"like floating\"")),
+        acts: &[
+            (200, Act::Note("client sighed, shoulders dropped")),
+            (250, Act::Rhythm(8.25)),
+            (300, Act::StillPoint { secs: 45 }),
+            (400, Act::Pause),
+            (430, Act::Resume),
+            (560, Act::Next),
+        ],
+        end: End::Closed,
+    },
+    // The first step left early, then ended during the still point.
+    Plan {
+        stamp: "2026-11-09T10:00:00+01:00",
+        protocol: "still-point-10",
+        client: Some("Smith, J"),
+        before: Some((4, 8)),
+        after: Some((Some(4), Some(5), "")),
+        acts: &[(100, Act::Next), (300, Act::Quit)],
+        end: End::Closed,
+    },
+    Plan {
+        stamp: "2026-11-16T09:30:00+01:00",
+        protocol: "still-point-10",
+        client: Some("AB"),
+        before: Some((5, 5)),
+        after: Some((Some(2), Some(2), "")),
+        acts: &[(90, Act::Note("asked for a blanket")), (500, Act::Next)],
+        end: End::Closed,
+    },
+    // Practice: no consultation, no closing answers.
+    Plan {
+        stamp: "2026-11-20T18:00:00+01:00",
+        protocol: "still-point-10",
+        client: None,
+        before: None,
+        after: None,
+        acts: &[(480, Act::Next)],
+        end: End::Closed,
+    },
+    // Damaged in the middle afterwards (see `records`).
+    Plan {
+        stamp: "2026-11-21T12:00:00+01:00",
+        protocol: "still-point-10",
+        client: Some("AB"),
+        before: Some((6, 5)),
+        after: None,
+        acts: &[(150, Act::Note("written before the damage"))],
+        end: End::Cut(300),
+    },
+    Plan {
+        stamp: "2026-11-23T09:30:00+01:00",
+        protocol: "still-point-10",
+        client: Some("AB"),
+        before: Some((6, 4)),
+        after: None,
+        acts: &[],
+        end: End::Cut(260),
+    },
+];
 
 fn records() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let plans = [
-        Plan {
-            stamp: "2026-11-02T09:30:00",
-            client: Some("AB"),
-            pain: (7, 4),
-            stress: (6, 3),
-            nexts: &[],
-            note: Some((200, "client sighed, shoulders dropped")),
-            close: true,
-        },
-        Plan {
-            stamp: "2026-11-09T10:00:00",
-            client: Some("Smith, J"),
-            pain: (4, 4),
-            stress: (8, 5),
-            nexts: &[100, 300],
-            note: None,
-            close: true,
-        },
-        Plan {
-            stamp: "2026-11-16T09:30:00",
-            client: Some("AB"),
-            pain: (5, 2),
-            stress: (5, 2),
-            nexts: &[],
-            note: Some((90, "asked for a blanket")),
-            close: true,
-        },
-        Plan {
-            stamp: "2026-11-20T18:00:00",
-            client: None,
-            pain: (0, 0),
-            stress: (0, 0),
-            nexts: &[],
-            note: None,
-            close: true,
-        },
-        Plan {
-            stamp: "2026-11-23T09:30:00",
-            client: Some("AB"),
-            pain: (6, 0),
-            stress: (4, 0),
-            nexts: &[],
-            note: None,
-            close: false,
-        },
-    ];
     let sessions = dir.path().join("sessions");
-    for p in &plans {
-        write(&sessions, p);
+    for p in PLANS {
+        let path = write(&sessions, p);
+        if p.stamp.starts_with("2026-11-21") {
+            // Something other than stillpoint wrote over the fifth line.
+            let text = std::fs::read_to_string(&path).expect("read");
+            let damaged: Vec<&str> = text
+                .lines()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == 4 {
+                        "{\"seq\":4,\"at\":9\u{0}x"
+                    } else {
+                        l
+                    }
+                })
+                .collect();
+            std::fs::write(&path, damaged.join("\n") + "\n").expect("write");
+        }
     }
-    // Damaged before its last line: listed as such, never a stop.
+    // Garbage with a record's name, and files that are not records at all.
     std::fs::write(
-        sessions.join("20261121-120000-damaged.jsonl"),
-        "{\"seq\":0,\"at\":0,\"event\":\"opened\"\nnot json\n{\"seq\":2}\n",
+        sessions.join("20261122-080000-garbage.jsonl"),
+        b"\xff\xfe not json\n{\"seq\":1}\n",
     )
     .expect("write");
+    std::fs::write(sessions.join("notes.txt"), "not a record").expect("write");
+    std::fs::create_dir(sessions.join("a-folder.jsonl")).expect("mkdir");
     dir
 }
 
@@ -193,6 +317,18 @@ fn run(f: impl FnOnce(&mut Vec<u8>) -> Result<(), String>) -> String {
     let mut out = Vec::new();
     f(&mut out).expect("runs");
     String::from_utf8(out).expect("utf-8")
+}
+
+/// `show` names the record's file; the temp folder differs every run.
+fn scrub(text: &str, dir: &Path) -> String {
+    text.replace(&dir.display().to_string(), "[DATA]")
+}
+
+fn client(c: &str) -> Filter {
+    Filter {
+        client: Some(c.into()),
+        ..Filter::default()
+    }
 }
 
 #[test]
@@ -211,18 +347,23 @@ fn history_lists_every_record_oldest_first() {
 fn one_clients_history_has_a_chart() {
     let dir = records();
     let s = dir.path().join("sessions");
-    let ab = Filter {
-        client: Some("ab".into()),
-        ..Filter::default()
-    };
-    insta::assert_snapshot!("history_client", run(|o| history(&s, &ab, o)));
-    let nobody = Filter {
-        client: Some("ZZ".into()),
-        ..Filter::default()
-    };
+    let text = run(|o| history(&s, &client("ab"), o));
+    insta::assert_snapshot!("history_client", text);
+    let chart = text.split_once("\n\n").map_or("", |(_, c)| c);
+    let chart = chart.split_once("\n\n").map_or("", |(_, c)| c);
+    assert!(chart.contains("Pain, 0–10"), "{chart}");
+    for line in chart.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than 80 columns: {line:?}"
+        );
+    }
+    // One session with answers is no chart, and says so.
+    let one = run(|o| history(&s, &client("smith, j"), o));
+    assert!(one.contains("needs two sessions with answers"), "{one}");
     assert_eq!(
-        run(|o| history(&s, &nobody, o)),
-        "No sessions recorded yet for client ZZ.\n"
+        run(|o| history(&s, &client("ZZ"), o)),
+        "No sessions for client ZZ. 8 sessions recorded in all.\n"
     );
 }
 
@@ -230,11 +371,102 @@ fn one_clients_history_has_a_chart() {
 fn show_prints_one_session_in_full() {
     let dir = records();
     let s = dir.path().join("sessions");
-    insta::assert_snapshot!("show", run(|o| show(&s, "20261102-093000", o)));
-    insta::assert_snapshot!("show_interrupted", run(|o| show(&s, "20261123", o)));
+    let shown = |id: &str| scrub(&run(|o| show(&s, id, o)), dir.path());
+    insta::assert_snapshot!("show", shown("20261102-093000"));
+    insta::assert_snapshot!("show_ended_early", shown("20261109"));
+    insta::assert_snapshot!("show_damaged", shown("20261121"));
+    insta::assert_snapshot!(
+        "show_interrupted",
+        shown("20261123-093000-still-point-10-minutes")
+    );
+    insta::assert_snapshot!("show_set_aside", shown("20261024"));
+    // A path works as well as an id, and shows the same.
+    let path = s.join("20261123-093000-still-point-10-minutes.jsonl");
+    assert_eq!(shown(&path.display().to_string()), shown("20261123-0930"));
+    // Garbage is shown for what it is rather than refused.
+    let garbage = shown("20261122");
+    assert!(
+        garbage.contains("damaged: lines 1, 2 could not be read"),
+        "{garbage}"
+    );
+}
+
+#[test]
+fn show_explains_unknown_and_ambiguous_names() {
+    let dir = records();
+    let s = dir.path().join("sessions");
     let mut out = Vec::new();
-    let err = show(&s, "202611", &mut out).expect_err("ambiguous");
-    assert!(err.contains("could be any of"), "{err}");
+    let err = scrub(
+        &show(&s, "202611", &mut out).expect_err("ambiguous"),
+        dir.path(),
+    );
+    insta::assert_snapshot!("show_ambiguous", err);
+    let err = scrub(
+        &show(&s, "20250101", &mut out).expect_err("unknown"),
+        dir.path(),
+    );
+    insta::assert_snapshot!("show_unknown", err);
+    let empty = tempfile::tempdir().expect("temp dir");
+    let err = show(empty.path(), "2026", &mut out).expect_err("nothing there");
+    assert!(err.contains("no sessions are recorded there yet"), "{err}");
+    assert!(out.is_empty(), "nothing printed on errors");
+}
+
+#[test]
+fn ids_are_found_exactly_by_a_unique_start_or_by_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = dir.path().join("sessions");
+    // Two records opened in the same second with the same protocol: the
+    // journal names the second one `…-1`, and the first one's whole id is
+    // the start of the second's.
+    let plan = |stamp| Plan {
+        stamp,
+        protocol: "still-point-10",
+        client: None,
+        before: None,
+        after: None,
+        acts: &[],
+        end: End::Cut(70),
+    };
+    let first = write(&s, &plan("2026-11-02T09:30:00+01:00"));
+    let second = write(&s, &plan("2026-11-02T09:30:00+01:00"));
+    let other = write(&s, &plan("2026-11-03T09:30:00+01:00"));
+    let id = |p: &Path| {
+        p.file_stem()
+            .and_then(|s| s.to_str())
+            .expect("stem")
+            .to_owned()
+    };
+    assert_eq!(id(&second), format!("{}-1", id(&first)));
+    assert_eq!(find(&s, &id(&first)), Ok(first.clone()));
+    assert_eq!(
+        find(&s, &format!("{}.jsonl", id(&first))),
+        Ok(first.clone())
+    );
+    assert_eq!(find(&s, &id(&second)), Ok(second.clone()));
+    assert_eq!(find(&s, "20261103"), Ok(other.clone()));
+    assert_eq!(find(&s, &other.display().to_string()), Ok(other.clone()));
+    assert!(find(&s, "20261102-0930").is_err_and(|e| e.contains("any of 2 sessions")));
+    assert!(find(&s, "").is_err());
+    // The ids history prints are the ones find takes back.
+    let table = run(|o| history(&s, &Filter::default(), o));
+    let shown: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .take(3)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "20261102-093000-still-point-10-minutes",
+            "20261102-093000-still-point-10-minutes-",
+            "20261103-093000"
+        ]
+    );
+    for (short, path) in shown.iter().zip([&first, &second, &other]) {
+        assert_eq!(find(&s, short).as_ref(), Ok(path), "{short}");
+    }
 }
 
 #[test]
@@ -242,33 +474,135 @@ fn exports_in_three_formats() {
     let dir = records();
     let s = dir.path().join("sessions");
     let all = Filter::default();
-    insta::assert_snapshot!("export_csv", run(|o| export(&s, &all, Format::Csv, o)));
+    let csv = run(|o| export(&s, &all, Format::Csv, o));
+    insta::assert_snapshot!("export_csv", csv);
+    // Every row has the header's thirteen fields, commas and quotes included.
+    for row in parse_csv(&csv) {
+        assert_eq!(row.len(), 13, "{row:?}");
+    }
+    assert!(parse_csv(&csv).iter().any(|r| r[2] == "Smith, J"));
+
+    insta::assert_snapshot!("export_md", run(|o| export(&s, &all, Format::Md, o)));
+
+    let json = run(|o| export(&s, &all, Format::Json, o));
+    let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(value.as_array().map(Vec::len), Some(8));
+    insta::assert_snapshot!("export_json", json);
+
+    // Filters apply to exports as to history.
     let ab = Filter {
         client: Some("AB".into()),
         since: Some("2026-11-10".parse().expect("date")),
     };
-    insta::assert_snapshot!("export_md", run(|o| export(&s, &ab, Format::Md, o)));
     let json = run(|o| export(&s, &ab, Format::Json, o));
     let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
-    assert_eq!(value.as_array().map(Vec::len), Some(2));
-    insta::assert_snapshot!("export_json", json);
+    let ids: Vec<&str> = value
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|v| v["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "20261116-093000-still-point-10-minutes",
+            "20261121-120000-still-point-10-minutes",
+            "20261123-093000-still-point-10-minutes"
+        ]
+    );
+}
+
+/// A strict little RFC 4180 reader, to check what export writes.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, '"') => panic!("a bare quote inside a field: {field}"),
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted && field.is_empty() && row.is_empty(), "ends a row");
+    rows
 }
 
 #[test]
 fn an_empty_or_missing_folder_is_no_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("nothing-here");
-    assert_eq!(
-        run(|o| history(&missing, &Filter::default(), o)),
-        "No sessions recorded yet.\n"
+    for folder in [dir.path(), missing.as_path()] {
+        assert_eq!(
+            run(|o| history(folder, &Filter::default(), o)),
+            "No sessions recorded yet.\n"
+        );
+        assert_eq!(
+            run(|o| history(folder, &client("AB"), o)),
+            "No sessions recorded yet.\n"
+        );
+        assert_eq!(
+            run(|o| export(folder, &Filter::default(), Format::Csv, o))
+                .lines()
+                .count(),
+            1,
+            "just the header"
+        );
+        assert_eq!(
+            run(|o| export(folder, &Filter::default(), Format::Json, o)),
+            "[]\n"
+        );
+        assert_eq!(
+            run(|o| export(folder, &Filter::default(), Format::Md, o)),
+            ""
+        );
+    }
+    assert!(!missing.exists(), "reading makes no folders");
+}
+
+#[test]
+fn bad_files_never_stop_history() {
+    let dir = records();
+    let s = dir.path().join("sessions");
+    std::fs::write(s.join("20261124-000000-empty.jsonl"), "").expect("write");
+    std::fs::write(s.join("20261124-000001-nul.jsonl"), [0u8; 100]).expect("write");
+    std::fs::write(s.join("20261124-000002-bare.jsonl"), "\n\n\n").expect("write");
+    // A closing line with nonsense in it: read whole instead.
+    std::fs::write(
+        s.join("20261124-000003-odd.jsonl"),
+        "{\"seq\":0,\"at\":0,\"event\":\"closed\",\"opened\":7}\n",
+    )
+    .expect("write");
+    let text = run(|o| history(&s, &Filter::default(), o));
+    assert!(
+        text.contains("12 sessions (1 interrupted, 1 set aside, 6 damaged)"),
+        "{text}"
     );
-    assert_eq!(
-        run(|o| export(&missing, &Filter::default(), Format::Csv, o))
-            .lines()
-            .count(),
-        1,
-        "just the header"
-    );
+    for format in [Format::Csv, Format::Md, Format::Json] {
+        run(|o| export(&s, &Filter::default(), format, o));
+    }
+    for id in [
+        "20261124-000000",
+        "20261124-000001",
+        "20261124-000002",
+        "20261124-000003",
+    ] {
+        let shown = run(|o| show(&s, id, o));
+        assert!(shown.contains("damaged"), "{shown}");
+    }
 }
 
 #[test]
@@ -276,7 +610,7 @@ fn the_index_only_saves_reading_and_is_rebuilt_when_damaged() {
     let dir = records();
     let s = dir.path().join("sessions");
     let first = run(|o| history(&s, &Filter::default(), o));
-    let index = std::fs::read_to_string(s.join(stillpoint::history::INDEX)).expect("index");
+    let index = std::fs::read_to_string(s.join(INDEX)).expect("index");
     assert_eq!(
         index.lines().count(),
         4,
@@ -285,11 +619,7 @@ fn the_index_only_saves_reading_and_is_rebuilt_when_damaged() {
     // Served from the index, the same table.
     assert_eq!(run(|o| history(&s, &Filter::default(), o)), first);
     // A damaged index is no worse than none.
-    std::fs::write(
-        s.join(stillpoint::history::INDEX),
-        "garbage\n{\"id\":\"gone\",",
-    )
-    .expect("w");
+    std::fs::write(s.join(INDEX), "garbage\n{\"id\":\"gone\",").expect("w");
     assert_eq!(run(|o| history(&s, &Filter::default(), o)), first);
     // A record deleted by hand disappears, whatever the index says.
     std::fs::remove_file(s.join("20261109-100000-still-point-10-minutes.jsonl")).expect("rm");

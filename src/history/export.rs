@@ -1,0 +1,486 @@
+//! `stillpoint export`: CSV for spreadsheets (one row per session, from the
+//! summaries alone, so it is as quick as history), Markdown session notes a
+//! practitioner could file, and JSON with every session in full.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::session::{self, Record, how_it_ended, mark_text, pauses_text, when_text};
+use super::{Listed, Status, change};
+use crate::protocol::clock_text;
+use crate::record::{Aftercare, EndedBy, Intake};
+use crate::report::MarkKind;
+
+/// A field for CSV (RFC 4180): quoted when it holds a comma, a quote, a line
+/// break, or spaces at either end (which some readers would drop), with
+/// quotes doubled inside. Written by hand: it is these few lines, not worth
+/// a crate.
+pub fn csv_field(s: &str) -> String {
+    let needs_quotes = s.contains([',', '"', '\n', '\r'])
+        || s.starts_with(char::is_whitespace)
+        || s.ends_with(char::is_whitespace);
+    if needs_quotes {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The CSV: a header row, then one row per session. `notes` is how many
+/// notes were taken (their text is in the Markdown and JSON exports).
+pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(
+        b"id,date,client,protocol,practice,active_seconds,completed,status,\
+          pain_before,pain_after,stress_before,stress_after,notes\n",
+    )?;
+    let n = |v: Option<u8>| v.map_or(String::new(), |v| v.to_string());
+    for s in sessions {
+        let m = &s.summary;
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&s.id),
+            csv_field(&m.opened),
+            csv_field(m.client.as_deref().unwrap_or("")),
+            csv_field(&m.protocol),
+            m.practice,
+            m.active.as_secs(),
+            m.completed,
+            s.status.word(),
+            n(m.pain_before),
+            n(m.pain_after),
+            n(m.stress_before),
+            n(m.stress_after),
+            m.notes
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads every chosen record in full, several at a time (see
+/// [`READERS`](super::scan::READERS)), keeping their order. A record that cannot
+/// be read at all comes back as its error.
+fn load_all(sessions: &[Listed]) -> Vec<Result<Record, String>> {
+    let chunk = sessions.len().div_ceil(super::scan::READERS).max(16);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sessions
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|s| Record::load(&s.path))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(sessions.chunks(chunk))
+            .flat_map(|(h, part)| {
+                h.join().unwrap_or_else(|_| {
+                    part.iter()
+                        .map(|s| Err(format!("{} could not be read", s.id)))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
+/// Text safe in Markdown prose: characters that would start emphasis, code,
+/// links, HTML or a table cell are escaped, and line breaks become spaces.
+fn md(s: &str) -> String {
+    let mut t = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                t.push('\\');
+                t.push(c);
+            }
+            '\n' | '\r' => t.push(' '),
+            c => t.push(c),
+        }
+    }
+    t
+}
+
+/// Markdown: a note per session, separated by rules.
+pub fn markdown(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
+    // A batch at a time, so ten thousand records never sit in memory at once.
+    for (n, batch) in sessions.chunks(256).enumerate() {
+        for (i, (s, record)) in batch.iter().zip(load_all(batch)).enumerate() {
+            if n > 0 || i > 0 {
+                out.write_all(b"\n---\n\n")?;
+            }
+            let text = match record {
+                Ok(r) => note(&r),
+                Err(e) => format!(
+                    "# Session {}\n\nThis record cannot be read: {}.\n",
+                    s.id,
+                    md(&e)
+                ),
+            };
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// A readable session note a practitioner could file.
+pub fn note(rec: &Record) -> String {
+    let r = &rec.report;
+    let s = r.summary();
+    let mut t = String::new();
+    let who = if s.practice {
+        "Practice session".to_owned()
+    } else {
+        s.client
+            .as_deref()
+            .map_or("Session".to_owned(), |c| format!("Session with {}", md(c)))
+    };
+    t.push_str(&format!("# {who}, {}\n\n", when_text(&s.opened)));
+    t.push_str(&format!(
+        "- **Protocol:** {}\n",
+        if s.protocol.is_empty() {
+            "unknown".to_owned()
+        } else {
+            md(&s.protocol)
+        }
+    ));
+    let pauses = pauses_text(rec)
+        .map(|p| format!(", {p}"))
+        .unwrap_or_default();
+    t.push_str(&format!(
+        "- **Active time:** {} ({}{pauses})\n",
+        clock_text(r.active),
+        rec.status().word()
+    ));
+    if !s.practice {
+        t.push_str(&format!(
+            "- **Pain:** {}; **stress:** {} (0–10, before → after)\n",
+            or_none(change(s.pain_before, s.pain_after)),
+            or_none(change(s.stress_before, s.stress_after))
+        ));
+    }
+    if rec.status() == Status::Damaged {
+        t.push_str(&format!(
+            "- **Record:** {}\n",
+            md(&session::state_text(rec))
+        ));
+    }
+    t.push_str(&format!("- **Record id:** `{}`\n", rec.id));
+
+    if let Some(i) = &r.intake {
+        t.push_str("\n## Consultation\n\n");
+        let mut focus: Vec<String> = i.focus.iter().map(|r| r.label().to_owned()).collect();
+        if !i.focus_note.is_empty() {
+            focus.push(md(&i.focus_note));
+        }
+        if !focus.is_empty() {
+            t.push_str(&format!("- **Focus:** {}\n", focus.join("; ")));
+        }
+        t.push_str(&format!(
+            "- **Before the session:** pain {}/10, stress {}/10\n",
+            i.pain, i.stress
+        ));
+        if i.releases.is_empty() {
+            t.push_str("- **Conditions needing a physician's release:** none\n");
+        }
+        for rel in &i.releases {
+            t.push_str(&format!(
+                "- **{}:** {}\n",
+                capitalised(rel.condition.label()),
+                if rel.released {
+                    "released by a physician"
+                } else {
+                    "not released"
+                }
+            ));
+        }
+        if let Some(care) = i.cautions_text() {
+            t.push_str(&format!("- **Extra care:** {care}\n"));
+        }
+    }
+
+    if !r.steps.is_empty() {
+        t.push_str("\n## Steps\n\n");
+        t.push_str("| # | Step | Planned | Actual | How it ended |\n");
+        t.push_str("|--:|------|--------:|-------:|--------------|\n");
+        for st in &r.steps {
+            t.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                st.step + 1,
+                md(&st.name),
+                clock_text(st.planned),
+                clock_text(st.actual),
+                how_it_ended(st)
+            ));
+        }
+        if let Some((first, last, of)) = rec.unreached() {
+            t.push_str(&if first == last {
+                format!("\nStep {first} of {of} was not reached.\n")
+            } else {
+                format!("\nSteps {first}–{last} of {of} were not reached.\n")
+            });
+        }
+    }
+
+    if !r.marks.is_empty() {
+        t.push_str("\n## Notes and marks\n\n");
+        for m in &r.marks {
+            let text = match m.kind {
+                MarkKind::Note => md(&m.text),
+                MarkKind::Rhythm | MarkKind::StillPoint => format!("*{}*", md(&m.text)),
+            };
+            t.push_str(&format!(
+                "- {} — {text}\n",
+                clock_text(rec.time_into_session(m.at))
+            ));
+        }
+    }
+
+    if let Some(a) = &r.aftercare {
+        t.push_str("\n## After the session\n\n");
+        match (a.pain, a.stress) {
+            (None, None) if !s.practice => t.push_str("- The closing questions were skipped.\n"),
+            (None, None) => {}
+            _ => t.push_str(&format!(
+                "- Pain {}, stress {}\n",
+                or_none(change(s.pain_before, a.pain)),
+                or_none(change(s.stress_before, a.stress))
+            )),
+        }
+        if !a.note.is_empty() {
+            t.push_str(&format!("- Closing note: {}\n", md(&a.note)));
+        }
+    }
+    t
+}
+
+fn or_none(s: String) -> String {
+    if s.is_empty() { "—".to_owned() } else { s }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A session as JSON export writes it.
+#[derive(Debug, Serialize)]
+struct Exported {
+    id: String,
+    status: Status,
+    /// When the record was opened, local time with its offset (RFC 3339).
+    opened: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client: Option<String>,
+    practice: bool,
+    protocol: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hash: Option<String>,
+    active_seconds: f64,
+    completed: bool,
+    pauses: usize,
+    paused_seconds: f64,
+    pain: BeforeAfter,
+    stress: BeforeAfter,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intake: Option<Intake>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps_planned: Option<usize>,
+    steps: Vec<ExportedStep>,
+    marks: Vec<ExportedMark>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aftercare: Option<Aftercare>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    interruptions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unreadable_lines: Vec<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct BeforeAfter {
+    before: Option<u8>,
+    after: Option<u8>,
+}
+
+#[derive(Debug, Serialize)]
+struct ExportedStep {
+    /// 1-based, as `show` numbers them.
+    step: usize,
+    name: String,
+    planned_seconds: f64,
+    actual_seconds: f64,
+    ended_by: Option<EndedBy>,
+    skipped: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ExportedMark {
+    seconds_into_session: f64,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<usize>,
+    text: String,
+}
+
+/// Seconds with millisecond precision, as the journal keeps them.
+fn secs(d: std::time::Duration) -> f64 {
+    d.as_millis() as f64 / 1000.0
+}
+
+impl Exported {
+    fn new(s: &Listed, rec: Result<Record, String>) -> Exported {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let m = &s.summary;
+                return Exported {
+                    id: s.id.clone(),
+                    status: Status::Damaged,
+                    opened: m.opened.clone(),
+                    client: m.client.clone(),
+                    practice: m.practice,
+                    protocol: m.protocol.clone(),
+                    source: None,
+                    hash: None,
+                    active_seconds: secs(m.active),
+                    completed: m.completed,
+                    pauses: 0,
+                    paused_seconds: 0.0,
+                    pain: BeforeAfter {
+                        before: m.pain_before,
+                        after: m.pain_after,
+                    },
+                    stress: BeforeAfter {
+                        before: m.stress_before,
+                        after: m.stress_after,
+                    },
+                    intake: None,
+                    steps_planned: None,
+                    steps: Vec::new(),
+                    marks: Vec::new(),
+                    aftercare: None,
+                    interruptions: Vec::new(),
+                    unreadable_lines: Vec::new(),
+                    error: Some(e),
+                };
+            }
+        };
+        let r = &rec.report;
+        let m = r.summary();
+        let opened = r.opened.as_ref();
+        Exported {
+            id: rec.id.clone(),
+            status: rec.status(),
+            opened: if m.opened.is_empty() {
+                s.summary.opened.clone()
+            } else {
+                m.opened.clone()
+            },
+            client: m.client.clone(),
+            practice: m.practice,
+            protocol: m.protocol.clone(),
+            source: opened.map(|o| o.source.clone()).filter(|x| !x.is_empty()),
+            hash: opened.map(|o| o.hash.clone()).filter(|x| !x.is_empty()),
+            active_seconds: secs(r.active),
+            completed: r.completed,
+            pauses: r.pauses,
+            paused_seconds: secs(rec.paused),
+            pain: BeforeAfter {
+                before: m.pain_before,
+                after: m.pain_after,
+            },
+            stress: BeforeAfter {
+                before: m.stress_before,
+                after: m.stress_after,
+            },
+            intake: r.intake.clone(),
+            steps_planned: rec.steps_planned,
+            steps: r
+                .steps
+                .iter()
+                .map(|st| ExportedStep {
+                    step: st.step + 1,
+                    name: st.name.clone(),
+                    planned_seconds: secs(st.planned),
+                    actual_seconds: secs(st.actual),
+                    ended_by: st.ended_by,
+                    skipped: st.skipped(),
+                })
+                .collect(),
+            marks: r
+                .marks
+                .iter()
+                .map(|mk| ExportedMark {
+                    seconds_into_session: secs(rec.time_into_session(mk.at)),
+                    kind: match mk.kind {
+                        MarkKind::Note => "note",
+                        MarkKind::Rhythm => "rhythm",
+                        MarkKind::StillPoint => "still_point",
+                    },
+                    step: mk.step.map(|s| s + 1),
+                    text: match mk.kind {
+                        MarkKind::Note => mk.text.clone(),
+                        _ => mark_text(mk.kind, &mk.text),
+                    },
+                })
+                .collect(),
+            aftercare: r.aftercare.clone(),
+            interruptions: rec.interruptions.clone(),
+            unreadable_lines: rec.unreadable.clone(),
+            error: None,
+        }
+    }
+}
+
+/// JSON: one array of every chosen session in full, written as it is read.
+pub fn json(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"[")?;
+    let mut first = true;
+    for batch in sessions.chunks(256) {
+        for (s, rec) in batch.iter().zip(load_all(batch)) {
+            out.write_all(if first { b"\n  " } else { b",\n  " })?;
+            first = false;
+            let value =
+                serde_json::to_string_pretty(&Exported::new(s, rec)).map_err(io::Error::other)?;
+            // Indented one level, as a whole pretty-printed array would be.
+            out.write_all(value.replace('\n', "\n  ").as_bytes())?;
+        }
+    }
+    out.write_all(if first { b"]\n" } else { b"\n]\n" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_they_must_be() {
+        assert_eq!(csv_field("AB"), "AB");
+        assert_eq!(csv_field(""), "");
+        assert_eq!(csv_field("Smith, J"), "\"Smith, J\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("\""), "\"\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("cr\rlf"), "\"cr\rlf\"");
+        assert_eq!(csv_field(" padded"), "\" padded\"");
+        assert_eq!(csv_field("Élodie; 7 → 3"), "Élodie; 7 → 3");
+    }
+
+    #[test]
+    fn markdown_text_cannot_start_markup() {
+        assert_eq!(md("a *b* _c_ | d"), "a \\*b\\* \\_c\\_ \\| d");
+        assert_eq!(md("<script>"), "\\<script\\>");
+        assert_eq!(md("two\nlines"), "two lines");
+        assert_eq!(md("# not a heading"), "\\# not a heading");
+    }
+}

@@ -1,0 +1,152 @@
+//! The history table: one aligned row per session, oldest first, and a
+//! footer with the count and the time in all.
+
+use std::time::Duration;
+
+use ratatui::text::Span;
+
+use super::{Listed, Status, change};
+use crate::protocol::clock_text;
+
+/// Widest a client reference or a protocol name is shown; longer ones end
+/// in `…`.
+const CLIENT_MAX: usize = 14;
+const PROTOCOL_MAX: usize = 26;
+
+/// How wide `s` shows in a terminal (an accent is one column, most CJK two).
+fn width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// `s` cut to `w` columns (ending in `…` if cut) and padded to exactly `w`.
+fn fit(s: &str, w: usize) -> String {
+    let mut t = String::new();
+    if width(s) <= w {
+        t.push_str(s);
+    } else {
+        let mut used = 0;
+        for c in s.chars() {
+            let cw = width(c.encode_utf8(&mut [0; 4]));
+            if used + cw + 1 > w {
+                break;
+            }
+            used += cw;
+            t.push(c);
+        }
+        t.push('…');
+    }
+    let pad = w.saturating_sub(width(&t));
+    t.extend(std::iter::repeat_n(' ', pad));
+    t
+}
+
+/// `s` right-aligned in `w` columns.
+fn right(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// "1 session", "6 sessions".
+pub fn count(n: usize) -> String {
+    format!("{n} session{}", if n == 1 { "" } else { "s" })
+}
+
+/// The client column: the reference, `—` for none, and practice marked.
+fn client(s: &Listed) -> String {
+    match (&s.summary.client, s.summary.practice) {
+        (_, true) => "(practice)".to_owned(),
+        (Some(c), false) if !c.trim().is_empty() => c.trim().to_owned(),
+        _ => "—".to_owned(),
+    }
+}
+
+/// The table for `rows` (each record with the id to show for it).
+pub fn table(rows: &[(&Listed, &str)]) -> String {
+    struct Row {
+        cells: [String; 8],
+    }
+    const HEAD: [&str; 8] = [
+        "ID", "DATE", "CLIENT", "PROTOCOL", "TIME", "STATUS", "PAIN", "STRESS",
+    ];
+    let body: Vec<Row> = rows
+        .iter()
+        .map(|(s, id)| {
+            let m = &s.summary;
+            Row {
+                cells: [
+                    (*id).to_owned(),
+                    s.date_time(),
+                    client(s),
+                    if m.protocol.is_empty() {
+                        "?".to_owned()
+                    } else {
+                        m.protocol.clone()
+                    },
+                    clock_text(m.active),
+                    s.status.word().to_owned(),
+                    change(m.pain_before, m.pain_after),
+                    change(m.stress_before, m.stress_after),
+                ],
+            }
+        })
+        .collect();
+    let mut widths = HEAD.map(width);
+    for row in &body {
+        for (w, cell) in widths.iter_mut().zip(&row.cells) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    widths[2] = widths[2].min(CLIENT_MAX);
+    widths[3] = widths[3].min(PROTOCOL_MAX);
+    let line = |cells: [&str; 8]| {
+        let mut l = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            // Times line up on the right, like numbers in a ledger.
+            l.push_str(&if i == 4 { right(cell, w) } else { fit(cell, w) });
+        }
+        l.truncate(l.trim_end().len());
+        l.push('\n');
+        l
+    };
+    // Built whole and written once: thousands of rows, one write.
+    let mut text = String::with_capacity((body.len() + 3) * 120);
+    text.push_str(&line(HEAD));
+    for row in &body {
+        text.push_str(&line(row.cells.each_ref().map(String::as_str)));
+    }
+    let total: Duration = rows.iter().map(|(s, _)| s.summary.active).sum();
+    let mut notes = Vec::new();
+    for status in [Status::Interrupted, Status::SetAside, Status::Damaged] {
+        let n = rows.iter().filter(|(s, _)| s.status == status).count();
+        if n > 0 {
+            notes.push(format!("{n} {}", status.word()));
+        }
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    text.push_str(&format!(
+        "\n{}{notes}, {} of active time in all.\n`stillpoint show ID` prints one in full.\n",
+        count(rows.len()),
+        clock_text(total),
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_cut_and_padded_by_columns_not_bytes() {
+        assert_eq!(fit("AB", 4), "AB  ");
+        assert_eq!(fit("Élodie", 6), "Élodie");
+        assert_eq!(fit("Still point, 10 minutes", 10), "Still poi…");
+        assert_eq!(fit("日本語テキスト", 6), "日本… ");
+        assert_eq!(right("9:05", 7), "   9:05");
+    }
+}
