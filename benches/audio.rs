@@ -2,10 +2,10 @@
 //! seconds, at 48 kHz stereo (target: at least 200 times faster than real time,
 //! so playback costs well under 1 % of a core).
 
+use stillpoint::audio::Cue;
 use stillpoint::audio::bell::SAMPLE_RATE;
 use stillpoint::audio::mix::{Mix, MixCommand};
 use stillpoint::audio::scape::Scape;
-use stillpoint::engine::Cue;
 
 fn main() {
     divan::main();

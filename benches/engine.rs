@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use stillpoint::catalog::BUNDLED;
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Input, Session};
 use stillpoint::protocol::Protocol;
+use stillpoint::protocol::catalog::BUNDLED;
+use stillpoint::session::engine::{Input, Session};
 
 fn main() {
     divan::main();

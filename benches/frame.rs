@@ -6,12 +6,12 @@ use std::path::Path;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
-use stillpoint::catalog::BUNDLED;
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Input, Session};
 use stillpoint::protocol::Protocol;
-use stillpoint::theme::Theme;
-use stillpoint::ui::{Context, Overlay, View};
+use stillpoint::protocol::catalog::BUNDLED;
+use stillpoint::session::engine::{Input, Session};
+use stillpoint::tui::dashboard::{Context, Overlay, View};
+use stillpoint::tui::theme::Theme;
 
 fn main() {
     divan::main();

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use stillpoint::clock::Moment;
-use stillpoint::journal::{FileJournal, Journal};
-use stillpoint::record::{Entry, LOG_VERSION, Logged, Opened};
+use stillpoint::session::journal::{FileJournal, Journal};
+use stillpoint::session::record::{Entry, LOG_VERSION, Logged, Opened};
 
 fn main() {
     let n: usize = std::env::args()

@@ -28,15 +28,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use stillpoint::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Effect, Input, Session};
-use stillpoint::journal::{FileJournal, Journal, line};
+use stillpoint::protocol::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::protocol::{Advance, Protocol, Region};
-use stillpoint::record::{
+use stillpoint::session::engine::{Effect, Input, Session};
+use stillpoint::session::journal::{FileJournal, Journal, line};
+use stillpoint::session::record::{
     Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release,
 };
-use stillpoint::report::Report;
+use stillpoint::session::report::Report;
 
 /// xorshift64*: small, fast and the same everywhere.
 struct Rng(u64);

@@ -14,6 +14,7 @@
 //! here prints; failures only change the [`AudioState`] the status line shows.
 
 pub mod bell;
+pub mod cue;
 pub mod file;
 pub mod latency;
 pub mod mix;
@@ -27,7 +28,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::clock::{Clock, Moment, SystemClock};
-use crate::engine::Cue;
+pub use cue::Cue;
 use mix::{Mix, MixCommand};
 pub use output::Onsets;
 use output::Output;

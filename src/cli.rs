@@ -11,18 +11,23 @@ use clap::{Args, Parser, Subcommand};
 use crate::audio::Bed;
 use crate::audio::scape::Scape;
 use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
-use crate::catalog::{Catalog, Chosen, Found, SearchPath, Source, looks_like_path, text_hash};
 use crate::clock::{ScaledClock, SystemClock};
-use crate::config::Settings;
-use crate::engine::Session;
 use crate::history::{Filter, Format};
-use crate::journal::LazyJournal;
-use crate::prefs::Prefs;
-use crate::protocol::{Protocol, clock_text};
-use crate::shell::{App, Edges, Exit, Signals, TerminalEvents};
-use crate::terminal::Screen;
-use crate::theme::{Theme, ThemeName};
-use crate::ui::truncate;
+use crate::protocol::Protocol;
+use crate::protocol::catalog::{
+    Catalog, Chosen, Found, SearchPath, Source, looks_like_path, text_hash,
+};
+use crate::session::engine::Session;
+use crate::session::journal::LazyJournal;
+use crate::settings::Settings;
+use crate::settings::ThemeName;
+use crate::settings::prefs::Prefs;
+use crate::text::clock_text;
+use crate::text::truncate;
+use crate::tui::events::{Signals, TerminalEvents};
+use crate::tui::shell::{App, Edges, Exit};
+use crate::tui::terminal::Screen;
+use crate::tui::theme::Theme;
 
 /// A calm terminal companion for craniosacral therapy sessions: it steps
 /// through a protocol of holds, sounds soft cues and keeps a session log.
@@ -221,11 +226,11 @@ impl Setup<'_> {
 /// Reads the settings, or says what is wrong with them the way rustc
 /// would; a broken settings file never quietly becomes the defaults.
 fn settings() -> Result<Settings, ExitCode> {
-    crate::config::load(crate::config::path().as_deref()).map_err(|e| fail_file(&e))
+    crate::settings::load(crate::settings::path().as_deref()).map_err(|e| fail_file(&e))
 }
 
 /// Reports a problem in a user's file, with its line shown, on stderr.
-fn fail_file(e: &crate::diagnostic::FileError) -> ExitCode {
+fn fail_file(e: &crate::protocol::diagnostic::FileError) -> ExitCode {
     let color = io::IsTerminal::is_terminal(&io::stderr())
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     eprint!("{}", e.render(color));
@@ -234,7 +239,7 @@ fn fail_file(e: &crate::diagnostic::FileError) -> ExitCode {
 
 /// The data folder for these settings, or why there is none.
 fn data_folder(flag: Option<&Path>, settings: &Settings) -> Result<PathBuf, ExitCode> {
-    crate::paths::data_dir_or(flag, settings.config.data_dir.as_deref()).ok_or_else(|| {
+    crate::files::data_dir_or(flag, settings.config.data_dir.as_deref()).ok_or_else(|| {
         fail(
             "no home folder to keep session records in; use --data-dir, STILLPOINT_DATA, \
              or data_dir in the settings",
@@ -285,7 +290,7 @@ pub fn main() -> ExitCode {
         }) => with_sessions(cli.data_dir.as_deref(), |dir| match &output {
             None => crate::history::export(dir, &filter, format, &mut io::stdout().lock()),
             Some(path) => {
-                let mut file = crate::paths::create_private_file(path)
+                let mut file = crate::files::create_private_file(path)
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 crate::history::export(dir, &filter, format, &mut file)?;
                 file.sync_all()
@@ -298,12 +303,12 @@ pub fn main() -> ExitCode {
         }),
         Some(Command::Practice(args)) if args.stats => {
             with_sessions(cli.data_dir.as_deref(), |dir| {
-                let stats = crate::practice::stats(dir)?;
+                let stats = crate::history::practice::stats(dir)?;
                 let width = ratatui::crossterm::terminal::size()
                     .ok()
                     .filter(|_| io::IsTerminal::is_terminal(&io::stdout()))
                     .map_or(80, |(w, _)| usize::from(w));
-                print!("{}", crate::practice::text(&stats, width));
+                print!("{}", crate::history::practice::text(&stats, width));
                 Ok(())
             })
         }
@@ -349,7 +354,8 @@ fn with_setup(
 fn launch(search: &SearchPath, name: Option<&str>, practice: bool, setup: Setup<'_>) -> ExitCode {
     let sessions = setup.data.join("sessions");
     if let Some(candidate) =
-        crate::resume::candidates(&sessions, Some(crate::resume::OFFER_WITHIN)).first()
+        crate::session::resume::candidates(&sessions, Some(crate::session::resume::OFFER_WITHIN))
+            .first()
     {
         match offer(candidate, &setup.signals, setup.theme()) {
             Ok(Offer::Resume) => return resume_path(&candidate.path, setup),
@@ -377,11 +383,11 @@ fn launch(search: &SearchPath, name: Option<&str>, practice: bool, setup: Setup<
 fn resume_command(session: Option<&str>, setup: Setup<'_>) -> ExitCode {
     let sessions = setup.data.join("sessions");
     let path = match session {
-        Some(id) => match crate::resume::find(&sessions, id) {
+        Some(id) => match crate::session::resume::find(&sessions, id) {
             Ok(p) => p,
             Err(message) => return fail(&message),
         },
-        None => match crate::resume::candidates(&sessions, None).first() {
+        None => match crate::session::resume::candidates(&sessions, None).first() {
             Some(c) => c.path.clone(),
             None => {
                 println!("No unfinished session to take up.");
@@ -400,13 +406,13 @@ enum Offer {
 }
 
 fn offer(
-    candidate: &crate::resume::Candidate,
+    candidate: &crate::session::resume::Candidate,
     signals: &Signals,
     theme: Theme,
 ) -> Result<Offer, String> {
     let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
     let mut events = TerminalEvents::new(signals);
-    let answer = crate::picker::offer_resume(
+    let answer = crate::tui::picker::offer_resume(
         &mut screen.terminal,
         &candidate.describe(),
         &mut events,
@@ -424,8 +430,8 @@ fn offer(
 
 /// Marks a record as not to be taken up again.
 fn set_aside(path: &Path) -> Result<(), String> {
-    use crate::journal::Journal;
-    let (mut journal, contents) = crate::journal::FileJournal::reopen(path)
+    use crate::session::journal::Journal;
+    let (mut journal, contents) = crate::session::journal::FileJournal::reopen(path)
         .map_err(|e| format!("cannot set aside {}: {e}", path.display()))?;
     let at = contents
         .records
@@ -434,9 +440,9 @@ fn set_aside(path: &Path) -> Result<(), String> {
         .max()
         .unwrap_or_default();
     journal
-        .append(&crate::record::Logged {
+        .append(&crate::session::record::Logged {
             at,
-            entry: crate::record::Entry::Abandoned,
+            entry: crate::session::record::Entry::Abandoned,
         })
         .map_err(|e| format!("cannot set aside {}: {e}", path.display()))
 }
@@ -492,7 +498,7 @@ fn pick(search: &SearchPath, signals: &Signals, theme: Theme) -> Result<Option<C
     }
     let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
     let mut events = TerminalEvents::new(signals);
-    let chosen = crate::picker::run(
+    let chosen = crate::tui::picker::run(
         &mut screen.terminal,
         &choices,
         &mut events,
@@ -529,15 +535,15 @@ fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCode {
         Err(e) => return fail(&format!("cannot read {}: {e}", chosen.source.label())),
     };
     let sessions = data.join("sessions");
-    if let Err(e) = crate::paths::create_private_dir(&sessions) {
+    if let Err(e) = crate::files::create_private_dir(&sessions) {
         return fail(&format!(
             "cannot keep session records in {}: {e}\n  hint: check the folder's permissions, \
              or use --data-dir or STILLPOINT_DATA",
             sessions.display()
         ));
     }
-    let header = crate::record::Opened {
-        version: crate::record::LOG_VERSION,
+    let header = crate::session::record::Opened {
+        version: crate::session::record::LOG_VERSION,
         protocol: chosen.protocol.name.to_string(),
         source: chosen.source.label(),
         hash: text_hash(&text),
@@ -557,7 +563,7 @@ fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCode {
     app.practice = practice;
     app.client = options.client.clone().filter(|_| !practice);
     if !practice {
-        app.screen = crate::shell::Screen::Intake(crate::forms::IntakeForm::new(
+        app.screen = crate::tui::shell::Screen::Intake(crate::tui::forms::IntakeForm::new(
             chosen.protocol.name.as_str(),
             options.client.clone(),
         ));
@@ -584,11 +590,11 @@ fn with_timing(session: Session, protocol: &Protocol, settings: &Settings) -> Se
 
 /// Takes up the session recorded at `path` where it stopped.
 fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
-    let reopened = match crate::resume::reopen(path) {
+    let reopened = match crate::session::resume::reopen(path) {
         Ok(r) => r,
         Err(message) => return fail(&message),
     };
-    let report = crate::report::Report::from_entries(&reopened.contents.records);
+    let report = crate::session::report::Report::from_entries(&reopened.contents.records);
     let session = with_timing(reopened.session, &reopened.chosen.protocol, &setup.settings);
     let mut app = App::new(session, setup.theme());
     app.practice = report.opened.as_ref().is_some_and(|o| o.practice);
@@ -666,7 +672,7 @@ fn run_dashboard(
         journal: &mut journal,
         wall: &wall,
     };
-    let result = crate::shell::run(
+    let result = crate::tui::shell::run(
         &mut screen.terminal,
         &mut app,
         &clock,
@@ -686,7 +692,7 @@ fn run_dashboard(
         // Only saves history from reading the record itself.
         let _ = crate::history::index_closed(
             &data.join("sessions"),
-            &crate::journal::session_id(path),
+            &crate::session::journal::session_id(path),
             summary,
         );
     }
@@ -749,7 +755,7 @@ fn list(catalog: &Catalog) -> ExitCode {
 fn validate(files: &[PathBuf], search: &SearchPath) -> ExitCode {
     let catalog = Catalog::discover(search);
     let files: Vec<PathBuf> = if files.is_empty() {
-        crate::catalog::protocol_files(search)
+        crate::protocol::catalog::protocol_files(search)
     } else {
         files.to_vec()
     };
@@ -837,7 +843,7 @@ fn new_protocol(name: &str, force: bool) -> ExitCode {
 
 /// `stillpoint config [--init [--force]]`.
 fn config_command(init: bool, force: bool) -> ExitCode {
-    let Some(path) = crate::config::path() else {
+    let Some(path) = crate::settings::path() else {
         return fail("no home folder for the settings file; set STILLPOINT_CONFIG to a file");
     };
     if init {
@@ -849,11 +855,11 @@ fn config_command(init: bool, force: bool) -> ExitCode {
             ));
         }
         if let Some(dir) = path.parent()
-            && let Err(e) = crate::paths::create_private_dir(dir)
+            && let Err(e) = crate::files::create_private_dir(dir)
         {
             return fail(&format!("cannot create {}: {e}", dir.display()));
         }
-        return match std::fs::write(&path, crate::config::TEMPLATE) {
+        return match std::fs::write(&path, crate::settings::TEMPLATE) {
             Ok(()) => {
                 println!(
                     "wrote {}: every setting is there, commented out; remove the // in \
@@ -873,7 +879,7 @@ fn config_command(init: bool, force: bool) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    match crate::config::load(Some(&path)) {
+    match crate::settings::load(Some(&path)) {
         Ok(_) => {
             println!("ok: {}", path.display());
             ExitCode::SUCCESS
@@ -883,9 +889,9 @@ fn config_command(init: bool, force: bool) -> ExitCode {
 }
 
 fn render(soundscape: Option<&str>, cue: Option<&str>, seconds: u32, out: &Path) -> ExitCode {
+    use crate::audio::Cue;
     use crate::audio::bell::{Bell, SAMPLE_RATE};
     use crate::audio::mix::{MAX_VOLUME, Mix};
-    use crate::engine::Cue;
     use rodio::Source;
     let result = match (soundscape, cue) {
         (Some(name), _) => {
@@ -976,8 +982,8 @@ fn choose_bed(
 
 fn devices() -> ExitCode {
     // Enumerating wakes ALSA, which prints about missing cards on stderr.
-    let log = crate::paths::data_dir().map(|d| d.join("stderr.log"));
-    let quiet = log.as_deref().and_then(crate::terminal::quiet_stderr);
+    let log = crate::files::data_dir().map(|d| d.join("stderr.log"));
+    let quiet = log.as_deref().and_then(crate::tui::terminal::quiet_stderr);
     let found = crate::audio::output_devices();
     drop(quiet);
     if found.is_empty() {
@@ -991,8 +997,8 @@ fn devices() -> ExitCode {
 
 fn latency(cues: u32) -> ExitCode {
     use crate::audio::latency::{Kind, measure};
-    let log = crate::paths::data_dir().map(|d| d.join("stderr.log"));
-    let quiet = log.as_deref().and_then(crate::terminal::quiet_stderr);
+    let log = crate::files::data_dir().map(|d| d.join("stderr.log"));
+    let quiet = log.as_deref().and_then(crate::tui::terminal::quiet_stderr);
     let result = measure(cues, |kind, i, ms| {
         let what = match kind {
             Kind::AfterSilence => "after silence",

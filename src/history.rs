@@ -16,6 +16,7 @@
 
 mod chart;
 mod export;
+pub mod practice;
 mod scan;
 mod session;
 mod table;
@@ -211,7 +212,7 @@ fn change(before: Option<u8>, after: Option<u8>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Summary;
+    use crate::session::record::Summary;
 
     fn listed(opened: &str, client: Option<&str>) -> Listed {
         Listed::new(

@@ -1,27 +1,24 @@
 //! stillpoint: a calm terminal companion for craniosacral therapy sessions.
 //!
 //! The library holds all logic; `main.rs` only parses arguments and calls in.
+//! The modules, lowest first (each uses only those above it; `cli` uses all):
+//!
+//! - [`clock`], [`text`], [`files`]: time, text for the screen, where files live.
+//! - [`protocol`]: the protocol format, finding protocols, and diagnostics.
+//! - [`audio`]: the cues and soundscapes, and the device that plays them.
+//! - [`settings`]: the settings file, key bindings and remembered preferences.
+//! - [`session`]: the engine, the journal and the record it writes, resume.
+//! - [`history`]: records read back: history, show, export, practice hours.
+//! - [`tui`]: the terminal screens and the loop that runs a session.
+//! - [`cli`]: the command line.
 
 pub mod audio;
-pub mod bodymap;
-pub mod catalog;
 pub mod cli;
 pub mod clock;
-pub mod config;
-pub mod diagnostic;
-pub mod engine;
-pub mod forms;
+pub mod files;
 pub mod history;
-pub mod journal;
-pub mod paths;
-pub mod picker;
-pub mod practice;
-pub mod prefs;
 pub mod protocol;
-pub mod record;
-pub mod report;
-pub mod resume;
-pub mod shell;
-pub mod terminal;
-pub mod theme;
-pub mod ui;
+pub mod session;
+pub mod settings;
+pub mod text;
+pub mod tui;

@@ -10,7 +10,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::diagnostic::{FIELD_MARK, FileError};
+use crate::protocol::diagnostic::{FIELD_MARK, FileError};
+use crate::text::clock_text;
+
+pub mod catalog;
+pub mod diagnostic;
 
 /// The built-in soundscapes a protocol can name (see `audio::scape`).
 pub const SOUNDSCAPES: [&str; 4] = ["surf", "drone", "rain", "none"];
@@ -559,7 +563,7 @@ impl Protocol {
         if let Some(SoundscapeRef::Named(name)) = &self.soundscape
             && !SOUNDSCAPES.contains(&name.as_str())
         {
-            let hint = match crate::diagnostic::did_you_mean(name, &SOUNDSCAPES) {
+            let hint = match crate::protocol::diagnostic::did_you_mean(name, &SOUNDSCAPES) {
                 Some(close) => format!("did you mean \"{close}\"?"),
                 None => format!(
                     "write one of: {}, or a file as File(\"ocean.ogg\")",
@@ -600,16 +604,6 @@ fn ron_options() -> ron::Options {
     use ron::extensions::Extensions;
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
-}
-
-/// Formats a duration as `m:ss` or `h:mm:ss`.
-pub fn clock_text(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
 }
 
 /// A problem in a protocol file, worded for the person who wrote it.
@@ -714,7 +708,7 @@ mod tests {
     #[test]
     fn whole_protocol_errors_skip_quoted_text_and_comments() {
         let text = "// soundscape: in a comment\nProtocol(version: 1, name: \"x\", summary: \"A soundscape, steps: none\", soundscape: \"whales\", steps: [])";
-        use crate::diagnostic::{line_col, position_of_field};
+        use crate::protocol::diagnostic::{line_col, position_of_field};
         let at = |t: &str, field: &str| line_col(t, position_of_field(t, field));
         assert_eq!(at(text, "soundscape"), (2, 71));
         assert_eq!(at(text, "steps"), (2, 93));

@@ -8,7 +8,7 @@ use std::num::NonZero;
 use std::time::Duration;
 
 use super::scape::Rotor;
-use crate::engine::Cue;
+use crate::audio::Cue;
 
 /// The rate cues are synthesised at; rodio's mixer converts to the device's.
 pub const SAMPLE_RATE: u32 = 48_000;

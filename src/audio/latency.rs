@@ -9,8 +9,8 @@ use std::time::Duration;
 use super::bell::{Bell, SAMPLE_RATE};
 use super::mix::DEFAULT_VOLUME;
 use super::{Audio, AudioState, DeviceAudio, LINGER};
+use crate::audio::Cue;
 use crate::clock::Clock;
-use crate::engine::Cue;
 
 /// When a measured cue was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

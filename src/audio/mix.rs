@@ -11,7 +11,7 @@ use super::Bed;
 use super::bell::{Bell, SAMPLE_RATE};
 use super::file::Loop;
 use super::scape::{Generator, Scape};
-use crate::engine::Cue;
+use crate::audio::Cue;
 
 /// Something the mix is told to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

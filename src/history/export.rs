@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::session::{self, Record, how_it_ended, mark_text, pauses_text, when_text};
 use super::{Listed, Status, change};
-use crate::protocol::clock_text;
-use crate::record::{Aftercare, EndedBy, Intake};
-use crate::report::MarkKind;
+use crate::session::record::{Aftercare, EndedBy, Intake};
+use crate::session::report::MarkKind;
+use crate::text::clock_text;
 
 /// A field for CSV (RFC 4180): quoted when it holds a comma, a quote, a line
 /// break, or spaces at either end (which some readers would drop), with

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Status;
 use super::session::Record;
-use crate::journal::{read_last, session_id};
-use crate::record::{Entry, Logged, Summary};
+use crate::session::journal::{read_last, session_id};
+use crate::session::record::{Entry, Logged, Summary};
 
 /// One record, as history lists it.
 #[derive(Debug, Clone)]

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use super::Status;
 use super::scan::date_time;
 use crate::clock::Moment;
-use crate::journal::{JournalError, read, session_id};
-use crate::protocol::clock_text;
-use crate::record::{EndedBy, Entry, Logged};
-use crate::report::{MarkKind, Report, StepReport};
-use crate::ui::truncate;
+use crate::session::journal::{JournalError, read, session_id};
+use crate::session::record::{EndedBy, Entry, Logged};
+use crate::session::report::{MarkKind, Report, StepReport};
+use crate::text::clock_text;
+use crate::text::truncate;
 
 /// A record read in full, with what the report leaves out.
 #[derive(Debug, Clone)]

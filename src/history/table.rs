@@ -6,7 +6,7 @@ use std::time::Duration;
 use ratatui::text::Span;
 
 use super::{Listed, Status, change};
-use crate::protocol::clock_text;
+use crate::text::clock_text;
 
 /// Widest a client reference or a protocol name is shown; longer ones end
 /// in `…`.

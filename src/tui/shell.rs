@@ -7,25 +7,24 @@
 //! `TestBackend`, a manual clock and scripted keys.
 
 use std::collections::VecDeque;
-use std::io::{self, Read};
-use std::os::unix::net::UnixStream;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::audio::mix::{MAX_VOLUME, MixCommand};
 use crate::audio::{Audio, AudioState};
 use crate::clock::{Clock, Moment, ScaledClock};
-use crate::engine::{Effect, Entry, Input, Logged, Phase, Session};
-use crate::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen};
-use crate::journal::Journal;
-use crate::report::Report;
-use crate::theme::Theme;
-use crate::ui::{Context, Overlay, View};
+use crate::session::engine::{Effect, Entry, Input, Logged, Phase, Session};
+use crate::session::journal::Journal;
+use crate::session::report::Report;
+use crate::tui::dashboard::{Context, Overlay, View};
+use crate::tui::events::{Events, Signals, Wake};
+use crate::tui::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen};
+use crate::tui::theme::Theme;
 
 /// The fastest the screen is redrawn for the passing of time (4 a second).
 pub const MIN_FRAME: Duration = Duration::from_millis(250);
@@ -75,7 +74,7 @@ pub struct App {
     /// What fills the window.
     pub screen: Screen,
     /// Which key does what.
-    pub keys: crate::config::KeyMap,
+    pub keys: crate::settings::KeyMap,
     exit: bool,
 }
 
@@ -97,7 +96,7 @@ const RHYTHM_SHOWN: Duration = Duration::from_secs(60);
 /// How many recent entries the log panel keeps.
 const RECENT: usize = 40;
 
-pub use crate::config::Action;
+pub use crate::settings::Action;
 
 /// What fills the window.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,7 +133,7 @@ impl App {
             recent: VecDeque::new(),
             pending: Vec::new(),
             screen: Screen::Dashboard,
-            keys: crate::config::KeyMap::default(),
+            keys: crate::settings::KeyMap::default(),
             exit: false,
         }
     }
@@ -182,7 +181,7 @@ impl App {
     }
 
     /// The closing summary, once the record has been closed.
-    pub fn closed(&self) -> Option<&crate::record::Summary> {
+    pub fn closed(&self) -> Option<&crate::session::record::Summary> {
         match self.records.last().map(|l| &l.entry) {
             Some(Entry::Closed(summary)) => Some(summary),
             _ => None,
@@ -258,7 +257,7 @@ impl App {
             Screen::Aftercare(form) => {
                 let answers = match form.on_key(key) {
                     FormEvent::Submit(a) => a,
-                    FormEvent::Cancel => crate::record::Aftercare::default(),
+                    FormEvent::Cancel => crate::session::record::Aftercare::default(),
                     FormEvent::Redraw => return vec![Effect::Redraw],
                     FormEvent::Nothing => return Vec::new(),
                 };
@@ -479,111 +478,9 @@ impl App {
                 .as_ref()
                 .map(|d| (d.text.iter().collect(), d.cursor)),
             practice: self.practice,
-            keys: crate::ui::KeyLabels::of(&self.keys),
+            keys: crate::tui::dashboard::KeyLabels::of(&self.keys),
         };
         View::new(&self.session, self.session.display_moment(now), &ctx)
-    }
-}
-
-/// Why the loop woke up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Wake {
-    /// A key was pressed.
-    Key(KeyEvent),
-    /// The window changed size.
-    Resize,
-    /// A signal arrived (see [`Signals`]).
-    Signal,
-    /// Nothing happened within the timeout.
-    Timeout,
-    /// The terminal has gone away (the window was closed, an SSH link dropped).
-    Gone,
-}
-
-/// Where terminal events come from.
-pub trait Events {
-    /// Waits up to `timeout` for something to happen.
-    fn next(&mut self, timeout: Duration) -> io::Result<Wake>;
-}
-
-/// The real terminal.
-///
-/// It waits with `poll(2)` on the terminal and on a signal pipe itself, and
-/// asks crossterm to parse input only when bytes are waiting. crossterm's own
-/// reader loops forever when the terminal hangs up (a read that fails with EIO
-/// is retried at once), which is how other terminal timers end up spinning at
-/// 100 % of a core after their window closes; checking for `POLLHUP` first
-/// avoids that.
-#[derive(Debug)]
-pub struct TerminalEvents {
-    signal_pipe: Option<UnixStream>,
-    pending: VecDeque<Wake>,
-}
-
-impl TerminalEvents {
-    /// Reads the terminal; `signals` wakes the wait when a signal arrives.
-    pub fn new(signals: &Signals) -> TerminalEvents {
-        TerminalEvents {
-            signal_pipe: signals.pipe.as_ref().and_then(|p| p.try_clone().ok()),
-            pending: VecDeque::new(),
-        }
-    }
-
-    fn drain_crossterm(&mut self) -> io::Result<()> {
-        while event::poll(Duration::ZERO)? {
-            match event::read()? {
-                Event::Key(key) if key.kind == KeyEventKind::Press => {
-                    self.pending.push_back(Wake::Key(key));
-                }
-                Event::Resize(..) => self.pending.push_back(Wake::Resize),
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Events for TerminalEvents {
-    fn next(&mut self, timeout: Duration) -> io::Result<Wake> {
-        use rustix::event::{PollFd, PollFlags, poll};
-        if let Some(wake) = self.pending.pop_front() {
-            return Ok(wake);
-        }
-        let stdin = io::stdin();
-        let hang_up = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
-        let (tty_ready, signalled) = {
-            let mut fds = vec![PollFd::new(&stdin, PollFlags::IN)];
-            if let Some(pipe) = &self.signal_pipe {
-                fds.push(PollFd::new(pipe, PollFlags::IN));
-            }
-            let wait =
-                rustix::time::Timespec::try_from(timeout).unwrap_or(rustix::time::Timespec {
-                    tv_sec: 1,
-                    tv_nsec: 0,
-                });
-            match poll(&mut fds, Some(&wait)) {
-                Ok(_) => {}
-                Err(rustix::io::Errno::INTR) => return Ok(Wake::Signal),
-                Err(e) => return Err(e.into()),
-            }
-            if fds[0].revents().intersects(hang_up) {
-                return Ok(Wake::Gone);
-            }
-            (
-                fds[0].revents().contains(PollFlags::IN),
-                fds.get(1)
-                    .is_some_and(|f| f.revents().contains(PollFlags::IN)),
-            )
-        };
-        if signalled && let Some(pipe) = &mut self.signal_pipe {
-            let mut buf = [0u8; 64];
-            let _ = pipe.read(&mut buf);
-            self.pending.push_back(Wake::Signal);
-        }
-        if tty_ready {
-            self.drain_crossterm()?;
-        }
-        Ok(self.pending.pop_front().unwrap_or(Wake::Timeout))
     }
 }
 
@@ -596,38 +493,6 @@ pub enum Exit {
     Signal,
     /// The terminal went away.
     TerminalGone,
-}
-
-/// Flags set from signal handlers, and a pipe that wakes the loop at once.
-#[derive(Debug, Default)]
-pub struct Signals {
-    /// A request to end (SIGTERM, SIGHUP, SIGINT).
-    pub stop: Arc<AtomicBool>,
-    /// The process was continued after a stop: repaint everything.
-    pub cont: Arc<AtomicBool>,
-    pipe: Option<UnixStream>,
-}
-
-impl Signals {
-    /// Registers the handlers; a failure leaves the default behaviour.
-    pub fn install() -> Signals {
-        use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGWINCH};
-        let mut s = Signals::default();
-        for sig in [SIGTERM, SIGHUP, SIGINT] {
-            let _ = signal_hook::flag::register(sig, Arc::clone(&s.stop));
-        }
-        let _ = signal_hook::flag::register(SIGCONT, Arc::clone(&s.cont));
-        if let Ok((read, write)) = UnixStream::pair() {
-            let _ = read.set_nonblocking(true);
-            for sig in [SIGTERM, SIGHUP, SIGINT, SIGCONT, SIGWINCH] {
-                if let Ok(w) = write.try_clone() {
-                    let _ = signal_hook::low_level::pipe::register(sig, w);
-                }
-            }
-            s.pipe = Some(read);
-        }
-        s
-    }
 }
 
 /// The edges the loop talks to.
@@ -873,7 +738,7 @@ fn civil(stamp: &str) -> Option<jiff::civil::DateTime> {
 }
 
 /// The consultation's cautions in one line, for the whole session.
-pub fn cautions_line(intake: &crate::record::Intake) -> Option<String> {
+pub fn cautions_line(intake: &crate::session::record::Intake) -> Option<String> {
     intake.cautions_text()
 }
 

@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::protocol::Region;
-use crate::theme::Theme;
+use crate::tui::theme::Theme;
 
 /// Region codes in the drawings: a letter stands for a cell of that region.
 fn region_of(code: char) -> Option<Region> {

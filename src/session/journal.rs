@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Moment;
-use crate::record::{Entry, Logged, Opened};
+use crate::session::record::{Entry, Logged, Opened};
 
 /// Somewhere session entries are recorded.
 pub trait Journal {
@@ -234,7 +234,7 @@ impl FileJournal {
     /// Creates a new journal in `dir` (made `0700` if missing), named after
     /// the moment it was opened and the protocol, and writes its first line.
     pub fn create(dir: &Path, opened: &Opened, stamp: &jiff::Zoned) -> io::Result<FileJournal> {
-        crate::paths::create_private_dir(dir)?;
+        crate::files::create_private_dir(dir)?;
         let slug = opened
             .protocol
             .split(|c: char| !c.is_ascii_alphanumeric())

@@ -180,7 +180,7 @@ impl Entry {
     /// `None` for lines only machines need (progress) or that have screens
     /// of their own.
     pub fn describe(&self) -> Option<String> {
-        use crate::protocol::clock_text as t;
+        use crate::text::clock_text as t;
         Some(match self {
             Entry::Opened(_) | Entry::Progress { .. } | Entry::Closed(_) => return None,
             Entry::Intake(i) => format!("consultation: pain {}, stress {}", i.pain, i.stress),

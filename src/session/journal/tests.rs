@@ -1,7 +1,9 @@
 use std::time::Duration;
 
 use super::*;
-use crate::record::{Aftercare, Caution, Condition, EndedBy, Intake, LOG_VERSION, Release};
+use crate::session::record::{
+    Aftercare, Caution, Condition, EndedBy, Intake, LOG_VERSION, Release,
+};
 
 fn opened() -> Opened {
     Opened {

@@ -9,18 +9,18 @@ use crate::protocol::{Protocol, ProtocolError};
 
 /// The protocols compiled into the binary, so it works from any folder.
 pub const BUNDLED: &[(&str, &str)] = &[
-    ("ten-step", include_str!("../sessions/ten-step.ron")),
+    ("ten-step", include_str!("../../sessions/ten-step.ron")),
     (
         "relaxation-30",
-        include_str!("../sessions/relaxation-30.ron"),
+        include_str!("../../sessions/relaxation-30.ron"),
     ),
     (
         "still-point-10",
-        include_str!("../sessions/still-point-10.ron"),
+        include_str!("../../sessions/still-point-10.ron"),
     ),
     (
         "trainee-drill",
-        include_str!("../sessions/trainee-drill.ron"),
+        include_str!("../../sessions/trainee-drill.ron"),
     ),
 ];
 
@@ -67,7 +67,7 @@ impl SearchPath {
     /// `STILLPOINT_SESSIONS` (colon-separated).
     pub fn from_env() -> SearchPath {
         let mut folders = vec![PathBuf::from("sessions")];
-        if let Some(dirs) = crate::paths::project_dirs() {
+        if let Some(dirs) = crate::files::project_dirs() {
             folders.push(dirs.config_dir().join("sessions"));
         }
         if let Some(extra) = std::env::var_os("STILLPOINT_SESSIONS") {

@@ -9,9 +9,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::history::scan;
-use crate::protocol::{Region, clock_text};
-use crate::report::Report;
-use crate::ui::truncate;
+use crate::protocol::Region;
+use crate::session::report::Report;
+use crate::text::clock_text;
+use crate::text::truncate;
 
 /// Practice of one technique (a hold, by name).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +64,7 @@ pub fn stats(sessions_dir: &Path) -> Result<Stats, String> {
     let mut stats = Stats::default();
     // Oldest first, so the last date seen is the latest.
     for s in listed.iter().filter(|s| s.summary.practice) {
-        let Ok(contents) = crate::journal::read(&s.path) else {
+        let Ok(contents) = crate::session::journal::read(&s.path) else {
             continue;
         };
         let report = Report::from_entries(&contents.records);

@@ -32,7 +32,7 @@ pub use summary::SummaryScreen;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::record::Intake;
+use crate::session::record::Intake;
 
 /// What a key did to a screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ fn redraw_if<T>(changed: bool) -> FormEvent<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Caution;
+    use crate::session::record::Caution;
 
     #[test]
     fn the_cautions_line_names_each_ticked_caution() {

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::audio::Cue;
 use crate::clock::Moment;
 use crate::protocol::{Advance, Protocol, Step};
-pub use crate::record::{EndedBy, Entry, Logged};
+pub use crate::session::record::{EndedBy, Entry, Logged};
 
 /// How much `+` and `-` change the current step's target.
 pub const NUDGE: Duration = Duration::from_secs(30);
@@ -45,23 +46,6 @@ pub enum Input {
     Shorten,
     /// End the session early (the shell has already asked for confirmation).
     Quit,
-}
-
-/// A sound the shell should play.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Cue {
-    /// The first step has begun.
-    SessionStart,
-    /// The current step ends in a few seconds.
-    EndingSoon,
-    /// A step ended and the next one begins.
-    NextStep,
-    /// A manual hold reached its target and now counts overtime.
-    Overtime,
-    /// A manual hold is still in overtime (repeated at an interval).
-    OvertimeReminder,
-    /// The last step ended.
-    SessionComplete,
 }
 
 /// Something the shell must do after an input.

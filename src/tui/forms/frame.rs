@@ -13,8 +13,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::LineInput;
-use crate::theme::Theme;
-use crate::ui::{MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::theme::Theme;
+use crate::tui::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Columns taken by a row's label ("▸ Client reference  "), so answers line up.
 pub(super) const LABEL_WIDTH: usize = 20;

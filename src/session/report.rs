@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::clock::Moment;
-use crate::record::{Aftercare, EndedBy, Entry, Intake, Logged, Opened, Summary};
+use crate::session::record::{Aftercare, EndedBy, Entry, Intake, Logged, Opened, Summary};
 
 /// One step as it was worked.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +157,7 @@ impl Report {
                         at: logged.at,
                         kind: MarkKind::StillPoint,
                         step: current,
-                        text: format!("still point {}", crate::protocol::clock_text(*length)),
+                        text: format!("still point {}", crate::text::clock_text(*length)),
                     });
                 }
                 Entry::Aftercare(a) => r.aftercare = Some(a.clone()),

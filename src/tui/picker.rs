@@ -14,11 +14,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
-use crate::catalog::Found;
-use crate::protocol::clock_text;
-use crate::shell::{Events, Wake};
-use crate::theme::Theme;
-use crate::ui::truncate;
+use crate::protocol::catalog::Found;
+use crate::text::clock_text;
+use crate::text::truncate;
+use crate::tui::events::{Events, Wake};
+use crate::tui::theme::Theme;
 
 /// The picker's screen: the choices and which one is highlighted.
 #[derive(Debug)]

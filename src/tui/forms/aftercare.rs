@@ -12,8 +12,8 @@ use super::frame::{
     Form, LABEL_WIDTH, Rows, button, keys_lines, label, str_width, text_row, too_small, wrap,
 };
 use super::{FormEvent, LineInput, Rating};
-use crate::record::Aftercare;
-use crate::theme::Theme;
+use crate::session::record::Aftercare;
+use crate::tui::theme::Theme;
 
 /// The longest closing note.
 const NOTE_MAX: usize = 500;

@@ -42,7 +42,7 @@ impl Prefs {
 
     /// Writes the preferences into `dir` (private, replaced atomically).
     pub fn save(&self, dir: &Path) -> io::Result<()> {
-        crate::paths::create_private_dir(dir)?;
+        crate::files::create_private_dir(dir)?;
         let tmp = dir.join("prefs.json.tmp");
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);

@@ -15,16 +15,13 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wra
 use tui_big_text::{BigText, PixelSize};
 
 use crate::clock::Moment;
-use crate::config::{Action, KeyMap};
-use crate::engine::{Phase, Session, SignedSecs, StepStatus};
-use crate::protocol::{Advance, Step, clock_text};
-use crate::theme::Theme;
+use crate::protocol::{Advance, Step};
+use crate::session::engine::{Phase, Session, SignedSecs, StepStatus};
+use crate::settings::{Action, KeyMap};
+use crate::text::{clock_text, truncate};
+use crate::tui::theme::Theme;
 
-/// The smallest terminal the dashboard is drawn in; below it a centred
-/// "please enlarge" message is shown instead.
-pub const MIN_WIDTH: u16 = 40;
-/// See [`MIN_WIDTH`].
-pub const MIN_HEIGHT: u16 = 12;
+use crate::tui::{MIN_HEIGHT, MIN_WIDTH};
 
 /// A panel drawn over the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -385,7 +382,7 @@ impl View {
     /// Practice: the hold with its learning text, a body map beside it, and
     /// (when there is room) the timeline under the map.
     fn render_practice(&self, body: Rect, buf: &mut Buffer) {
-        let map = crate::bodymap::BodyMap {
+        let map = crate::tui::bodymap::BodyMap {
             now: self.regions.clone(),
             next: self.next_regions.clone(),
             theme: self.theme,
@@ -395,8 +392,8 @@ impl View {
             let [main, column] =
                 Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(body);
             self.render_hold(main, buf, false);
-            let (_, large_h) = crate::bodymap::BodyMap::LARGE_SIZE;
-            let (_, small_h) = crate::bodymap::BodyMap::SMALL_SIZE;
+            let (_, large_h) = crate::tui::bodymap::BodyMap::LARGE_SIZE;
+            let (_, small_h) = crate::tui::bodymap::BodyMap::SMALL_SIZE;
             // The legend can wrap onto a line or two more.
             let map_rows = if column.height >= large_h + 2 + 6 {
                 large_h + 2
@@ -1049,17 +1046,6 @@ fn pick_digit_size(text: &str, width: u16, rows: u16) -> Option<DigitSize> {
     [DigitSize::Full, DigitSize::Half, DigitSize::Quadrant]
         .into_iter()
         .find(|s| s.rows() <= rows && s.cols_per_char() * chars <= width)
-}
-
-/// Cuts `s` to `width` characters, marking the cut with an ellipsis.
-pub fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }
 
 #[cfg(test)]

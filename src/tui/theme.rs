@@ -3,6 +3,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::settings::ThemeName;
+
 /// The styles the dashboard draws with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -24,21 +26,6 @@ pub struct Theme {
     pub gauge: Style,
     /// The unfilled part of the progress gauge.
     pub gauge_rest: Style,
-}
-
-/// The themes a user can choose.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-pub enum ThemeName {
-    /// Low-contrast greys and muted colours for a darkened room.
-    Dim,
-    /// The terminal's own colours with stronger accents, for daylight.
-    Day,
-    /// Bright text and bold accents, for weak eyes or a bright room.
-    HighContrast,
-    /// No colour at all (chosen automatically when `NO_COLOR` is set).
-    Plain,
 }
 
 impl Theme {

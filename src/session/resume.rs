@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::catalog::{Chosen, Source, text_hash};
 use crate::clock::Moment;
-use crate::engine::Session;
-use crate::journal::{Contents, FileJournal, JournalError};
 use crate::protocol::Protocol;
-use crate::record::{Entry, Opened};
-use crate::report::Report;
+use crate::protocol::catalog::{Chosen, Source, text_hash};
+use crate::session::engine::Session;
+use crate::session::journal::{Contents, FileJournal, JournalError};
+use crate::session::record::{Entry, Opened};
+use crate::session::report::Report;
 
 /// How recent an unfinished session must be for a plain start to offer it;
 /// `stillpoint resume SESSION` takes up older ones.
@@ -46,7 +46,7 @@ impl Candidate {
                 "in \"{}\" (step {}), {} worked",
                 step.name,
                 step.step + 1,
-                crate::protocol::clock_text(self.report.active)
+                crate::text::clock_text(self.report.active)
             ),
             Some(_) => "after its last step, before the closing questions".to_owned(),
             None => "before its first step".to_owned(),
@@ -76,7 +76,7 @@ pub fn candidates(sessions_dir: &Path, within: Option<Duration>) -> Vec<Candidat
                 return None;
             }
             // A closed or set-aside record ends with saying so.
-            if let Ok(Some(last)) = crate::journal::read_last(&path)
+            if let Ok(Some(last)) = crate::session::journal::read_last(&path)
                 && matches!(last.entry, Entry::Closed(_) | Entry::Abandoned)
             {
                 return None;
@@ -84,7 +84,7 @@ pub fn candidates(sessions_dir: &Path, within: Option<Duration>) -> Vec<Candidat
             if in_use(&path) {
                 return None;
             }
-            let contents = crate::journal::read(&path).ok()?;
+            let contents = crate::session::journal::read(&path).ok()?;
             let report = Report::from_entries(&contents.records);
             let started = report.intake.is_some() || !report.steps.is_empty();
             (!report.closed && !report.abandoned && started)
@@ -121,7 +121,7 @@ pub fn find(sessions_dir: &Path, id: &str) -> Result<PathBuf, String> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .filter(|p| crate::journal::session_id(p).starts_with(id))
+        .filter(|p| crate::session::journal::session_id(p).starts_with(id))
         .collect();
     matches.sort();
     match matches.len() {
@@ -134,7 +134,7 @@ pub fn find(sessions_dir: &Path, id: &str) -> Result<PathBuf, String> {
             "\"{id}\" could be any of: {}",
             matches
                 .iter()
-                .map(|p| crate::journal::session_id(p))
+                .map(|p| crate::session::journal::session_id(p))
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
@@ -161,7 +161,7 @@ pub fn reopen(path: &Path) -> Result<Reopened, String> {
     let (journal, contents) = FileJournal::reopen(path).map_err(|e| match e {
         JournalError::Locked => format!(
             "{} is open in another running stillpoint",
-            crate::journal::session_id(path)
+            crate::session::journal::session_id(path)
         ),
         e => format!("cannot reopen {}: {e}", path.display()),
     })?;
@@ -209,8 +209,8 @@ pub fn protocol_of(opened: &Opened) -> Result<Chosen, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::Journal;
-    use crate::record::{Intake, LOG_VERSION, Logged, Summary};
+    use crate::session::journal::Journal;
+    use crate::session::record::{Intake, LOG_VERSION, Logged, Summary};
 
     fn opened(source: &Source, text: &str) -> Opened {
         Opened {
@@ -281,7 +281,7 @@ mod tests {
     fn a_changed_protocol_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("mine.ron");
-        let text = crate::catalog::BUNDLED[3].1;
+        let text = crate::protocol::catalog::BUNDLED[3].1;
         std::fs::write(&file, text).unwrap();
         let source = Source::file(&file);
         let o = opened(&source, text);

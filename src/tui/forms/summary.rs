@@ -14,11 +14,11 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::FormEvent;
 use super::frame::{draw_lines, keys_lines, render_box, split, str_width, too_small, wrap};
-use crate::protocol::clock_text;
-use crate::record::EndedBy;
-use crate::report::{MarkKind, Report, StepReport};
-use crate::theme::Theme;
-use crate::ui::truncate;
+use crate::session::record::EndedBy;
+use crate::session::report::{MarkKind, Report, StepReport};
+use crate::text::clock_text;
+use crate::text::truncate;
+use crate::tui::theme::Theme;
 
 /// Columns of a step row around its name: number, planned, actual.
 const STEP_COLUMNS: usize = 3 + 9 + 9;
@@ -256,7 +256,7 @@ mod tests {
     use ratatui::crossterm::event::KeyModifiers;
 
     use crate::clock::Moment;
-    use crate::report::Mark;
+    use crate::session::report::Mark;
 
     fn k(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)

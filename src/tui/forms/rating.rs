@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::style::Modifier;
 use ratatui::text::Span;
 
-use crate::theme::Theme;
+use crate::tui::theme::Theme;
 
 /// The highest rating.
 const TOP: u8 = 10;

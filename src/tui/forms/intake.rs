@@ -17,8 +17,8 @@ use super::frame::{
 };
 use super::{FormEvent, LineInput, Rating};
 use crate::protocol::Region;
-use crate::record::{Caution, Condition, Intake, Release};
-use crate::theme::Theme;
+use crate::session::record::{Caution, Condition, Intake, Release};
+use crate::tui::theme::Theme;
 
 /// The longest client reference.
 const CLIENT_MAX: usize = 40;
@@ -519,7 +519,7 @@ impl IntakeForm {
                     (false, false) => t.text,
                 };
                 let w = widths.get(c).copied().unwrap_or(room);
-                let cell = crate::ui::truncate(cell, w);
+                let cell = crate::text::truncate(cell, w);
                 let pad = if c + 1 < row.len() {
                     w - str_width(&cell) + GRID_GAP
                 } else {

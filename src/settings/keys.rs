@@ -1,22 +1,12 @@
-//! Settings: `config.ron` in the XDG config folder (`~/.config/stillpoint/`,
-//! or `STILLPOINT_CONFIG`). Key bindings for every action — any key a
-//! keyboard, a USB foot pedal or a presenter clicker can send — the theme,
-//! the default soundscape and volume, cue timing, and the data folder.
-//!
-//! A missing file means the defaults. A file that is there but wrong is an
-//! error with `file:line:col`, never silently the defaults: a studio that
-//! remapped "next" to its pedal must not find the pedal dead mid-session.
+//! Key bindings: the [`Action`]s the dashboard knows, the [`Key`]s a
+//! keyboard, a USB foot pedal or a presenter clicker can send (named the way
+//! `config.ron` names them), and the [`KeyMap`] from one to the other.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MediaKeyCode};
 use serde::{Deserialize, Deserializer, Serialize};
-
-use crate::diagnostic::FileError;
-use crate::protocol::Span;
-use crate::theme::ThemeName;
 
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -255,7 +245,7 @@ fn unknown_key(name: &str) -> String {
     let mut names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
     names.extend(MEDIA.iter().map(|(n, _)| *n));
     let bare = name.rsplit('-').next().unwrap_or(name);
-    match crate::diagnostic::did_you_mean(bare, &names) {
+    match crate::protocol::diagnostic::did_you_mean(bare, &names) {
         Some(close) => format!("unknown key \"{name}\"; hint: did you mean \"{close}\"?"),
         None => format!(
             "unknown key \"{name}\"; hint: write a character (\"a\", \"+\"), a name (\"Space\", \
@@ -453,140 +443,6 @@ impl KeyMap {
     }
 }
 
-/// The settings file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    /// Keys for actions.
-    #[serde(default)]
-    pub keys: Bindings,
-    /// The colours: `Dim`, `Day`, `HighContrast` or `Plain`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub theme: Option<ThemeName>,
-    /// The soundscape when the protocol names none: `"surf"`, `"drone"`,
-    /// `"rain"`, `"none"` or a sound file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub soundscape: Option<String>,
-    /// The volume every session starts at, 0–10 (without it, the last
-    /// volume used is remembered).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume: Option<u8>,
-    /// How long before a step's end the "ending soon" bell sounds, when the
-    /// protocol does not say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lead: Option<Span>,
-    /// How often a manual hold in overtime is reminded of, when the
-    /// protocol does not say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reminder: Option<Span>,
-    /// Where session records are kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_dir: Option<PathBuf>,
-    /// The output for cues (see `stillpoint audio devices`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cue_device: Option<String>,
-}
-
-/// The settings, read and checked.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    /// The file's contents (defaults when there is no file).
-    pub config: Config,
-    /// The key map they make.
-    pub keys: KeyMap,
-    /// The file they came from, if any.
-    pub path: Option<PathBuf>,
-}
-
-impl Config {
-    /// Parses and checks settings from RON text; `origin` names the file in
-    /// errors.
-    pub fn parse(text: &str, origin: &Path) -> Result<Settings, FileError> {
-        use ron::extensions::Extensions;
-        let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
-        let config: Config = options
-            .from_str(text)
-            .map_err(|e| FileError::from_ron(origin, text, &e))?;
-        if let Some(v) = config.volume
-            && v > crate::audio::mix::MAX_VOLUME
-        {
-            return Err(FileError::at_field(
-                origin,
-                text,
-                "volume",
-                format!("volume {v} is above the loudest step, 10"),
-                "write a volume from 0 (silent) to 10",
-            ));
-        }
-        if let Some(s) = &config.soundscape
-            && crate::audio::scape::Scape::from_name(s).is_none()
-            && s != "none"
-            && !Path::new(s).is_file()
-        {
-            let hint = match crate::diagnostic::did_you_mean(s, &crate::protocol::SOUNDSCAPES) {
-                Some(close) => format!("did you mean \"{close}\"?"),
-                None => "write \"surf\", \"drone\", \"rain\", \"none\" or the path of a sound file"
-                    .to_owned(),
-            };
-            return Err(FileError::at_field(
-                origin,
-                text,
-                "soundscape",
-                format!("\"{s}\" is not a soundscape or a file"),
-                hint,
-            ));
-        }
-        let keys = KeyMap::from_bindings(&config.keys).map_err(|(action, key, other)| {
-            FileError::at_field(
-                origin,
-                text,
-                action.name(),
-                format!(
-                    "the key \"{key}\" is bound to both `{}` and `{}`",
-                    other.name(),
-                    action.name()
-                ),
-                format!(
-                    "give \"{key}\" to one of them (an action left out keeps its default keys, \
-                     so moving a default key means setting both actions)"
-                ),
-            )
-        })?;
-        Ok(Settings {
-            config,
-            keys,
-            path: Some(origin.to_owned()),
-        })
-    }
-}
-
-/// Where the settings file is: `STILLPOINT_CONFIG`, else `config.ron` in
-/// the XDG config folder.
-pub fn path() -> Option<PathBuf> {
-    match std::env::var_os("STILLPOINT_CONFIG") {
-        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
-        _ => crate::paths::project_dirs().map(|d| d.config_dir().join("config.ron")),
-    }
-}
-
-/// Reads the settings at `path`: the defaults if there is no file, an error
-/// if there is one and it is wrong.
-pub fn load(path: Option<&Path>) -> Result<Settings, FileError> {
-    let Some(path) = path else {
-        return Ok(Settings::default());
-    };
-    match std::fs::read_to_string(path) {
-        Ok(text) => Config::parse(&text, path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-        Err(e) => Err(FileError::unreadable(path, &e)),
-    }
-}
-
-/// The commented settings file `stillpoint config --init` writes: every
-/// setting, each at its default and commented out, so the file changes
-/// nothing until an entry is uncommented.
-pub const TEMPLATE: &str = include_str!("../assets/config.ron");
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,63 +495,5 @@ mod tests {
         );
         assert_eq!(map.action(&press(KeyCode::Char('c'))), None);
         assert!(!map.uses_media_keys());
-    }
-
-    #[test]
-    fn bindings_replace_an_actions_keys_and_clashes_are_refused() {
-        let text = r#"Config(keys: (next: ["F5", "MediaTrackNext"], back: ["F4"]))"#;
-        let s = Config::parse(text, Path::new("c.ron")).expect("valid");
-        let press = |c| KeyEvent::new(c, KeyModifiers::NONE);
-        assert_eq!(s.keys.action(&press(KeyCode::F(5))), Some(Action::Next));
-        assert_eq!(s.keys.action(&press(KeyCode::Char(' '))), None, "replaced");
-        assert_eq!(s.keys.action(&press(KeyCode::Left)), None, "replaced");
-        assert!(s.keys.uses_media_keys());
-        let clash = r#"Config(
-    keys: (tap: ["p"]),
-)"#;
-        let e = Config::parse(clash, Path::new("c.ron")).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "c.ron:2:12: the key \"p\" is bound to both `pause` and `tap`\n  hint: give \"p\" to \
-             one of them (an action left out keeps its default keys, so moving a default key \
-             means setting both actions)"
-        );
-    }
-
-    #[test]
-    fn a_missing_file_is_the_defaults_and_a_broken_one_is_an_error() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("config.ron");
-        let s = load(Some(&path)).expect("defaults");
-        assert_eq!(s.config, Config::default());
-        std::fs::write(&path, "Config(thme: Dim)").expect("write");
-        let e = load(Some(&path)).unwrap_err();
-        assert!(e.to_string().contains("did you mean `theme`?"), "{e}");
-    }
-
-    #[test]
-    fn the_template_is_valid_and_changes_nothing() {
-        let s = Config::parse(TEMPLATE, Path::new("config.ron")).expect("valid");
-        assert_eq!(s.config, Config::default());
-        assert_eq!(s.keys, KeyMap::default());
-        // Every setting is in it.
-        for field in [
-            "keys",
-            "theme",
-            "soundscape",
-            "volume",
-            "lead",
-            "reminder",
-            "data_dir",
-            "cue_device",
-        ] {
-            assert!(TEMPLATE.contains(&format!("{field}:")), "{field}");
-        }
-        for action in Action::ALL {
-            assert!(
-                TEMPLATE.contains(&format!("{}:", action.name())),
-                "{action:?}"
-            );
-        }
     }
 }

@@ -126,7 +126,7 @@ fn set_aside_if_over(path: &Path, limit: u64) {
 
 fn redirect_stderr(path: &Path) -> io::Result<()> {
     if let Some(dir) = path.parent() {
-        crate::paths::create_private_dir(dir)?;
+        crate::files::create_private_dir(dir)?;
     }
     set_aside_if_over(path, STDERR_LOG_LIMIT);
     let mut options = OpenOptions::new();
