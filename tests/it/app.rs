@@ -15,15 +15,16 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use stillpoint::audio::mix::MixCommand;
 use stillpoint::audio::{AudioState, RecordingAudio};
 use stillpoint::clock::{ManualClock, Moment, ScaledClock};
-use stillpoint::engine::{Cue, Entry, Session};
-use stillpoint::forms::IntakeForm;
-use stillpoint::journal::MemoryJournal;
 use stillpoint::protocol::Protocol;
 use stillpoint::protocol::Region;
-use stillpoint::record::{Caution, Condition, Intake, Release};
-use stillpoint::record::{LOG_VERSION, Opened};
-use stillpoint::shell::{App, Edges, Events, Exit, Screen, Signals, Wake, run};
-use stillpoint::theme::Theme;
+use stillpoint::session::engine::{Cue, Entry, Session};
+use stillpoint::session::journal::MemoryJournal;
+use stillpoint::session::record::{Caution, Condition, Intake, Release};
+use stillpoint::session::record::{LOG_VERSION, Opened};
+use stillpoint::tui::events::{Events, Signals, Wake};
+use stillpoint::tui::forms::IntakeForm;
+use stillpoint::tui::shell::{App, Edges, Exit, Screen, run};
+use stillpoint::tui::theme::Theme;
 
 const PROTOCOL: &str = r#"Protocol(version: 1, name: "App test", summary: "", steps: [
     Hold(name: "Feet", region: Feet, hands: "Heels", intent: "Settle", duration: "1m"),
@@ -584,7 +585,7 @@ fn cautions_show_on_the_dashboard_all_session() {
 
 #[test]
 fn a_remapped_next_key_drives_the_session_and_the_old_one_no_longer_does() {
-    use stillpoint::config::{Action, Bindings, Key, KeyMap};
+    use stillpoint::settings::{Action, Bindings, Key, KeyMap};
     let mut bindings = Bindings::default();
     bindings.set(
         Action::Next,

@@ -9,12 +9,12 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
-use stillpoint::bodymap::BodyMap;
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Input, Session};
 use stillpoint::protocol::{Protocol, Region};
-use stillpoint::theme::Theme;
-use stillpoint::ui::{Context, View};
+use stillpoint::session::engine::{Input, Session};
+use stillpoint::tui::bodymap::BodyMap;
+use stillpoint::tui::dashboard::{Context, View};
+use stillpoint::tui::theme::Theme;
 
 fn text(buf: &Buffer) -> String {
     let area = buf.area;
@@ -66,7 +66,7 @@ fn the_large_map_marks_now_and_next() {
 
 #[test]
 fn the_practice_dashboard_at_120x40_and_80x24() {
-    let text = stillpoint::catalog::BUNDLED[3].1;
+    let text = stillpoint::protocol::catalog::BUNDLED[3].1;
     let protocol = Protocol::parse(text, Path::new("trainee-drill.ron")).expect("bundled");
     let mut s = Session::new(protocol);
     s.handle(Input::Next, Moment::ZERO);

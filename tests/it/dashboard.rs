@@ -10,10 +10,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Input, Session};
 use stillpoint::protocol::Protocol;
-use stillpoint::theme::Theme;
-use stillpoint::ui::{Context, Overlay, View};
+use stillpoint::session::engine::{Input, Session};
+use stillpoint::tui::dashboard::{Context, Overlay, View};
+use stillpoint::tui::theme::Theme;
 
 const PROTOCOL: &str = r#"Protocol(version: 1, name: "Snapshot protocol", summary: "For tests",
   steps: [
@@ -204,7 +204,7 @@ fn no_color_theme_uses_no_colour() {
         &s,
         now,
         &ctx(
-            Theme::pick(stillpoint::theme::ThemeName::Dim, true),
+            Theme::pick(stillpoint::settings::ThemeName::Dim, true),
             Overlay::None,
         ),
     );
@@ -217,10 +217,11 @@ fn no_color_theme_uses_no_colour() {
 
 #[test]
 fn picker_at_80x24() {
-    let catalog =
-        stillpoint::catalog::Catalog::discover(&stillpoint::catalog::SearchPath::default());
+    let catalog = stillpoint::protocol::catalog::Catalog::discover(
+        &stillpoint::protocol::catalog::SearchPath::default(),
+    );
     let choices: Vec<_> = catalog.found.iter().collect();
-    let picker = stillpoint::picker::Picker {
+    let picker = stillpoint::tui::picker::Picker {
         choices: &choices,
         selected: 1,
         theme: Theme::dim(),

@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use stillpoint::config::Config;
-use stillpoint::diagnostic::FileError;
 use stillpoint::protocol::Protocol;
+use stillpoint::protocol::diagnostic::FileError;
+use stillpoint::settings::Config;
 
 fn files(dir: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);

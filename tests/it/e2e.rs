@@ -5,14 +5,12 @@
 // These tests watch a real process, so they wait on real time.
 #![allow(clippy::disallowed_methods)]
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use support::{BIN, Pane, alive};
+use crate::support::{BIN, Pane, alive};
 
 #[test]
 fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {

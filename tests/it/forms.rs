@@ -11,14 +11,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Effect, Input, Session};
-use stillpoint::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen, cautions_line};
 use stillpoint::protocol::{Protocol, Region};
-use stillpoint::record::{
+use stillpoint::session::engine::{Effect, Input, Session};
+use stillpoint::session::record::{
     Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release,
 };
-use stillpoint::report::Report;
-use stillpoint::theme::Theme;
+use stillpoint::session::report::Report;
+use stillpoint::tui::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen, cautions_line};
+use stillpoint::tui::theme::Theme;
 
 use KeyCode::{BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, F, Home, Left, Right, Tab};
 
@@ -163,7 +163,7 @@ fn answered() -> AftercareForm {
 }
 
 fn report() -> Report {
-    let text = stillpoint::catalog::BUNDLED[2].1;
+    let text = stillpoint::protocol::catalog::BUNDLED[2].1;
     let protocol = Protocol::parse(text, Path::new("still-point-10.ron")).expect("bundled");
     let mut entries = vec![
         Logged {

@@ -7,16 +7,16 @@
 
 use std::path::{Path, PathBuf};
 
-use stillpoint::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Effect, Input, Session};
 use stillpoint::history::{Filter, Format, INDEX, export, find, history, show};
-use stillpoint::journal::{FileJournal, Journal};
+use stillpoint::protocol::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::protocol::{Protocol, Region};
-use stillpoint::record::{
+use stillpoint::session::engine::{Effect, Input, Session};
+use stillpoint::session::journal::{FileJournal, Journal};
+use stillpoint::session::record::{
     Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release,
 };
-use stillpoint::report::Report;
+use stillpoint::session::report::Report;
 
 /// Something the therapist did, `at` seconds into the record.
 #[derive(Clone, Copy)]

@@ -5,13 +5,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use stillpoint::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::clock::Moment;
-use stillpoint::engine::{Effect, Input, Phase, Session};
-use stillpoint::journal::{FileJournal, Journal};
 use stillpoint::protocol::Protocol;
-use stillpoint::record::{Entry, LOG_VERSION, Logged, Opened};
-use stillpoint::report::Report;
+use stillpoint::protocol::catalog::{BUNDLED, Source, text_hash};
+use stillpoint::session::engine::{Effect, Input, Phase, Session};
+use stillpoint::session::journal::{FileJournal, Journal};
+use stillpoint::session::record::{Entry, LOG_VERSION, Logged, Opened};
+use stillpoint::session::report::Report;
 
 /// One session of the bundled protocol `index`, practice or not, pausing for
 /// `pause` seconds in the first hold, closed normally.
@@ -73,7 +73,7 @@ fn practice_time_adds_up_per_technique_and_per_protocol() {
     record(&sessions, 2, "2026-11-16T18:00:00", true, 0);
     // A client session is not practice.
     record(&sessions, 2, "2026-11-17T10:00:00", false, 0);
-    let stats = stillpoint::practice::stats(&sessions).expect("stats");
+    let stats = stillpoint::history::practice::stats(&sessions).expect("stats");
     assert_eq!(stats.sessions, 3);
     let drill = stats
         .protocols
@@ -100,12 +100,17 @@ fn practice_time_adds_up_per_technique_and_per_protocol() {
     );
     let total: Duration = stats.protocols.iter().map(|p| p.time).sum();
     assert_eq!(total, stats.total);
-    insta::assert_snapshot!("practice_stats", stillpoint::practice::text(&stats, 80));
+    insta::assert_snapshot!(
+        "practice_stats",
+        stillpoint::history::practice::text(&stats, 80)
+    );
 }
 
 #[test]
 fn no_practice_yet_says_how_to_start() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let stats = stillpoint::practice::stats(dir.path()).expect("stats");
-    assert!(stillpoint::practice::text(&stats, 80).starts_with("No practice recorded yet."));
+    let stats = stillpoint::history::practice::stats(dir.path()).expect("stats");
+    assert!(
+        stillpoint::history::practice::text(&stats, 80).starts_with("No practice recorded yet.")
+    );
 }

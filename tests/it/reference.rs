@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use stillpoint::config::{Action, Config, Key};
 use stillpoint::protocol::{
     Advance, Hold, Label, Protocol, Region, SoundscapeRef, Span, Step, Transition,
 };
+use stillpoint::settings::{Action, Config, Key};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -141,7 +141,7 @@ fn every_documented_setting_and_action_is_read() {
     let f5 = KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE);
     assert_eq!(s.keys.action(&f5), Some(Action::Next));
     assert_eq!(c.volume, Some(7));
-    assert_eq!(c.theme, Some(stillpoint::theme::ThemeName::HighContrast));
+    assert_eq!(c.theme, Some(stillpoint::settings::ThemeName::HighContrast));
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn the_templates_validate_as_they_are() {
             assert!(fields.contains(&field), "the template lacks `{field}`");
         }
     }
-    Config::parse(stillpoint::config::TEMPLATE, Path::new("config.ron"))
+    Config::parse(stillpoint::settings::TEMPLATE, Path::new("config.ron"))
         .expect("the file of `config --init` validates");
 }
 

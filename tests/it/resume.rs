@@ -6,16 +6,14 @@
 // These tests watch real processes, so they wait on real time.
 #![allow(clippy::disallowed_methods)]
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread::sleep;
 use std::time::Duration;
 
-use stillpoint::engine::Session;
-use stillpoint::journal;
-use support::{Pane, alive, eventually};
+use crate::support::{Pane, alive, eventually};
+use stillpoint::session::engine::Session;
+use stillpoint::session::journal;
 
 /// The entries the log panel shows, as written on screen (cut with `…` when
 /// too long for the panel).
@@ -113,7 +111,7 @@ fn kill_and_resume(name: &str, act: impl FnOnce(&Pane)) {
 
     // What resuming should bring back: the session as of the last entry.
     let opened = contents.opened().expect("an opening line");
-    let chosen = stillpoint::resume::protocol_of(opened).expect("the protocol");
+    let chosen = stillpoint::session::resume::protocol_of(opened).expect("the protocol");
     let last = contents
         .records
         .iter()

@@ -6,13 +6,11 @@
 // These tests watch real processes, so they wait on real time.
 #![allow(clippy::disallowed_methods)]
 
-mod support;
-
 use std::process::Command;
 use std::thread::sleep;
 use std::time::Duration;
 
-use support::{BIN, Pane, PulseServer, cpu_ticks, eventually};
+use crate::support::{BIN, Pane, PulseServer, cpu_ticks, eventually};
 
 /// A protocol with one long hold, so nothing but the test's own actions
 /// makes a sound after the start.

@@ -1,0 +1,18 @@
+//! Every integration test, in one binary: the library is linked once, not
+//! once per file, which shortens a clean `cargo test` (see the README's
+//! figures). Each module is one area; `support` holds the helpers that run
+//! the real binary in tmux and a private PulseAudio server.
+
+mod app;
+mod bodymap;
+mod dashboard;
+mod diagnostics;
+mod e2e;
+mod forms;
+mod history;
+mod practice;
+mod protocol_files;
+mod reference;
+mod resume;
+mod sound_server;
+mod support;
