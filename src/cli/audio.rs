@@ -1,0 +1,97 @@
+//! `stillpoint audio`: render a soundscape or a cue to a WAV file, list the
+//! outputs, measure how soon cues reach the output.
+
+use super::fail;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::audio::scape::Scape;
+
+pub(super) fn render(
+    soundscape: Option<&str>,
+    cue: Option<&str>,
+    seconds: u32,
+    out: &Path,
+) -> ExitCode {
+    use crate::audio::Cue;
+    use crate::audio::bell::{Bell, SAMPLE_RATE};
+    use crate::audio::mix::{MAX_VOLUME, Mix};
+    use rodio::Source;
+    let result = match (soundscape, cue) {
+        (Some(name), _) => {
+            let Some(scape) = Scape::from_name(name) else {
+                return fail(&format!(
+                    "unknown soundscape \"{name}\"\n  hint: use surf, drone or rain"
+                ));
+            };
+            let mix = Mix::new(Some(scape), MAX_VOLUME, false, None)
+                .take_duration(std::time::Duration::from_secs(u64::from(seconds)));
+            rodio::wav_to_file(mix, out)
+        }
+        (None, Some(name)) => {
+            let cue = match name {
+                "session-start" => Cue::SessionStart,
+                "ending-soon" => Cue::EndingSoon,
+                "next-step" => Cue::NextStep,
+                "overtime" => Cue::Overtime,
+                "overtime-reminder" => Cue::OvertimeReminder,
+                "session-complete" => Cue::SessionComplete,
+                other => {
+                    return fail(&format!(
+                        "unknown cue \"{other}\"\n  hint: use session-start, ending-soon, \
+                         next-step, overtime, overtime-reminder or session-complete"
+                    ));
+                }
+            };
+            rodio::wav_to_file(Bell::new(cue, SAMPLE_RATE), out)
+        }
+        (None, None) => return fail("name a --soundscape or a --cue to render"),
+    };
+    match result {
+        Ok(()) => {
+            println!("wrote {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("cannot write {}: {e}", out.display())),
+    }
+}
+
+pub(super) fn devices() -> ExitCode {
+    // Enumerating wakes ALSA, which prints about missing cards on stderr.
+    let log = crate::files::data_dir().map(|d| d.join("stderr.log"));
+    let quiet = log.as_deref().and_then(crate::tui::terminal::quiet_stderr);
+    let found = crate::audio::output_devices();
+    drop(quiet);
+    if found.is_empty() {
+        println!("no sound output devices found; sessions will run silent");
+    }
+    for (name, is_default) in found {
+        println!("{} {name}", if is_default { "*" } else { " " });
+    }
+    ExitCode::SUCCESS
+}
+
+pub(super) fn latency(cues: u32) -> ExitCode {
+    use crate::audio::latency::{Kind, measure};
+    let log = crate::files::data_dir().map(|d| d.join("stderr.log"));
+    let quiet = log.as_deref().and_then(crate::tui::terminal::quiet_stderr);
+    let result = measure(cues, |kind, i, ms| {
+        let what = match kind {
+            Kind::AfterSilence => "after silence",
+            Kind::WhileRinging => "while ringing",
+        };
+        match ms {
+            Some(ms) => println!("cue {:>2} {what:<14} {ms:>6.1} ms", i + 1),
+            None => println!("cue {:>2} {what:<14}  never reached the output", i + 1),
+        }
+    });
+    drop(quiet);
+    match result {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
+}

@@ -1,0 +1,482 @@
+//! Running a session: starting one (by name, from a path or the picker),
+//! offering to take up one that was cut off, resuming one, and handing the
+//! terminal to the dashboard until the session is closed.
+
+use super::{RunOptions, data_folder, fail, settings};
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::audio::Bed;
+use crate::audio::scape::Scape;
+use crate::audio::{Audio, AudioState, DeviceAudio, RecordingAudio};
+use crate::clock::{ScaledClock, SystemClock};
+use crate::protocol::Protocol;
+use crate::protocol::catalog::{
+    Catalog, Chosen, Found, SearchPath, Source, looks_like_path, text_hash,
+};
+use crate::session::engine::Session;
+use crate::session::journal::LazyJournal;
+use crate::settings::Settings;
+use crate::settings::prefs::Prefs;
+use crate::tui::events::{Signals, TerminalEvents};
+use crate::tui::shell::{App, Edges, Exit};
+use crate::tui::terminal::Screen;
+use crate::tui::theme::Theme;
+
+/// What every command that starts or resumes a session shares.
+pub(super) struct Setup<'a> {
+    options: &'a RunOptions,
+    settings: Settings,
+    data: PathBuf,
+    signals: Signals,
+}
+
+impl Setup<'_> {
+    fn theme(&self) -> Theme {
+        self.options.theme(&self.settings)
+    }
+}
+
+/// Reads the settings and finds the data folder, then runs `f`.
+pub(super) fn with_setup(
+    options: &RunOptions,
+    data_dir: &Option<PathBuf>,
+    signals: Signals,
+    f: impl FnOnce(Setup<'_>) -> ExitCode,
+) -> ExitCode {
+    let settings = match settings() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let data = match data_folder(data_dir.as_deref(), &settings) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    f(Setup {
+        options,
+        settings,
+        data,
+        signals,
+    })
+}
+
+/// Starts a session: first offers to take up a recent one that was cut off,
+/// then runs the protocol named (or chosen in the picker).
+pub(super) fn launch(
+    search: &SearchPath,
+    name: Option<&str>,
+    practice: bool,
+    setup: Setup<'_>,
+) -> ExitCode {
+    let sessions = setup.data.join("sessions");
+    if let Some(candidate) =
+        crate::session::resume::candidates(&sessions, Some(crate::session::resume::OFFER_WITHIN))
+            .first()
+    {
+        match offer(candidate, &setup.signals, setup.theme()) {
+            Ok(Offer::Resume) => return resume_path(&candidate.path, setup),
+            Ok(Offer::SetAside) => {
+                if let Err(e) = set_aside(&candidate.path) {
+                    return fail(&e);
+                }
+            }
+            Ok(Offer::Leave) => return ExitCode::SUCCESS,
+            Err(message) => return fail(&message),
+        }
+    }
+    let chosen = match name {
+        Some(name) => resolve(name, search),
+        None => pick(search, &setup.signals, setup.theme()),
+    };
+    match chosen {
+        Ok(Some(chosen)) => start(chosen, practice, setup),
+        Ok(None) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+/// `stillpoint resume [SESSION]`.
+pub(super) fn resume_command(session: Option<&str>, setup: Setup<'_>) -> ExitCode {
+    let sessions = setup.data.join("sessions");
+    let path = match session {
+        Some(id) => match crate::session::resume::find(&sessions, id) {
+            Ok(p) => p,
+            Err(message) => return fail(&message),
+        },
+        None => match crate::session::resume::candidates(&sessions, None).first() {
+            Some(c) => c.path.clone(),
+            None => {
+                println!("No unfinished session to take up.");
+                return ExitCode::SUCCESS;
+            }
+        },
+    };
+    resume_path(&path, setup)
+}
+
+/// What the therapist chose when offered an unfinished session.
+pub(super) enum Offer {
+    Resume,
+    SetAside,
+    Leave,
+}
+
+pub(super) fn offer(
+    candidate: &crate::session::resume::Candidate,
+    signals: &Signals,
+    theme: Theme,
+) -> Result<Offer, String> {
+    let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let mut events = TerminalEvents::new(signals);
+    let answer = crate::tui::picker::offer_resume(
+        &mut screen.terminal,
+        &candidate.describe(),
+        &mut events,
+        &signals.stop,
+        theme,
+    )
+    .map_err(|e| format!("terminal error: {e}"))?;
+    drop(screen);
+    Ok(match answer {
+        Some(true) => Offer::Resume,
+        Some(false) => Offer::SetAside,
+        None => Offer::Leave,
+    })
+}
+
+/// Marks a record as not to be taken up again.
+pub(super) fn set_aside(path: &Path) -> Result<(), String> {
+    use crate::session::journal::Journal;
+    let (mut journal, contents) = crate::session::journal::FileJournal::reopen(path)
+        .map_err(|e| format!("cannot set aside {}: {e}", path.display()))?;
+    let at = contents
+        .records
+        .iter()
+        .map(|l| l.at)
+        .max()
+        .unwrap_or_default();
+    journal
+        .append(&crate::session::record::Logged {
+            at,
+            entry: crate::session::record::Entry::Abandoned,
+        })
+        .map_err(|e| format!("cannot set aside {}: {e}", path.display()))
+}
+
+/// Finds a protocol by file path or by name.
+pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>, String> {
+    if looks_like_path(name) {
+        let path = Path::new(name);
+        return Protocol::read(path)
+            .map(|protocol| {
+                Some(Chosen {
+                    protocol,
+                    source: Source::file(path),
+                })
+            })
+            .map_err(|e| e.to_string());
+    }
+    let catalog = Catalog::discover(search);
+    match catalog.get(name) {
+        Some(found) => found
+            .protocol
+            .clone()
+            .map(|protocol| {
+                Some(Chosen {
+                    protocol,
+                    source: Source::of(found),
+                })
+            })
+            .map_err(|e| e.to_string()),
+        None => Err(format!(
+            "no protocol named \"{name}\"\n  hint: the protocols found are: {}; \
+             or give a path to a .ron file",
+            catalog.stems().join(", ")
+        )),
+    }
+}
+
+/// Opens the picker; `Ok(None)` when the user leaves without choosing.
+pub(super) fn pick(
+    search: &SearchPath,
+    signals: &Signals,
+    theme: Theme,
+) -> Result<Option<Chosen>, String> {
+    let catalog = Catalog::discover(search);
+    let choices: Vec<&Found> = catalog
+        .found
+        .iter()
+        .filter(|f| f.protocol.is_ok())
+        .collect();
+    if choices.is_empty() {
+        return Err("no valid protocols found; run `stillpoint list` to see why".into());
+    }
+    let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let mut events = TerminalEvents::new(signals);
+    let chosen = crate::tui::picker::run(
+        &mut screen.terminal,
+        &choices,
+        &mut events,
+        &signals.stop,
+        theme,
+    )
+    .map_err(|e| format!("terminal error: {e}"))?;
+    drop(screen);
+    Ok(chosen.and_then(|i| {
+        let found = choices[i];
+        found.protocol.clone().ok().map(|protocol| Chosen {
+            protocol,
+            source: Source::of(found),
+        })
+    }))
+}
+
+/// Starts a new session on `chosen`.
+pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCode {
+    let options = setup.options;
+    let data = &setup.data;
+    let origin = chosen.source.path().map(Path::to_owned);
+    // Everything the user can get wrong is checked before anything is created;
+    // the chosen protocol's sound file is decoded once, here, with its
+    // file:line:col if it fails.
+    if let Some(path) = &origin
+        && chosen.protocol.sound_file(path).is_some()
+        && let Err(e) = Protocol::load(path)
+    {
+        return fail(&e.to_string());
+    }
+    let text = match chosen.source.text() {
+        Ok(t) => t,
+        Err(e) => return fail(&format!("cannot read {}: {e}", chosen.source.label())),
+    };
+    let sessions = data.join("sessions");
+    if let Err(e) = crate::files::create_private_dir(&sessions) {
+        return fail(&format!(
+            "cannot keep session records in {}: {e}\n  hint: check the folder's permissions, \
+             or use --data-dir or STILLPOINT_DATA",
+            sessions.display()
+        ));
+    }
+    let header = crate::session::record::Opened {
+        version: crate::session::record::LOG_VERSION,
+        protocol: chosen.protocol.name.to_string(),
+        source: chosen.source.label(),
+        hash: text_hash(&text),
+        client: options.client.clone().filter(|_| !practice),
+        practice,
+        opened: String::new(),
+        app: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    // The record file is made by its first entry: a consultation left
+    // unfinished leaves nothing behind.
+    let journal = LazyJournal::new(&sessions, header, Box::new(crate::clock::wall_now));
+    let session = Session::new(chosen.protocol.clone());
+    let mut app = App::new(
+        with_timing(session, &chosen.protocol, &setup.settings),
+        setup.theme(),
+    );
+    app.practice = practice;
+    app.client = options.client.clone().filter(|_| !practice);
+    if !practice {
+        app.screen = crate::tui::shell::Screen::Intake(crate::tui::forms::IntakeForm::new(
+            chosen.protocol.name.as_str(),
+            options.client.clone(),
+        ));
+    }
+    let clock = ScaledClock::new(SystemClock::new(), options.speed);
+    run_dashboard(app, &chosen, journal, clock, setup)
+}
+
+/// The settings' cue lead and reminder, where the protocol sets none.
+pub(super) fn with_timing(session: Session, protocol: &Protocol, settings: &Settings) -> Session {
+    let mut session = session;
+    if protocol.lead.is_none()
+        && let Some(lead) = settings.config.lead
+    {
+        session = session.with_lead(lead.get());
+    }
+    if protocol.reminder.is_none()
+        && let Some(every) = settings.config.reminder
+    {
+        session = session.with_reminder(Some(every.get()));
+    }
+    session
+}
+
+/// Takes up the session recorded at `path` where it stopped.
+pub(super) fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
+    let reopened = match crate::session::resume::reopen(path) {
+        Ok(r) => r,
+        Err(message) => return fail(&message),
+    };
+    let report = crate::session::report::Report::from_entries(&reopened.contents.records);
+    let session = with_timing(reopened.session, &reopened.chosen.protocol, &setup.settings);
+    let mut app = App::new(session, setup.theme());
+    app.practice = report.opened.as_ref().is_some_and(|o| o.practice);
+    app.client = report.summary().client;
+    app.recall(&reopened.contents.records);
+    app.take_up(reopened.at, &crate::clock::wall_now());
+    app.resume_screen();
+    let clock = ScaledClock::starting_at(SystemClock::new(), setup.options.speed, reopened.at);
+    let journal = LazyJournal::existing(reopened.journal);
+    run_dashboard(app, &reopened.chosen, journal, clock, setup)
+}
+
+/// Takes over the terminal and runs the session until it is closed or cut
+/// off, then says where its record is.
+pub(super) fn run_dashboard(
+    mut app: App,
+    chosen: &Chosen,
+    mut journal: LazyJournal,
+    clock: ScaledClock<SystemClock>,
+    setup: Setup<'_>,
+) -> ExitCode {
+    let Setup {
+        options,
+        settings,
+        data,
+        signals,
+    } = setup;
+    let data = data.as_path();
+    let config = &settings.config;
+    let bed = match choose_bed(
+        &chosen.protocol,
+        chosen.source.path(),
+        options.soundscape.as_deref(),
+        config.soundscape.as_deref(),
+    ) {
+        Ok(bed) => bed,
+        Err(message) => return fail(&message),
+    };
+    let prefs = Prefs::load(data);
+    app.speed = options.speed;
+    // A volume in the settings is where every session starts; without one,
+    // the last volume used is remembered.
+    app.volume = config.volume.unwrap_or(prefs.volume);
+    app.muted = prefs.muted;
+    app.keys = settings.keys.clone();
+    let mut events = TerminalEvents::new(&signals);
+    let mut screen = match Screen::enter(Some(&data.join("stderr.log"))) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("cannot open the terminal: {e}")),
+    };
+    if app.keys.uses_media_keys() {
+        screen.report_media_keys();
+    }
+    // Opened only now, so that anything the sound libraries print while
+    // probing lands in the log behind the dashboard, not on the terminal.
+    let mut audio: Box<dyn Audio> = if options.no_audio {
+        Box::new(RecordingAudio::new(AudioState::Disabled))
+    } else {
+        Box::new(DeviceAudio::start_with_cue_device(
+            bed,
+            app.volume,
+            app.muted,
+            options.cue_device.clone().or(config.cue_device.clone()),
+        ))
+    };
+    let wall = crate::clock::wall_time_of_day;
+    if options.panic_for_test {
+        let _ = screen
+            .terminal
+            .draw(|f| f.render_widget("about to panic", f.area()));
+        panic!("deliberate panic for the end-to-end test");
+    }
+    let mut edges = Edges {
+        audio: audio.as_mut(),
+        journal: &mut journal,
+        wall: &wall,
+    };
+    let result = crate::tui::shell::run(
+        &mut screen.terminal,
+        &mut app,
+        &clock,
+        &mut events,
+        &mut edges,
+        &signals,
+    );
+    // The audio thread may still write to fd 2 as it closes the device.
+    drop(audio);
+    drop(screen);
+    let _ = Prefs {
+        volume: app.volume,
+        muted: app.muted,
+    }
+    .save(data);
+    if let (Some(summary), Some(path)) = (app.closed(), journal.path()) {
+        // Only saves history from reading the record itself.
+        let _ = crate::history::index_closed(
+            &data.join("sessions"),
+            &crate::session::journal::session_id(path),
+            summary,
+        );
+    }
+    let log = journal.path().map_or_else(
+        || "(nothing was recorded)".to_owned(),
+        |p| p.display().to_string(),
+    );
+    match result {
+        Ok(Exit::Closed) => {
+            println!("Session record: {log}");
+            ExitCode::SUCCESS
+        }
+        Ok(Exit::Signal) => {
+            eprintln!(
+                "stillpoint: session interrupted by a signal; the record is kept at {log}\n  \
+                 hint: `stillpoint resume` takes it up again"
+            );
+            ExitCode::from(130)
+        }
+        Ok(Exit::TerminalGone) => ExitCode::from(129),
+        Err(e) => fail(&format!("terminal error: {e}; the record is kept at {log}")),
+    }
+}
+
+/// The background sound: `--soundscape` (a name, a file or `none`), else the
+/// protocol's own, else the settings' default, else none. Files are checked
+/// to decode.
+pub(super) fn choose_bed(
+    protocol: &Protocol,
+    origin: Option<&Path>,
+    option: Option<&str>,
+    default: Option<&str>,
+) -> Result<Option<Bed>, String> {
+    use crate::protocol::SoundscapeRef;
+    let file = |path: PathBuf| {
+        crate::audio::file::check(&path)
+            .map(|()| Some(Bed::File(path.clone())))
+            .map_err(|e| {
+                format!(
+                    "soundscape file {}: {e}\n  hint: use a WAV, FLAC, Ogg Vorbis or MP3 file",
+                    path.display()
+                )
+            })
+    };
+    // A protocol's own file was checked when it was loaded.
+    let named = |name: &str| {
+        match name {
+        "none" => Ok(None),
+        n => Scape::from_name(n).map(|s| Some(Bed::Scape(s))).ok_or_else(|| {
+            format!("unknown soundscape \"{n}\"\n  hint: use surf, drone, rain, none or a sound file")
+        }),
+    }
+    };
+    let by_name = |o: &str| {
+        if Scape::from_name(o).is_some() || o == "none" {
+            named(o)
+        } else {
+            file(PathBuf::from(o))
+        }
+    };
+    match option {
+        Some(o) => by_name(o),
+        None => match &protocol.soundscape {
+            None => default.map_or(Ok(None), by_name),
+            Some(SoundscapeRef::Named(n)) => named(n),
+            Some(SoundscapeRef::File(_)) => {
+                Ok(origin.and_then(|o| protocol.sound_file(o)).map(Bed::File))
+            }
+        },
+    }
+}
