@@ -20,7 +20,8 @@ use crate::session::journal::LazyJournal;
 use crate::settings::Settings;
 use crate::settings::prefs::Prefs;
 use crate::tui::events::{Signals, TerminalEvents};
-use crate::tui::shell::{App, Edges, Exit};
+use crate::tui::forms::IntakeForm;
+use crate::tui::shell::{App, AppBuilder, Edges, Exit, Volume};
 use crate::tui::terminal::Screen;
 use crate::tui::theme::Theme;
 
@@ -35,6 +36,20 @@ pub(super) struct Setup<'a> {
 impl Setup<'_> {
     fn theme(&self) -> Theme {
         self.options.theme(&self.settings)
+    }
+
+    /// What every session's app starts from, new or taken up again: the
+    /// settings' cue timing and keys, the theme, the speed, and the volume
+    /// to start at — the settings' if they set one (every session starts
+    /// there), else the last one used.
+    fn app(&self, session: Session, protocol: &Protocol) -> AppBuilder {
+        let prefs = Prefs::load(&self.data);
+        let level = self.settings.config.volume.unwrap_or(prefs.volume);
+        App::builder(with_timing(session, protocol, &self.settings))
+            .theme(self.theme())
+            .speed(self.options.speed)
+            .keys(self.settings.keys.clone())
+            .volume(Volume::new(level, prefs.muted))
     }
 }
 
@@ -271,19 +286,17 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCod
     // The record file is made by its first entry: a consultation left
     // unfinished leaves nothing behind.
     let journal = LazyJournal::new(&sessions, header, Box::new(crate::clock::wall_now));
-    let session = Session::new(chosen.protocol.clone());
-    let mut app = App::new(
-        with_timing(session, &chosen.protocol, &setup.settings),
-        setup.theme(),
-    );
-    app.practice = practice;
-    app.client = options.client.clone().filter(|_| !practice);
+    let mut app = setup
+        .app(Session::new(chosen.protocol.clone()), &chosen.protocol)
+        .practice(practice)
+        .client(options.client.clone().filter(|_| !practice));
     if !practice {
-        app.screen = crate::tui::shell::Screen::Intake(crate::tui::forms::IntakeForm::new(
+        app = app.consultation(IntakeForm::new(
             chosen.protocol.name.as_str(),
             options.client.clone(),
         ));
     }
+    let app = app.build();
     let clock = ScaledClock::new(SystemClock::new(), options.speed);
     run_dashboard(app, &chosen, journal, clock, setup)
 }
@@ -311,13 +324,13 @@ pub(super) fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
         Err(message) => return fail(&message),
     };
     let report = crate::session::report::Report::from_entries(&reopened.contents.records);
-    let session = with_timing(reopened.session, &reopened.chosen.protocol, &setup.settings);
-    let mut app = App::new(session, setup.theme());
-    app.practice = report.opened.as_ref().is_some_and(|o| o.practice);
-    app.client = report.summary().client;
-    app.recall(&reopened.contents.records);
-    app.take_up(reopened.at, &crate::clock::wall_now());
-    app.resume_screen();
+    let app = setup
+        .app(reopened.session, &reopened.chosen.protocol)
+        .practice(report.opened.as_ref().is_some_and(|o| o.practice))
+        .client(report.summary().client)
+        .recall(&reopened.contents.records)
+        .take_up(reopened.at, crate::clock::wall_now())
+        .build();
     let clock = ScaledClock::starting_at(SystemClock::new(), setup.options.speed, reopened.at);
     let journal = LazyJournal::existing(reopened.journal);
     run_dashboard(app, &reopened.chosen, journal, clock, setup)
@@ -349,19 +362,12 @@ pub(super) fn run_dashboard(
         Ok(bed) => bed,
         Err(message) => return fail(&message),
     };
-    let prefs = Prefs::load(data);
-    app.speed = options.speed;
-    // A volume in the settings is where every session starts; without one,
-    // the last volume used is remembered.
-    app.volume = config.volume.unwrap_or(prefs.volume);
-    app.muted = prefs.muted;
-    app.keys = settings.keys.clone();
     let mut events = TerminalEvents::new(&signals);
     let mut screen = match Screen::enter(Some(&data.join("stderr.log"))) {
         Ok(s) => s,
         Err(e) => return fail(&format!("cannot open the terminal: {e}")),
     };
-    if app.keys.uses_media_keys() {
+    if app.keys().uses_media_keys() {
         screen.report_media_keys();
     }
     // Opened only now, so that anything the sound libraries print while
@@ -371,8 +377,8 @@ pub(super) fn run_dashboard(
     } else {
         Box::new(DeviceAudio::start_with_cue_device(
             bed,
-            app.volume,
-            app.muted,
+            app.volume().level(),
+            app.volume().muted(),
             options.cue_device.clone().or(config.cue_device.clone()),
         ))
     };
@@ -400,8 +406,8 @@ pub(super) fn run_dashboard(
     drop(audio);
     drop(screen);
     let _ = Prefs {
-        volume: app.volume,
-        muted: app.muted,
+        volume: app.volume().level(),
+        muted: app.volume().muted(),
     }
     .save(data);
     if let (Some(summary), Some(path)) = (app.closed(), journal.path()) {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use crate::audio::Cue;
+use crate::audio::mix::MixCommand;
 use crate::clock::Moment;
 use crate::protocol::{Advance, Protocol, Step};
 pub use crate::session::record::{EndedBy, Entry, Logged};
@@ -55,6 +56,9 @@ pub enum Effect {
     Cue(Cue),
     /// Append to the journal.
     Log(Logged),
+    /// Change the sound (volume, mute, the bed paused or faded). The engine
+    /// itself only asks for cues; the shell's own parts send these.
+    Sound(MixCommand),
     /// The state changed in a way the screen shows.
     Redraw,
 }

@@ -19,6 +19,7 @@ use crate::protocol::{Advance, Step};
 use crate::session::engine::{Phase, Session, SignedSecs, StepStatus};
 use crate::settings::{Action, KeyMap};
 use crate::text::{clock_text, truncate};
+use crate::tui::forms::LineInput;
 use crate::tui::theme::Theme;
 
 use crate::tui::{MIN_HEIGHT, MIN_WIDTH};
@@ -35,11 +36,12 @@ pub enum Overlay {
     ConfirmQuit,
 }
 
-/// Everything around the session that the screen shows.
-#[derive(Debug, Clone)]
+/// Everything around the session that the screen shows. The app keeps one
+/// and hands a copy, with this moment's figures filled in, to each frame's
+/// [`View`], which draws from it directly: a value added here reaches the
+/// screen without being copied anywhere else.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Context {
-    /// Wall-clock time of day now, for the projected end time.
-    pub wall: Option<jiff::civil::Time>,
     /// Rehearsal speed (1.0 for a real session).
     pub speed: f64,
     /// The audio state as the status line words it.
@@ -56,16 +58,18 @@ pub struct Context {
     pub log: Vec<(String, String)>,
     /// The latest rhythm rate from taps, in cycles a minute.
     pub rhythm: Option<f64>,
-    /// How long the still point being marked has lasted.
+    /// How long the still point being marked has lasted, in whole seconds.
     pub still: Option<Duration>,
     /// The consultation's cautions, shown all session.
     pub cautions: Option<String>,
-    /// The note being typed, and the cursor's place in it (in characters).
-    pub note: Option<(String, usize)>,
+    /// The note being typed.
+    pub note: Option<LineInput>,
     /// A practice session.
     pub practice: bool,
     /// Each action's keys as the screen shows them.
     pub keys: KeyLabels,
+    /// A warning put first on the status line (the log cannot be written).
+    pub warning: Option<&'static str>,
 }
 
 /// Each action's keys as the footer and the help show them.
@@ -96,7 +100,6 @@ impl Context {
     /// A context with nothing around the session but `theme`.
     pub fn new(theme: Theme) -> Context {
         Context {
-            wall: None,
             speed: 1.0,
             audio: String::new(),
             flash: false,
@@ -110,6 +113,7 @@ impl Context {
             note: None,
             practice: false,
             keys: KeyLabels::of(&KeyMap::default()),
+            warning: None,
         }
     }
 }
@@ -147,11 +151,11 @@ pub struct TimelineRow {
 }
 
 /// Everything the dashboard shows, at whole-second resolution, so two views
-/// are equal exactly when the screens would be.
+/// are equal exactly when the screens would be: the session's figures at a
+/// moment, and the [`Context`] around them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
-    theme: Theme,
-    overlay: Overlay,
+    ctx: Context,
     protocol: String,
     mode: Mode,
     step_no: usize,
@@ -170,18 +174,6 @@ pub struct View {
     session_remaining: u64,
     ends_at: Option<String>,
     timeline: Vec<TimelineRow>,
-    audio: String,
-    flash: bool,
-    warning: Option<&'static str>,
-    speed: Option<String>,
-    client: Option<String>,
-    log: Vec<(String, String)>,
-    rhythm: Option<String>,
-    still: Option<u64>,
-    cautions: Option<String>,
-    note: Option<(String, usize)>,
-    practice: bool,
-    keys: KeyLabels,
     /// Where the hands are now and where they go next, for the body map.
     regions: Vec<crate::protocol::Region>,
     next_regions: Vec<crate::protocol::Region>,
@@ -191,8 +183,14 @@ pub struct View {
 }
 
 impl View {
-    /// Distils the session at `now` into what the screen shows.
-    pub fn new(session: &Session, now: Moment, ctx: &Context) -> View {
+    /// Distils the session at `now` into what the screen shows, around
+    /// `ctx`; `wall` (the time of day now) gives the projected end.
+    pub fn new(
+        session: &Session,
+        now: Moment,
+        wall: Option<jiff::civil::Time>,
+        ctx: Context,
+    ) -> View {
         let protocol = session.protocol();
         let step = session.current_step();
         let mode = match session.phase() {
@@ -206,7 +204,7 @@ impl View {
             Phase::Finished { .. } => Mode::Ended,
         };
         let remaining = session.session_remaining(now);
-        let ends_at = ctx.wall.and_then(|wall| {
+        let ends_at = wall.and_then(|wall| {
             if matches!(mode, Mode::Complete | Mode::Ended) {
                 return None;
             }
@@ -233,8 +231,7 @@ impl View {
             })
             .collect();
         View {
-            theme: ctx.theme,
-            overlay: ctx.overlay,
+            ctx,
             protocol: protocol.name.to_string(),
             mode,
             step_no: session.current() + 1,
@@ -259,18 +256,6 @@ impl View {
             session_remaining: remaining.as_secs(),
             ends_at,
             timeline,
-            audio: ctx.audio.clone(),
-            flash: ctx.flash,
-            warning: None,
-            speed: (ctx.speed != 1.0).then(|| format!("rehearsal ×{}", ctx.speed)),
-            client: ctx.client.clone(),
-            log: ctx.log.clone(),
-            rhythm: ctx.rhythm.map(|r| format!("rhythm {r:.1}/min")),
-            still: ctx.still.map(|d| d.as_secs()),
-            cautions: ctx.cautions.clone(),
-            note: ctx.note.clone(),
-            practice: ctx.practice,
-            keys: ctx.keys.clone(),
             regions: hold.map(contacts).unwrap_or_default(),
             next_regions: session
                 .next_step()
@@ -285,7 +270,7 @@ impl View {
 
     /// Puts a warning first on the status line (e.g. the log cannot be written).
     pub fn warn(&mut self, warning: &'static str) {
-        self.warning = Some(warning);
+        self.ctx.warning = Some(warning);
     }
 
     /// The countdown as the big digits show it: `m:ss`, `h:mm:ss`, or `+m:ss`
@@ -301,9 +286,9 @@ impl View {
     /// The style of the countdown and the hold panel's frame.
     fn time_style(&self) -> Style {
         match self.mode {
-            Mode::Overtime => self.theme.overtime,
-            Mode::Paused => self.theme.paused,
-            _ => self.theme.accent,
+            Mode::Overtime => self.ctx.theme.overtime,
+            Mode::Paused => self.ctx.theme.paused,
+            _ => self.ctx.theme.accent,
         }
     }
 }
@@ -347,7 +332,7 @@ impl Widget for &View {
         ])
         .areas(area);
         self.render_header(header, buf);
-        if self.practice && !self.is_finished() {
+        if self.ctx.practice && !self.is_finished() {
             self.render_practice(body, buf);
         } else if area.width >= 90 {
             let side = (area.width * 36 / 100).min(46);
@@ -370,7 +355,7 @@ impl Widget for &View {
         }
         self.render_status(status, buf);
         self.render_footer(footer, buf);
-        match self.overlay {
+        match self.ctx.overlay {
             Overlay::None => {}
             Overlay::Help => self.render_help(area, buf),
             Overlay::ConfirmQuit => self.render_confirm_quit(area, buf),
@@ -385,7 +370,7 @@ impl View {
         let map = crate::tui::bodymap::BodyMap {
             now: self.regions.clone(),
             next: self.next_regions.clone(),
-            theme: self.theme,
+            theme: self.ctx.theme,
         };
         if body.width >= 90 {
             let side = (body.width * 36 / 100).clamp(28, 46);
@@ -417,7 +402,7 @@ impl View {
     }
 
     fn render_too_small(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         let mut lines = vec![
             Line::styled("Please enlarge the window", t.text),
             Line::styled(format!("(at least {MIN_WIDTH}×{MIN_HEIGHT})"), t.muted),
@@ -437,7 +422,7 @@ impl View {
     }
 
     fn render_header(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         let left = Line::from(vec![
             Span::styled(" stillpoint", t.muted),
             Span::styled(" · ", t.muted),
@@ -463,16 +448,16 @@ impl View {
     }
 
     fn render_hold(&self, area: Rect, buf: &mut Buffer, with_next: bool) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         // With no sound, a calm change of the frame stands in for each bell.
         let frame_style = match self.mode {
-            _ if self.flash => t.accent,
+            _ if self.ctx.flash => t.accent,
             Mode::Overtime => t.overtime,
             _ => t.border,
         };
         let title = if self.is_finished() {
             format!(" {} steps ", self.steps)
-        } else if self.flash {
+        } else if self.ctx.flash {
             format!(
                 " step {} of {} · {} · ◆ cue ",
                 self.step_no, self.steps, self.kind
@@ -539,7 +524,7 @@ impl View {
                 .render(big, buf),
         }
         self.render_gauge(gauge, buf);
-        text.render(rest, buf, &self.theme);
+        text.render(rest, buf, &self.ctx.theme);
     }
 
     fn title_text(&self) -> String {
@@ -560,10 +545,10 @@ impl View {
     }
 
     fn hold_text(&self, with_next: bool) -> HoldText<'_> {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         // The first line is the state message; it stays (blank while running)
         // so the panel does not jump when the state changes.
-        let k = &self.keys;
+        let k = &self.ctx.keys;
         let message = match self.mode {
             Mode::Ready => Line::styled(
                 format!(
@@ -598,10 +583,10 @@ impl View {
             Mode::Running => Line::default(),
         };
         let mut fields = Vec::new();
-        if let Some(c) = &self.cautions {
+        if let Some(c) = &self.ctx.cautions {
             fields.push(("Care", c.clone()));
         }
-        if self.practice
+        if self.ctx.practice
             && let Some(l) = &self.landmarks
         {
             fields.push(("Find", l.clone()));
@@ -609,7 +594,7 @@ impl View {
         if let Some(h) = &self.hands {
             fields.push(("Hands", h.clone()));
         }
-        if self.practice && self.hands.is_some() {
+        if self.ctx.practice && self.hands.is_some() {
             let touch = self
                 .touch
                 .clone()
@@ -622,7 +607,7 @@ impl View {
         if let Some(n) = &self.notice {
             fields.push(("Notice", n.clone()));
         }
-        if self.practice
+        if self.ctx.practice
             && let Some(m) = &self.mistakes
         {
             fields.push(("Avoid", m.clone()));
@@ -631,7 +616,7 @@ impl View {
             fields.push(("Next", format!("{name} ({})", secs_text(*planned))));
         }
         // Without room for the log panel, its latest line.
-        if with_next && let Some((time, text)) = self.log.last() {
+        if with_next && let Some((time, text)) = self.ctx.log.last() {
             fields.push(("Last", format!("{time} {text}")));
         }
         HoldText {
@@ -641,7 +626,7 @@ impl View {
     }
 
     fn render_gauge(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         if self.is_finished() || area.width < 10 {
             return;
         }
@@ -665,7 +650,7 @@ impl View {
     }
 
     fn render_timeline(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         let block = Block::new()
             .borders(Borders::ALL)
             .border_type(BorderType::Rounded)
@@ -716,7 +701,7 @@ impl View {
     }
 
     fn render_status(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         let (state, style) = match self.mode {
             Mode::Ready => ("● ready", t.text),
             Mode::Running => ("▶ running", t.accent),
@@ -726,27 +711,27 @@ impl View {
             Mode::Ended => ("■ ended early", t.text),
         };
         let mut spans = vec![Span::raw(" ")];
-        if let Some(w) = self.warning {
+        if let Some(w) = self.ctx.warning {
             spans.push(Span::styled(w, t.overtime.add_modifier(Modifier::BOLD)));
             spans.push(Span::styled(" · ", t.muted));
         }
         spans.push(Span::styled(state, style));
         let mut extra = Vec::new();
-        if let Some(secs) = self.still {
-            extra.push(format!("still point {}", secs_text(secs)));
+        if let Some(length) = self.ctx.still {
+            extra.push(format!("still point {}", clock_text(length)));
         }
-        if let Some(r) = &self.rhythm {
-            extra.push(r.clone());
+        if let Some(r) = self.ctx.rhythm {
+            extra.push(format!("rhythm {r:.1}/min"));
         }
-        extra.push(self.audio.clone());
-        if self.practice {
+        extra.push(self.ctx.audio.clone());
+        if self.ctx.practice {
             extra.push("practice".to_owned());
         }
-        if let Some(c) = &self.client {
+        if let Some(c) = &self.ctx.client {
             extra.push(format!("client {c}"));
         }
-        if let Some(s) = &self.speed {
-            extra.push(s.clone());
+        if self.ctx.speed != 1.0 {
+            extra.push(format!("rehearsal ×{}", self.ctx.speed));
         }
         for e in extra {
             spans.push(Span::styled(" · ", t.muted));
@@ -756,12 +741,12 @@ impl View {
     }
 
     fn render_footer(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
-        if let Some((text, cursor)) = &self.note {
-            self.render_note(text, *cursor, area, buf);
+        let t = &self.ctx.theme;
+        if let Some(note) = &self.ctx.note {
+            self.render_note(note, area, buf);
             return;
         }
-        let k = &self.keys;
+        let k = &self.ctx.keys;
         let nudge = format!("{}/{}", k.first(Action::Extend), k.first(Action::Shorten));
         let keys: Vec<(&str, &str)> = if self.is_finished() {
             vec![
@@ -804,33 +789,20 @@ impl View {
     }
 
     /// The note being typed, on the footer line: the timer keeps running.
-    fn render_note(&self, text: &str, cursor: usize, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+    fn render_note(&self, note: &LineInput, area: Rect, buf: &mut Buffer) {
+        let t = &self.ctx.theme;
         let prompt = " note › ";
         let hint = "  enter saves · esc drops";
-        let room = (area.width as usize)
-            .saturating_sub(prompt.chars().count() + hint.chars().count())
-            .max(1);
-        let chars: Vec<char> = text.chars().collect();
-        // Scroll so the cursor stays in view.
-        let start = cursor.saturating_sub(room.saturating_sub(1));
-        let shown: String = chars.iter().skip(start).take(room).collect();
-        let at = cursor - start;
-        let before: String = shown.chars().take(at).collect();
-        let under: String = shown.chars().nth(at).map_or(" ".to_owned(), String::from);
-        let after: String = shown.chars().skip(at + 1).collect();
-        Line::from(vec![
-            Span::styled(prompt, t.accent),
-            Span::styled(before, t.text),
-            Span::styled(under, t.text.add_modifier(Modifier::REVERSED)),
-            Span::styled(after, t.text),
-            Span::styled(hint, t.muted),
-        ])
-        .render(area, buf);
+        let room =
+            (area.width as usize).saturating_sub(prompt.chars().count() + hint.chars().count());
+        let mut spans = vec![Span::styled(prompt, t.accent)];
+        spans.extend(note.spans(room.max(1), true, t.text));
+        spans.push(Span::styled(hint, t.muted));
+        Line::from(spans).render(area, buf);
     }
 
     fn render_log(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         let block = Block::new()
             .borders(Borders::ALL)
             .border_type(BorderType::Rounded)
@@ -840,9 +812,10 @@ impl View {
         block.render(area, buf);
         let rows = inner.height as usize;
         let lines: Vec<Line> = self
+            .ctx
             .log
             .iter()
-            .skip(self.log.len().saturating_sub(rows))
+            .skip(self.ctx.log.len().saturating_sub(rows))
             .map(|(time, text)| {
                 Line::from(vec![
                     Span::styled(format!("{time} "), t.muted),
@@ -857,7 +830,7 @@ impl View {
     }
 
     fn render_help(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         let what = |a: Action| match a {
             Action::Next => "next step (or start); foot pedals send these",
             Action::Back => "back to the previous step",
@@ -876,11 +849,11 @@ impl View {
         };
         let lines: Vec<Line> = Action::ALL
             .iter()
-            .filter(|a| !self.keys.all(**a).is_empty())
+            .filter(|a| !self.ctx.keys.all(**a).is_empty())
             .map(|a| {
                 Line::from(vec![
                     Span::styled(
-                        format!(" {:<20}", truncate(self.keys.all(*a), 20)),
+                        format!(" {:<20}", truncate(self.ctx.keys.all(*a), 20)),
                         t.accent,
                     ),
                     Span::styled(what(*a), t.text),
@@ -891,7 +864,7 @@ impl View {
     }
 
     fn render_confirm_quit(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        let t = &self.ctx.theme;
         let lines = vec![
             Line::styled(
                 " End this session now?",

@@ -23,8 +23,7 @@ use stillpoint::session::record::{Caution, Condition, Intake, Release};
 use stillpoint::session::record::{LOG_VERSION, Opened};
 use stillpoint::tui::events::{Events, Signals, Wake};
 use stillpoint::tui::forms::IntakeForm;
-use stillpoint::tui::shell::{App, Edges, Exit, Screen, run};
-use stillpoint::tui::theme::Theme;
+use stillpoint::tui::shell::{App, AppBuilder, Edges, Exit, run};
 
 const PROTOCOL: &str = r#"Protocol(version: 1, name: "App test", summary: "", steps: [
     Hold(name: "Feet", region: Feet, hands: "Heels", intent: "Settle", duration: "1m"),
@@ -116,7 +115,7 @@ fn drive(speed: f64, mut keys: Vec<(Duration, KeyEvent)>) -> Outcome {
 
 /// Runs the script; with `stop`, a SIGTERM at that moment ends the run.
 fn drive_until(speed: f64, keys: Vec<(Duration, KeyEvent)>, stop: Option<Duration>) -> Outcome {
-    drive_with(speed, keys, stop, |_| {})
+    drive_with(speed, keys, stop, |app| app)
 }
 
 /// Like [`drive_until`], with the app set up by `setup` first.
@@ -124,13 +123,11 @@ fn drive_with(
     speed: f64,
     keys: Vec<(Duration, KeyEvent)>,
     stop: Option<Duration>,
-    setup: impl FnOnce(&mut App),
+    setup: impl FnOnce(AppBuilder) -> AppBuilder,
 ) -> Outcome {
     let signals = Signals::default();
     let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
-    let mut app = App::new(Session::new(protocol), Theme::dim());
-    app.speed = speed;
-    setup(&mut app);
+    let mut app = setup(App::builder(Session::new(protocol)).speed(speed)).build();
     let manual = ManualClock::new();
     let clock = ScaledClock::new(&manual, speed);
     let mut script = Script {
@@ -470,8 +467,8 @@ fn typed(at: Duration, keys: &[KeyCode]) -> Vec<(Duration, KeyEvent)> {
         .collect()
 }
 
-fn with_consultation(app: &mut App) {
-    app.screen = Screen::Intake(IntakeForm::new("App test", None));
+fn with_consultation(app: AppBuilder) -> AppBuilder {
+    app.consultation(IntakeForm::new("App test", None))
 }
 
 #[test]
@@ -611,7 +608,7 @@ fn a_remapped_next_key_drives_the_session_and_the_old_one_no_longer_does() {
             (secs(9), key(KeyCode::Enter)),
         ],
         None,
-        |app| app.keys = keys,
+        |app| app.keys(keys),
     );
     let started: Vec<u64> = out
         .journal

@@ -73,15 +73,19 @@ fn the_practice_dashboard_at_120x40_and_80x24() {
     let now = Moment::from_secs(50);
     s.handle(Input::Tick, now);
     let ctx = Context {
-        wall: Some(jiff::civil::time(10, 0, 0, 0)),
         audio: "audio off (--no-audio)".into(),
         practice: true,
         ..Context::new(Theme::dim())
     };
-    let view = View::new(&s, now, &ctx);
+    let view = View::new(&s, now, ten_o_clock(), ctx);
     for (name, w, h) in [("practice_120x40", 120, 40), ("practice_80x24", 80, 24)] {
         let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         t.draw(|f| f.render_widget(&view, f.area())).expect("draw");
         insta::assert_snapshot!(name, t.backend());
     }
+}
+
+/// The time of day the projected end is worked out from.
+fn ten_o_clock() -> Option<jiff::civil::Time> {
+    Some(jiff::civil::time(10, 0, 0, 0))
 }

@@ -34,7 +34,6 @@ fn session() -> Session {
 
 fn ctx(theme: Theme, overlay: Overlay) -> Context {
     Context {
-        wall: Some(jiff::civil::time(10, 0, 0, 0)),
         audio: "audio off (--no-audio)".into(),
         overlay,
         client: Some("AB".into()),
@@ -68,14 +67,14 @@ fn mid_session() -> (Session, Moment) {
 #[test]
 fn running_at_80x24() {
     let (s, now) = mid_session();
-    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
     insta::assert_snapshot!(draw(&view, 80, 24).backend());
 }
 
 #[test]
 fn running_at_120x40() {
     let (s, now) = mid_session();
-    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
     insta::assert_snapshot!(draw(&view, 120, 40).backend());
 }
 
@@ -84,7 +83,7 @@ fn overtime_at_120x40() {
     let (mut s, _) = mid_session();
     let now = Moment::from_secs(200 + 240 + 83);
     s.handle(Input::Tick, now);
-    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
     assert_eq!(view.countdown_text(), "+1:23");
     insta::assert_snapshot!(draw(&view, 120, 40).backend());
 }
@@ -92,7 +91,12 @@ fn overtime_at_120x40() {
 #[test]
 fn ready_at_80x24() {
     let s = session();
-    let view = View::new(&s, Moment::ZERO, &ctx(Theme::dim(), Overlay::None));
+    let view = View::new(
+        &s,
+        Moment::ZERO,
+        ten_o_clock(),
+        ctx(Theme::dim(), Overlay::None),
+    );
     insta::assert_snapshot!(draw(&view, 80, 24).backend());
 }
 
@@ -101,14 +105,19 @@ fn paused_with_help_at_120x40() {
     let (mut s, now) = mid_session();
     s.handle(Input::Pause, now);
     let later = now + Duration::from_secs(300);
-    let view = View::new(&s, later, &ctx(Theme::dim(), Overlay::Help));
+    let view = View::new(&s, later, ten_o_clock(), ctx(Theme::dim(), Overlay::Help));
     insta::assert_snapshot!(draw(&view, 120, 40).backend());
 }
 
 #[test]
 fn confirm_quit_at_80x24() {
     let (s, now) = mid_session();
-    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::ConfirmQuit));
+    let view = View::new(
+        &s,
+        now,
+        ten_o_clock(),
+        ctx(Theme::dim(), Overlay::ConfirmQuit),
+    );
     insta::assert_snapshot!(draw(&view, 80, 24).backend());
 }
 
@@ -119,14 +128,14 @@ fn complete_at_120x40() {
     let end = Moment::from_secs(5_000);
     s.handle(Input::Tick, end);
     assert!(s.is_finished());
-    let view = View::new(&s, end, &ctx(Theme::dim(), Overlay::None));
+    let view = View::new(&s, end, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
     insta::assert_snapshot!(draw(&view, 120, 40).backend());
 }
 
 #[test]
 fn too_small_at_30x10() {
     let (s, now) = mid_session();
-    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
     insta::assert_snapshot!(draw(&view, 30, 10).backend());
 }
 
@@ -134,7 +143,7 @@ fn too_small_at_30x10() {
 fn every_size_from_1x1_up_renders_without_panicking() {
     let (s, now) = mid_session();
     for overlay in [Overlay::None, Overlay::Help, Overlay::ConfirmQuit] {
-        let view = View::new(&s, now, &ctx(Theme::dim(), overlay));
+        let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), overlay));
         for w in (1..=130).step_by(5) {
             for h in (1..=45).step_by(3) {
                 let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
@@ -150,7 +159,7 @@ fn overtime_turns_the_countdown_amber_without_flashing() {
     let now = Moment::from_secs(200 + 240 + 83);
     s.handle(Input::Tick, now);
     let theme = Theme::dim();
-    let view = View::new(&s, now, &ctx(theme, Overlay::None));
+    let view = View::new(&s, now, ten_o_clock(), ctx(theme, Overlay::None));
     let area = Rect::new(0, 0, 30, 10);
     let mut buf = Buffer::empty(area);
     (&view).render(area, &mut buf);
@@ -185,7 +194,7 @@ fn overtime_turns_the_countdown_amber_without_flashing() {
 #[test]
 fn dim_theme_has_no_bright_blocks() {
     let (s, now) = mid_session();
-    let view = View::new(&s, now, &ctx(Theme::dim(), Overlay::None));
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
     let t = draw(&view, 120, 40);
     for cell in t.backend().buffer().content() {
         assert_eq!(
@@ -203,7 +212,8 @@ fn no_color_theme_uses_no_colour() {
     let view = View::new(
         &s,
         now,
-        &ctx(
+        ten_o_clock(),
+        ctx(
             Theme::pick(stillpoint::settings::ThemeName::Dim, true),
             Overlay::None,
         ),
@@ -229,4 +239,9 @@ fn picker_at_80x24() {
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     t.draw(|f| f.render_widget(&picker, f.area())).unwrap();
     insta::assert_snapshot!(t.backend());
+}
+
+/// The time of day the projected end is worked out from.
+fn ten_o_clock() -> Option<jiff::civil::Time> {
+    Some(jiff::civil::time(10, 0, 0, 0))
 }

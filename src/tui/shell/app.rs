@@ -1,0 +1,558 @@
+//! The app: which screen fills the window, and routing each key to the part
+//! it belongs to — the form on screen, the quit question, the note being
+//! typed, or the session through the key map. The parts (volume, taps, still
+//! points, the note) are small types of their own; the app owns them and
+//! turns what they do into [`Effect`]s. It does no I/O: journal lines,
+//! cues and sound commands all leave as effects for the loop to carry out.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::marks::{StillPoint, TapRhythm};
+use super::note::{NoteEditor, NoteKey};
+use super::volume::Volume;
+use crate::audio::AudioState;
+use crate::audio::mix::MixCommand;
+use crate::clock::Moment;
+use crate::session::engine::{Effect, Entry, Input, Logged, Phase, Session};
+use crate::session::report::Report;
+use crate::settings::{Action, KeyMap};
+use crate::tui::dashboard::{Context, KeyLabels, Overlay, View};
+use crate::tui::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen};
+use crate::tui::theme::Theme;
+
+/// How many recent entries the log panel keeps.
+const RECENT: usize = 40;
+/// How long the visual stand-in for a bell shows.
+pub const VISUAL_CUE: Duration = Duration::from_secs(4);
+
+/// What fills the window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    /// The consultation before the first hold.
+    Intake(IntakeForm),
+    /// The dashboard.
+    Dashboard,
+    /// The closing questions after the last step.
+    Aftercare(AftercareForm),
+    /// The summary before the record is closed.
+    Summary(Box<SummaryScreen>),
+}
+
+/// The session plus what only the screen knows.
+#[derive(Debug)]
+pub struct App {
+    session: Session,
+    screen: Screen,
+    /// What the dashboard shows around the session that only changes when
+    /// the app changes it (theme, overlay, client, cautions, keys, the log).
+    /// Each frame's view starts from a copy of it.
+    ctx: Context,
+    keys: KeyMap,
+    volume: Volume,
+    note: NoteEditor,
+    rhythm: TapRhythm,
+    still: StillPoint,
+    /// Until when the hold panel shows a visual cue (a bell could not sound).
+    flash_until: Option<Moment>,
+    /// Everything recorded so far (the summary is worked out from it).
+    records: Vec<Logged>,
+    /// Effects to carry out when the loop starts (taking a session up again).
+    pending: Vec<Effect>,
+    exit: bool,
+}
+
+/// Everything an [`App`] is made from: the one way to build one, for a new
+/// session, a practice run and a session taken up again alike.
+#[derive(Debug)]
+pub struct AppBuilder {
+    session: Session,
+    ctx: Context,
+    keys: KeyMap,
+    volume: Volume,
+    consultation: Option<IntakeForm>,
+    recalled: Vec<Logged>,
+    taken_up: Option<(Moment, jiff::Zoned)>,
+}
+
+impl AppBuilder {
+    /// The colours.
+    pub fn theme(mut self, theme: Theme) -> Self {
+        self.ctx.theme = theme;
+        self
+    }
+
+    /// A practice session: no client, no consultation, the learning panel.
+    pub fn practice(mut self, practice: bool) -> Self {
+        self.ctx.practice = practice;
+        self
+    }
+
+    /// The client reference shown on the status line.
+    pub fn client(mut self, client: Option<String>) -> Self {
+        self.ctx.client = client;
+        self
+    }
+
+    /// The rehearsal speed (1.0 for a real session).
+    pub fn speed(mut self, speed: f64) -> Self {
+        self.ctx.speed = speed;
+        self
+    }
+
+    /// The volume the session starts at.
+    pub fn volume(mut self, volume: Volume) -> Self {
+        self.volume = volume;
+        self
+    }
+
+    /// Which key does what.
+    pub fn keys(mut self, keys: KeyMap) -> Self {
+        self.ctx.keys = KeyLabels::of(&keys);
+        self.keys = keys;
+        self
+    }
+
+    /// Opens on the consultation.
+    pub fn consultation(mut self, form: IntakeForm) -> Self {
+        self.consultation = Some(form);
+        self
+    }
+
+    /// What was recorded before (a session taken up again): the log panel
+    /// and the summary include it.
+    pub fn recall(mut self, records: &[Logged]) -> Self {
+        self.recalled = records.to_vec();
+        self
+    }
+
+    /// Takes the session up again at `at`, its last recorded moment, at the
+    /// wall-clock time `wall`.
+    pub fn take_up(mut self, at: Moment, wall: jiff::Zoned) -> Self {
+        self.taken_up = Some((at, wall));
+        self
+    }
+
+    /// The app.
+    pub fn build(self) -> App {
+        let mut app = App {
+            session: self.session,
+            screen: Screen::Dashboard,
+            ctx: self.ctx,
+            keys: self.keys,
+            volume: self.volume,
+            note: NoteEditor::default(),
+            rhythm: TapRhythm::default(),
+            still: StillPoint::default(),
+            flash_until: None,
+            records: Vec::new(),
+            pending: Vec::new(),
+            exit: false,
+        };
+        app.recall(&self.recalled);
+        if let Some((at, wall)) = self.taken_up {
+            app.take_up(at, &wall);
+            app.resume_screen();
+        } else if let Some(form) = self.consultation {
+            app.screen = Screen::Intake(form);
+        }
+        app
+    }
+}
+
+impl App {
+    /// Starts building an app around `session`.
+    pub fn builder(session: Session) -> AppBuilder {
+        AppBuilder {
+            session,
+            ctx: Context::new(Theme::dim()),
+            keys: KeyMap::default(),
+            volume: Volume::default(),
+            consultation: None,
+            recalled: Vec::new(),
+            taken_up: None,
+        }
+    }
+
+    /// The engine.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// What fills the window.
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// Which key does what.
+    pub fn keys(&self) -> &KeyMap {
+        &self.keys
+    }
+
+    /// The volume now.
+    pub fn volume(&self) -> Volume {
+        self.volume
+    }
+
+    /// The session as recorded so far.
+    pub fn report(&self) -> Report {
+        Report::from_entries(&self.records)
+    }
+
+    /// The closing summary, once the record has been closed.
+    pub fn closed(&self) -> Option<&crate::session::record::Summary> {
+        match self.records.last().map(|l| &l.entry) {
+            Some(Entry::Closed(summary)) => Some(summary),
+            _ => None,
+        }
+    }
+
+    /// True once anything has been recorded in this record.
+    pub fn has_record(&self) -> bool {
+        !self.records.is_empty()
+    }
+
+    /// True once the app is done (the record closed, or left unstarted).
+    pub fn should_exit(&self) -> bool {
+        self.exit
+    }
+
+    /// Effects waiting to be carried out before anything else.
+    pub fn take_pending(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Until when a visual cue shows, if one is showing at `now`.
+    pub fn flash_until(&self, now: Moment) -> Option<Moment> {
+        self.flash_until.filter(|u| *u > now)
+    }
+
+    /// Takes in what was recorded before, with each line's time of day
+    /// worked out from the record: the wall clock when it was opened, or
+    /// last taken up, plus the session time since.
+    fn recall(&mut self, records: &[Logged]) {
+        let mut anchor: Option<(jiff::civil::DateTime, Moment)> = None;
+        for r in records {
+            match &r.entry {
+                Entry::Opened(o) => anchor = civil(&o.opened).map(|w| (w, r.at)),
+                Entry::Continued { wall } => anchor = civil(wall).map(|w| (w, r.at)),
+                _ => {}
+            }
+            let wall = anchor.and_then(|(w, at)| {
+                let since = jiff::SignedDuration::try_from(r.at.since(at)).ok()?;
+                w.checked_add(since).ok().map(|d| d.time())
+            });
+            self.remember(r, wall);
+        }
+    }
+
+    /// Takes a session up again at `at`: the record notes the gap, and a
+    /// step that was running is paused there so the therapist carries on
+    /// deliberately.
+    fn take_up(&mut self, at: Moment, wall: &jiff::Zoned) {
+        self.pending.push(log_at(
+            at,
+            Entry::Continued {
+                wall: wall.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            },
+        ));
+        let fx = self.session.handle(Input::Pause, at);
+        self.pending.extend(fx);
+        if let Some(intake) = &self.report().intake {
+            self.ctx.cautions = intake.cautions_text();
+        }
+    }
+
+    /// The screen a session taken up again opens on.
+    fn resume_screen(&mut self) {
+        if self.session.is_finished() {
+            self.after_the_session();
+        } else {
+            self.screen = Screen::Dashboard;
+        }
+    }
+
+    /// Moves on from the dashboard once the session has ended: to the
+    /// closing questions, or (in practice, or once answered) to the summary.
+    fn after_the_session(&mut self) {
+        let report = self.report();
+        self.screen = if self.ctx.practice || report.aftercare.is_some() {
+            Screen::Summary(Box::new(SummaryScreen::new(report)))
+        } else {
+            let intake = report.intake.as_ref();
+            Screen::Aftercare(AftercareForm::new(
+                intake.map(|i| i.pain),
+                intake.map(|i| i.stress),
+            ))
+        };
+    }
+
+    fn remember(&mut self, entry: &Logged, wall: Option<jiff::civil::Time>) {
+        self.records.push(entry.clone());
+        if let Some(words) = entry.entry.describe() {
+            let time = wall.map_or_else(String::new, |w| w.strftime("%H:%M").to_string());
+            self.ctx.log.push((time, words));
+            if self.ctx.log.len() > RECENT {
+                self.ctx.log.remove(0);
+            }
+        }
+    }
+
+    /// Handles a key press at `now`.
+    pub fn on_key(&mut self, key: &KeyEvent, now: Moment) -> Vec<Effect> {
+        match &mut self.screen {
+            Screen::Dashboard => self.on_dashboard_key(key, now),
+            Screen::Intake(form) => match form.on_key(key) {
+                FormEvent::Submit(intake) => {
+                    self.ctx.cautions = intake.cautions_text();
+                    self.ctx.client = Some(intake.client.clone());
+                    self.screen = Screen::Dashboard;
+                    vec![log_at(now, Entry::Intake(intake)), Effect::Redraw]
+                }
+                // Nothing has been recorded yet: leaving keeps no record.
+                FormEvent::Cancel => {
+                    self.exit = true;
+                    vec![Effect::Redraw]
+                }
+                FormEvent::Redraw => vec![Effect::Redraw],
+                FormEvent::Nothing => Vec::new(),
+            },
+            Screen::Aftercare(form) => {
+                let answers = match form.on_key(key) {
+                    FormEvent::Submit(a) => a,
+                    FormEvent::Cancel => crate::session::record::Aftercare::default(),
+                    FormEvent::Redraw => return vec![Effect::Redraw],
+                    FormEvent::Nothing => return Vec::new(),
+                };
+                vec![log_at(now, Entry::Aftercare(answers)), Effect::Redraw]
+            }
+            Screen::Summary(summary) => match summary.on_key(key) {
+                FormEvent::Submit(()) => {
+                    let closed = Entry::Closed(self.report().summary());
+                    vec![log_at(now, closed)]
+                }
+                FormEvent::Redraw => vec![Effect::Redraw],
+                FormEvent::Nothing | FormEvent::Cancel => Vec::new(),
+            },
+        }
+    }
+
+    /// Keys on the dashboard: the quit question first, then the note being
+    /// typed, then the key map.
+    fn on_dashboard_key(&mut self, key: &KeyEvent, now: Moment) -> Vec<Effect> {
+        if self.ctx.overlay == Overlay::ConfirmQuit {
+            // Anything but an explicit yes keeps the session going, and is not
+            // acted on: a pedal bump while the question shows must not skip a step.
+            self.ctx.overlay = Overlay::None;
+            if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                return self.session.handle(Input::Quit, now);
+            }
+            return vec![Effect::Redraw];
+        }
+        match self.note.on_key(key) {
+            NoteKey::NotTyping | NoteKey::PassThrough => {}
+            NoteKey::Edited | NoteKey::Dropped => return vec![Effect::Redraw],
+            NoteKey::Saved(text) => return vec![log_at(now, Entry::Note { text }), Effect::Redraw],
+        }
+        match self.keys.action(key) {
+            Some(action) => self.act(action, now),
+            None => Vec::new(),
+        }
+    }
+
+    /// Does what an action asks for.
+    fn act(&mut self, action: Action, now: Moment) -> Vec<Effect> {
+        let input = match action {
+            Action::Next => Input::Next,
+            Action::Back => Input::Back,
+            Action::Pause if self.session.is_paused() => Input::Resume,
+            Action::Pause => Input::Pause,
+            Action::Extend => Input::Extend,
+            Action::Shorten => Input::Shorten,
+            Action::Help => return self.show(toggled(self.ctx.overlay, Overlay::Help)),
+            Action::Dismiss => return self.show(Overlay::None),
+            Action::VolumeUp | Action::VolumeDown => {
+                let commands = self.volume.step(action == Action::VolumeUp);
+                return self.sound(&commands, now);
+            }
+            Action::Mute => {
+                let command = self.volume.toggle_mute();
+                return self.sound(&[command], now);
+            }
+            Action::Note => {
+                self.note.open();
+                return vec![Effect::Redraw];
+            }
+            Action::Tap => {
+                let mut fx: Vec<Effect> = self
+                    .rhythm
+                    .tap(now)
+                    .map(|e| log_at(now, e))
+                    .into_iter()
+                    .collect();
+                fx.push(Effect::Redraw);
+                return fx;
+            }
+            Action::StillPoint => return self.mark_still_point(now),
+            Action::Quit => {
+                if self.session.is_finished() {
+                    self.after_the_session();
+                    return vec![Effect::Redraw];
+                }
+                return self.show(Overlay::ConfirmQuit);
+            }
+        };
+        self.session.handle(input, now)
+    }
+
+    fn show(&mut self, overlay: Overlay) -> Vec<Effect> {
+        self.ctx.overlay = overlay;
+        vec![Effect::Redraw]
+    }
+
+    /// Sound commands, then the journal line recording the new volume.
+    fn sound(&self, commands: &[MixCommand], now: Moment) -> Vec<Effect> {
+        let mut fx: Vec<Effect> = commands.iter().copied().map(Effect::Sound).collect();
+        fx.push(log_at(now, self.volume.entry()));
+        fx.push(Effect::Redraw);
+        fx
+    }
+
+    /// Marks a still point's start, or its end with its length.
+    fn mark_still_point(&mut self, now: Moment) -> Vec<Effect> {
+        if matches!(self.session.phase(), Phase::Ready | Phase::Finished { .. }) {
+            return Vec::new();
+        }
+        let entry = self.still.mark(self.session.current(), now);
+        vec![log_at(now, entry), Effect::Redraw]
+    }
+
+    /// A cue was sent to the audio; when it could not sound, the hold panel
+    /// shows a calm visual cue for a few seconds instead.
+    pub fn cue_sent(&mut self, now: Moment, audio: AudioState) {
+        if !matches!(audio, AudioState::On) {
+            self.flash_until = Some(now + VISUAL_CUE);
+        }
+    }
+
+    /// Whether `entry` is to be written: an end before anything was recorded
+    /// (a practice run never started) leaves no record, and ends the app.
+    pub fn keeps(&mut self, entry: &Logged) -> bool {
+        if matches!(entry.entry, Entry::SessionEnded { .. }) && !self.has_record() {
+            self.exit = true;
+            return false;
+        }
+        true
+    }
+
+    /// Takes in a line the journal has written (`opened` is the journal's
+    /// own first line, written with the first entry) and returns what
+    /// follows from it: the bed paused, resumed or faded, the record closed
+    /// at once when the session ended before its first step.
+    pub fn recorded(
+        &mut self,
+        entry: Logged,
+        opened: Option<&crate::session::record::Opened>,
+        wall: Option<jiff::civil::Time>,
+    ) -> Vec<Effect> {
+        if let (true, Some(opened)) = (self.records.is_empty(), opened) {
+            self.records.push(Logged {
+                at: Moment::ZERO,
+                entry: Entry::Opened(opened.clone()),
+            });
+        }
+        self.remember(&entry, wall);
+        match entry.entry {
+            Entry::Paused { .. } => vec![Effect::Sound(MixCommand::Pause(true))],
+            Entry::Resumed { .. } => vec![Effect::Sound(MixCommand::Pause(false))],
+            Entry::SessionEnded { .. } if self.report().steps.is_empty() => {
+                // Ended before the first step: nothing to ask after,
+                // nothing to sum up.
+                let closed = Entry::Closed(self.report().summary());
+                vec![Effect::Sound(MixCommand::FadeOut), log_at(entry.at, closed)]
+            }
+            Entry::SessionEnded { .. } => {
+                self.after_the_session();
+                vec![Effect::Sound(MixCommand::FadeOut)]
+            }
+            Entry::Aftercare(_) => {
+                self.after_the_session();
+                Vec::new()
+            }
+            Entry::Closed(_) => {
+                self.exit = true;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The entries that close the record as interrupted (a signal, the
+    /// terminal gone): where the step had got to, then why. Nothing is
+    /// written when nothing was recorded yet.
+    pub fn interrupted(&self, now: Moment, reason: &str) -> Vec<Effect> {
+        if !self.has_record() {
+            return Vec::new();
+        }
+        let mut fx = Vec::new();
+        if let Some(progress) = self.session.progress_now(now) {
+            fx.push(Effect::Log(progress));
+        }
+        fx.push(log_at(
+            now,
+            Entry::Interrupted {
+                reason: reason.to_owned(),
+            },
+        ));
+        fx
+    }
+
+    /// Time passes: the engine checks for step ends and cues.
+    pub fn tick(&mut self, now: Moment) -> Vec<Effect> {
+        self.session.handle(Input::Tick, now)
+    }
+
+    /// What the dashboard shows at `now`.
+    pub fn view(&self, now: Moment, wall: Option<jiff::civil::Time>, audio: AudioState) -> View {
+        let ctx = Context {
+            audio: self.volume.status(audio),
+            flash: self.flash_until.is_some_and(|until| now < until),
+            rhythm: self.rhythm.shown(now),
+            still: self.still.length(now),
+            note: self.note.draft().cloned(),
+            ..self.ctx.clone()
+        };
+        View::new(&self.session, self.session.display_moment(now), wall, ctx)
+    }
+
+    /// Draws the screen when it is not the dashboard (the dashboard is drawn
+    /// from its [`View`]).
+    pub fn render_screen(&self, area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
+        let theme = &self.ctx.theme;
+        match &self.screen {
+            Screen::Intake(form) => form.render(area, buf, theme),
+            Screen::Aftercare(form) => form.render(area, buf, theme),
+            Screen::Summary(summary) => summary.render(area, buf, theme),
+            Screen::Dashboard => {}
+        }
+    }
+}
+
+/// `overlay`, or none if it is the one showing.
+fn toggled(showing: Overlay, overlay: Overlay) -> Overlay {
+    if showing == overlay {
+        Overlay::None
+    } else {
+        overlay
+    }
+}
+
+/// The local date and time an RFC 3339 stamp was written in.
+fn civil(stamp: &str) -> Option<jiff::civil::DateTime> {
+    jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%S", stamp.get(..19)?).ok()
+}
+
+fn log_at(at: Moment, entry: Entry) -> Effect {
+    Effect::Log(Logged { at, entry })
+}
