@@ -32,7 +32,7 @@ fn main() {
         hash: String::new(),
         client: Some("AB".into()),
         practice: false,
-        opened: "2026-11-23T10:00:00+00:00".into(),
+        opened: stillpoint::session::record::Stamp::parse("2026-11-23T10:00:00+00:00"),
         app: "bench".into(),
     };
     let stamp: jiff::Zoned = "2026-11-23T10:00:00+00:00[UTC]".parse().expect("stamp");

@@ -147,7 +147,7 @@ fn main() {
             hash: hash.clone(),
             practice: client.is_none(),
             client,
-            opened: stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            opened: Some(stillpoint::session::record::Stamp::of(&stamp)),
             app: "gen_history".to_owned(),
         };
         let record = session(&mut rng, &opened, protocol);

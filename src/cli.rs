@@ -24,7 +24,6 @@ mod session;
 use audio::{devices, latency, render};
 use config::config_command;
 use protocols::{list, new_protocol, validate};
-use records::with_sessions;
 use session::{launch, resume_command, with_setup};
 
 /// A calm terminal companion for craniosacral therapy sessions: it steps
@@ -261,40 +260,19 @@ pub fn main() -> ExitCode {
             out,
         })) => render(soundscape.as_deref(), cue.as_deref(), seconds, &out),
         Some(Command::Audio(AudioCommand::Devices)) => devices(),
-        Some(Command::History { filter }) => with_sessions(cli.data_dir.as_deref(), |dir| {
-            crate::history::history(dir, &filter, &mut io::stdout().lock())
-        }),
-        Some(Command::Show { session }) => with_sessions(cli.data_dir.as_deref(), |dir| {
-            crate::history::show(dir, &session, &mut io::stdout().lock())
-        }),
+        Some(Command::History { filter }) => records::history(cli.data_dir.as_deref(), &filter),
+        Some(Command::Show { session }) => records::show(cli.data_dir.as_deref(), &session),
         Some(Command::Export {
             format,
             filter,
             output,
-        }) => with_sessions(cli.data_dir.as_deref(), |dir| match &output {
-            None => crate::history::export(dir, &filter, format, &mut io::stdout().lock()),
-            Some(path) => {
-                let mut file = crate::files::create_private_file(path)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                crate::history::export(dir, &filter, format, &mut file)?;
-                file.sync_all()
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
-            }
-        }),
+        }) => records::export(cli.data_dir.as_deref(), &filter, format, output.as_ref()),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
         Some(Command::Run(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
             launch(&search, args.protocol.as_deref(), false, s)
         }),
         Some(Command::Practice(args)) if args.stats => {
-            with_sessions(cli.data_dir.as_deref(), |dir| {
-                let stats = crate::history::practice::stats(dir)?;
-                let width = ratatui::crossterm::terminal::size()
-                    .ok()
-                    .filter(|_| io::IsTerminal::is_terminal(&io::stdout()))
-                    .map_or(80, |(w, _)| usize::from(w));
-                print!("{}", crate::history::practice::text(&stats, width));
-                Ok(())
-            })
+            records::practice_stats(cli.data_dir.as_deref())
         }
         Some(Command::Practice(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
             launch(&search, args.protocol.as_deref(), true, s)
@@ -313,4 +291,10 @@ pub fn main() -> ExitCode {
 fn fail(message: &str) -> ExitCode {
     eprintln!("stillpoint: {message}");
     ExitCode::FAILURE
+}
+
+/// Reports an error the way [`fail`] does: the message with its causes,
+/// then what to do about it.
+fn fail_with(e: &dyn crate::hint::Hint) -> ExitCode {
+    fail(&crate::hint::report(e))
 }

@@ -8,29 +8,88 @@
 //! damaged and never stops the rest. Nothing here writes anything but the
 //! output asked for and the index, and nothing goes over the network.
 //!
+//! Every view renders the session's read model
+//! ([`Report`](crate::session::report::Report)) in its own layout:
+//!
 //! - `scan`: which records there are and how each stands (the listing).
 //! - `table`: the history table.
 //! - `chart`: one client's pain and stress, drawn with ratatui's `Chart`.
-//! - `session`: one record read in full, tolerating damage; `show`.
+//! - `record`: one record read in full, tolerating damage.
+//! - `show`: one session as plain text.
 //! - `export`: CSV, Markdown session notes, JSON.
+//! - `practice`: a trainee's practice hours.
 
 mod chart;
 mod export;
 pub mod practice;
+mod record;
 mod scan;
-mod session;
+mod show;
 mod table;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 
 pub use chart::chart;
 pub use export::csv_field;
+pub use record::Record;
 pub use scan::{INDEX, Listed, index_closed, scan, short_ids};
-pub use session::find;
+
+use crate::hint::Hint;
+use crate::session::folder::{FindError, find};
+use crate::session::journal::JournalError;
+
+/// Why a history command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The sessions folder could not be read.
+    #[error("cannot read {}", dir.display())]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The session named could not be found; the records it could have
+    /// meant follow, lined up (see [`unfound`]).
+    #[error("{error}{candidates}")]
+    Find {
+        /// What went wrong.
+        error: FindError,
+        /// The records it could be, or the latest, as lines.
+        candidates: String,
+    },
+    /// A record could not be read at all.
+    #[error("cannot read {}", path.display())]
+    Record {
+        /// The record.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: JournalError,
+    },
+    /// A reading thread failed (a bug; the other records are still read).
+    #[error("{id} could not be read")]
+    ReaderFailed {
+        /// The record's id.
+        id: String,
+    },
+    /// The output could not be written.
+    #[error("cannot write the output")]
+    Write(#[source] io::Error),
+}
+
+impl Hint for HistoryError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            HistoryError::Find { error, .. } => error.hint(),
+            _ => None,
+        }
+    }
+}
 
 /// Which sessions to include.
 #[derive(Debug, Clone, Default, Args)]
@@ -86,40 +145,14 @@ pub enum Format {
     Json,
 }
 
-/// How a record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Closed; every step was worked through.
-    Complete,
-    /// Closed after ending early.
-    EndedEarly,
-    /// Cut off and not (yet) taken up again.
-    Interrupted,
-    /// Cut off, then set aside at the resume offer (the journal's
-    /// `abandoned` line; the offer's key says "set aside").
-    SetAside,
-    /// The file is damaged before its last line, or cannot be read.
-    Damaged,
-}
-
-impl Status {
-    /// The status in the practitioner's words.
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Complete => "complete",
-            Status::EndedEarly => "ended early",
-            Status::Interrupted => "interrupted",
-            Status::SetAside => "set aside",
-            Status::Damaged => "damaged",
-        }
-    }
-}
-
 /// `stillpoint history`: the sessions in `sessions_dir` as a table, oldest
 /// first; with a client, their pain and stress across sessions as a chart
 /// too. A missing or empty folder is a friendly line, not an error.
-pub fn history(sessions_dir: &Path, filter: &Filter, out: &mut dyn Write) -> Result<(), String> {
+pub fn history(
+    sessions_dir: &Path,
+    filter: &Filter,
+    out: &mut dyn Write,
+) -> Result<(), HistoryError> {
     let all = listing(sessions_dir)?;
     let ids = short_ids(&all);
     let chosen: Vec<(&Listed, &str)> = all
@@ -153,10 +186,10 @@ pub fn history(sessions_dir: &Path, filter: &Filter, out: &mut dyn Write) -> Res
 
 /// `stillpoint show SESSION`: one session in full. `session` is an id as
 /// history lists it, a unique start of one, or a path to a `.jsonl` file.
-pub fn show(sessions_dir: &Path, session: &str, out: &mut dyn Write) -> Result<(), String> {
-    let path = find(sessions_dir, session)?;
-    let record = session::Record::load(&path)?;
-    write_all(out, session::text(&record).as_bytes())
+pub fn show(sessions_dir: &Path, session: &str, out: &mut dyn Write) -> Result<(), HistoryError> {
+    let path = find(sessions_dir, session).map_err(|e| unfound(sessions_dir, e))?;
+    let record = Record::load(&path)?;
+    write_all(out, show::text(&record).as_bytes())
 }
 
 /// `stillpoint export`: the chosen sessions in `format`, oldest first.
@@ -165,7 +198,7 @@ pub fn export(
     filter: &Filter,
     format: Format,
     out: &mut dyn Write,
-) -> Result<(), String> {
+) -> Result<(), HistoryError> {
     let chosen: Vec<Listed> = listing(sessions_dir)?
         .into_iter()
         .filter(|s| filter.keeps(s))
@@ -179,11 +212,44 @@ pub fn export(
     written.and_then(|()| out.flush()).or_else(quiet_pipe)
 }
 
-fn listing(sessions_dir: &Path) -> Result<Vec<Listed>, String> {
-    scan(sessions_dir).map_err(|e| format!("cannot read {}: {e}", sessions_dir.display()))
+/// A session that could not be found, with the records it could have
+/// meant lined up (id, date, who, protocol): those it could be, or the
+/// latest when it matches none.
+pub fn unfound(sessions_dir: &Path, error: FindError) -> HistoryError {
+    /// The most candidates listed.
+    const SHOWN: usize = 10;
+    let ids: &[String] = match &error {
+        FindError::Ambiguous { matches, .. } => matches,
+        FindError::NotFound { latest, .. } => latest,
+        FindError::Folder { .. } => &[],
+    };
+    let listed = scan(sessions_dir).unwrap_or_default();
+    let rows: Vec<&Listed> = ids
+        .iter()
+        .take(SHOWN)
+        .filter_map(|id| listed.iter().find(|l| &l.id == id))
+        .collect();
+    let mut candidates = match &error {
+        FindError::NotFound { .. } if !rows.is_empty() => "; the latest are:".to_owned(),
+        FindError::Ambiguous { .. } => ":".to_owned(),
+        _ => String::new(),
+    };
+    candidates.push_str(&table::candidates(&rows));
+    if ids.len() > SHOWN {
+        candidates.push_str(&format!("\n  … and {} more", ids.len() - SHOWN));
+    }
+    HistoryError::Find { error, candidates }
 }
 
-fn write_all(out: &mut dyn Write, bytes: &[u8]) -> Result<(), String> {
+/// Every record in the folder, as history lists them.
+pub fn listing(sessions_dir: &Path) -> Result<Vec<Listed>, HistoryError> {
+    scan(sessions_dir).map_err(|source| HistoryError::Folder {
+        dir: sessions_dir.to_owned(),
+        source,
+    })
+}
+
+fn write_all(out: &mut dyn Write, bytes: &[u8]) -> Result<(), HistoryError> {
     out.write_all(bytes)
         .and_then(|()| out.flush())
         .or_else(quiet_pipe)
@@ -191,21 +257,11 @@ fn write_all(out: &mut dyn Write, bytes: &[u8]) -> Result<(), String> {
 
 /// A reader that stopped reading (`stillpoint history | head`) is no error;
 /// anything else is worded for the user.
-fn quiet_pipe(e: io::Error) -> Result<(), String> {
+fn quiet_pipe(e: io::Error) -> Result<(), HistoryError> {
     if e.kind() == io::ErrorKind::BrokenPipe {
         Ok(())
     } else {
-        Err(format!("cannot write the output: {e}"))
-    }
-}
-
-/// "6 → 3", with "—" for an answer not given; empty when neither was.
-fn change(before: Option<u8>, after: Option<u8>) -> String {
-    let v = |x: Option<u8>| x.map_or("—".to_owned(), |x| x.to_string());
-    if before.is_none() && after.is_none() {
-        String::new()
-    } else {
-        format!("{} → {}", v(before), v(after))
+        Err(HistoryError::Write(e))
     }
 }
 
@@ -219,19 +275,12 @@ mod tests {
             "20261102-093000-x".to_owned(),
             "x.jsonl".into(),
             Summary {
-                opened: opened.to_owned(),
+                opened: crate::session::record::Stamp::parse(opened),
                 client: client.map(str::to_owned),
                 ..Summary::default()
             },
             None,
         )
-    }
-
-    #[test]
-    fn changes_read_before_then_after() {
-        assert_eq!(change(Some(6), Some(3)), "6 → 3");
-        assert_eq!(change(Some(6), None), "6 → —");
-        assert_eq!(change(None, None), "");
     }
 
     #[test]

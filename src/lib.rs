@@ -3,7 +3,8 @@
 //! The library holds all logic; `main.rs` only parses arguments and calls in.
 //! The modules, lowest first (each uses only those above it; `cli` uses all):
 //!
-//! - [`clock`], [`text`], [`files`]: time, text for the screen, where files live.
+//! - [`clock`], [`text`], [`files`], [`hint`]: time, text for the screen,
+//!   where files live and how they are read, errors worded for people.
 //! - [`protocol`]: the protocol format, finding protocols, and diagnostics.
 //! - [`audio`]: the cues and soundscapes, and the device that plays them.
 //! - [`settings`]: the settings file, key bindings and remembered preferences.
@@ -16,6 +17,7 @@ pub mod audio;
 pub mod cli;
 pub mod clock;
 pub mod files;
+pub mod hint;
 pub mod history;
 pub mod protocol;
 pub mod session;

@@ -1,15 +1,17 @@
 //! The commands that read the records: `history`, `show`, `export` and
 //! `practice --stats`.
 
-use super::{data_folder, fail, settings};
-
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use super::{data_folder, fail_with, settings};
+use crate::history::{Filter, Format, HistoryError};
 
 /// Runs `f` on the folder of session records, reporting its error.
 pub(super) fn with_sessions(
     data_dir: Option<&Path>,
-    f: impl FnOnce(&Path) -> Result<(), String>,
+    f: impl FnOnce(&Path) -> Result<(), HistoryError>,
 ) -> ExitCode {
     let data = match settings().and_then(|s| data_folder(data_dir, &s)) {
         Ok(d) => d,
@@ -17,6 +19,53 @@ pub(super) fn with_sessions(
     };
     match f(&data.join("sessions")) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => fail(&message),
+        Err(e) => fail_with(&e),
     }
+}
+
+/// `stillpoint history`.
+pub(super) fn history(data_dir: Option<&Path>, filter: &Filter) -> ExitCode {
+    with_sessions(data_dir, |dir| {
+        crate::history::history(dir, filter, &mut io::stdout().lock())
+    })
+}
+
+/// `stillpoint show SESSION`.
+pub(super) fn show(data_dir: Option<&Path>, session: &str) -> ExitCode {
+    with_sessions(data_dir, |dir| {
+        crate::history::show(dir, session, &mut io::stdout().lock())
+    })
+}
+
+/// `stillpoint export`: to standard output, or to a new private file.
+pub(super) fn export(
+    data_dir: Option<&Path>,
+    filter: &Filter,
+    format: Format,
+    output: Option<&PathBuf>,
+) -> ExitCode {
+    with_sessions(data_dir, |dir| match output {
+        None => crate::history::export(dir, filter, format, &mut io::stdout().lock()),
+        Some(path) => {
+            let mut file = crate::files::create_private_file(path).map_err(HistoryError::Write)?;
+            crate::history::export(dir, filter, format, &mut file)?;
+            file.sync_all().map_err(HistoryError::Write)
+        }
+    })
+}
+
+/// `stillpoint practice --stats`: as wide as the terminal, or 80 columns.
+pub(super) fn practice_stats(data_dir: Option<&Path>) -> ExitCode {
+    with_sessions(data_dir, |dir| {
+        let stats = crate::history::practice::stats(dir)?;
+        let width = ratatui::crossterm::terminal::size()
+            .ok()
+            .filter(|_| io::IsTerminal::is_terminal(&io::stdout()))
+            .map_or(80, |(w, _)| usize::from(w));
+        let mut out = io::stdout().lock();
+        match out.write_all(crate::history::practice::text(&stats, width).as_bytes()) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(HistoryError::Write(e)),
+            _ => Ok(()),
+        }
+    })
 }

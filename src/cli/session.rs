@@ -2,7 +2,7 @@
 //! offering to take up one that was cut off, resuming one, and handing the
 //! terminal to the dashboard until the session is closed.
 
-use super::{RunOptions, data_folder, fail, settings};
+use super::{RunOptions, data_folder, fail, fail_with, settings};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -115,9 +115,9 @@ pub(super) fn launch(
 pub(super) fn resume_command(session: Option<&str>, setup: Setup<'_>) -> ExitCode {
     let sessions = setup.data.join("sessions");
     let path = match session {
-        Some(id) => match crate::session::resume::find(&sessions, id) {
+        Some(id) => match crate::session::folder::find(&sessions, id) {
             Ok(p) => p,
-            Err(message) => return fail(&message),
+            Err(e) => return fail_with(&e),
         },
         None => match crate::session::resume::candidates(&sessions, None).first() {
             Some(c) => c.path.clone(),
@@ -280,7 +280,7 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCod
         hash: text_hash(&text),
         client: options.client.clone().filter(|_| !practice),
         practice,
-        opened: String::new(),
+        opened: None,
         app: env!("CARGO_PKG_VERSION").to_owned(),
     };
     // The record file is made by its first entry: a consultation left
@@ -321,13 +321,13 @@ pub(super) fn with_timing(session: Session, protocol: &Protocol, settings: &Sett
 pub(super) fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
     let reopened = match crate::session::resume::reopen(path) {
         Ok(r) => r,
-        Err(message) => return fail(&message),
+        Err(e) => return fail_with(&e),
     };
     let report = crate::session::report::Report::from_entries(&reopened.contents.records);
     let app = setup
         .app(reopened.session, &reopened.chosen.protocol)
-        .practice(report.opened.as_ref().is_some_and(|o| o.practice))
-        .client(report.summary().client)
+        .practice(report.practice())
+        .client(report.client())
         .recall(&reopened.contents.records)
         .take_up(reopened.at, crate::clock::wall_now())
         .build();

@@ -88,7 +88,7 @@ pub fn chart(client: &str, sessions: &[&Listed], width: u16) -> String {
 
 /// The local date a session was recorded on.
 fn day(s: &Listed) -> String {
-    s.summary.opened.get(..10).unwrap_or("?").to_owned()
+    s.date().map_or_else(|| "?".to_owned(), |d| d.to_string())
 }
 
 /// One measure's chart as text: `values` are (before, after) per session.

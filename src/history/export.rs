@@ -6,10 +6,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::session::{self, Record, how_it_ended, mark_text, pauses_text, when_text};
-use super::{Listed, Status, change};
+use super::record::Record;
+use super::{HistoryError, Listed};
 use crate::session::record::{Aftercare, EndedBy, Intake};
-use crate::session::report::MarkKind;
+use crate::session::report::{Change, Fact, MarkKind, Outcome, State};
 use crate::text::clock_text;
 
 /// A field for CSV (RFC 4180): quoted when it holds a comma, a quote, a line
@@ -41,7 +41,7 @@ pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&s.id),
-            csv_field(&m.opened),
+            csv_field(&m.opened.map(|o| o.to_string()).unwrap_or_default()),
             csv_field(m.client.as_deref().unwrap_or("")),
             csv_field(&m.protocol),
             m.practice,
@@ -61,7 +61,7 @@ pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
 /// Reads every chosen record in full, several at a time (see
 /// [`READERS`](super::scan::READERS)), keeping their order. A record that cannot
 /// be read at all comes back as its error.
-fn load_all(sessions: &[Listed]) -> Vec<Result<Record, String>> {
+fn load_all(sessions: &[Listed]) -> Vec<Result<Record, HistoryError>> {
     let chunk = sessions.len().div_ceil(super::scan::READERS).max(16);
     std::thread::scope(|scope| {
         let handles: Vec<_> = sessions
@@ -80,7 +80,7 @@ fn load_all(sessions: &[Listed]) -> Vec<Result<Record, String>> {
             .flat_map(|(h, part)| {
                 h.join().unwrap_or_else(|_| {
                     part.iter()
-                        .map(|s| Err(format!("{} could not be read", s.id)))
+                        .map(|s| Err(HistoryError::ReaderFailed { id: s.id.clone() }))
                         .collect()
                 })
             })
@@ -118,7 +118,7 @@ pub fn markdown(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
                 Err(e) => format!(
                     "# Session {}\n\nThis record cannot be read: {}.\n",
                     s.id,
-                    md(&e)
+                    md(&crate::hint::chain(&e))
                 ),
             };
             out.write_all(text.as_bytes())?;
@@ -130,79 +130,46 @@ pub fn markdown(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
 /// A readable session note a practitioner could file.
 pub fn note(rec: &Record) -> String {
     let r = &rec.report;
-    let s = r.summary();
     let mut t = String::new();
-    let who = if s.practice {
+    let who = if r.practice() {
         "Practice session".to_owned()
     } else {
-        s.client
+        r.client()
             .as_deref()
             .map_or("Session".to_owned(), |c| format!("Session with {}", md(c)))
     };
-    t.push_str(&format!("# {who}, {}\n\n", when_text(&s.opened)));
+    let when = r
+        .opened
+        .as_ref()
+        .and_then(|o| o.opened)
+        .map_or_else(|| "?".to_owned(), |s| s.long());
+    t.push_str(&format!("# {who}, {when}\n\n"));
+    let protocol = r.opened.as_ref().map_or("", |o| o.protocol.as_str());
     t.push_str(&format!(
         "- **Protocol:** {}\n",
-        if s.protocol.is_empty() {
+        if protocol.is_empty() {
             "unknown".to_owned()
         } else {
-            md(&s.protocol)
+            md(protocol)
         }
     ));
-    let pauses = pauses_text(rec)
-        .map(|p| format!(", {p}"))
-        .unwrap_or_default();
     t.push_str(&format!(
-        "- **Active time:** {} ({}{pauses})\n",
-        clock_text(r.active),
-        rec.status().word()
+        "- **Active time:** {} ({})\n",
+        r.active_text(),
+        rec.state().word()
     ));
-    if !s.practice {
+    if !r.practice() {
         t.push_str(&format!(
             "- **Pain:** {}; **stress:** {} (0–10, before → after)\n",
-            or_none(change(s.pain_before, s.pain_after)),
-            or_none(change(s.stress_before, s.stress_after))
+            or_none(r.pain().to_string()),
+            or_none(r.stress().to_string())
         ));
     }
-    if rec.status() == Status::Damaged {
-        t.push_str(&format!(
-            "- **Record:** {}\n",
-            md(&session::state_text(rec))
-        ));
+    if rec.state() == State::Damaged {
+        t.push_str(&format!("- **Record:** {}\n", md(&rec.state_text())));
     }
     t.push_str(&format!("- **Record id:** `{}`\n", rec.id));
-
-    if let Some(i) = &r.intake {
-        t.push_str("\n## Consultation\n\n");
-        let mut focus: Vec<String> = i.focus.iter().map(|r| r.label().to_owned()).collect();
-        if !i.focus_note.is_empty() {
-            focus.push(md(&i.focus_note));
-        }
-        if !focus.is_empty() {
-            t.push_str(&format!("- **Focus:** {}\n", focus.join("; ")));
-        }
-        t.push_str(&format!(
-            "- **Before the session:** pain {}/10, stress {}/10\n",
-            i.pain, i.stress
-        ));
-        if i.releases.is_empty() {
-            t.push_str("- **Conditions needing a physician's release:** none\n");
-        }
-        for rel in &i.releases {
-            t.push_str(&format!(
-                "- **{}:** {}\n",
-                capitalised(rel.condition.label()),
-                if rel.released {
-                    "released by a physician"
-                } else {
-                    "not released"
-                }
-            ));
-        }
-        if let Some(care) = i.cautions_text() {
-            t.push_str(&format!("- **Extra care:** {care}\n"));
-        }
-    }
-
+    section(&mut t, "Consultation", &r.consultation());
     if !r.steps.is_empty() {
         t.push_str("\n## Steps\n\n");
         t.push_str("| # | Step | Planned | Actual | How it ended |\n");
@@ -214,18 +181,13 @@ pub fn note(rec: &Record) -> String {
                 md(&st.name),
                 clock_text(st.planned),
                 clock_text(st.actual),
-                how_it_ended(st)
+                st.outcome_text()
             ));
         }
-        if let Some((first, last, of)) = rec.unreached() {
-            t.push_str(&if first == last {
-                format!("\nStep {first} of {of} was not reached.\n")
-            } else {
-                format!("\nSteps {first}–{last} of {of} were not reached.\n")
-            });
+        if let Some(unreached) = r.unreached_text() {
+            t.push_str(&format!("\n{}.\n", capitalised(&unreached)));
         }
     }
-
     if !r.marks.is_empty() {
         t.push_str("\n## Notes and marks\n\n");
         for m in &r.marks {
@@ -235,27 +197,27 @@ pub fn note(rec: &Record) -> String {
             };
             t.push_str(&format!(
                 "- {} — {text}\n",
-                clock_text(rec.time_into_session(m.at))
+                clock_text(r.time_into_session(m.at))
             ));
         }
     }
-
-    if let Some(a) = &r.aftercare {
-        t.push_str("\n## After the session\n\n");
-        match (a.pain, a.stress) {
-            (None, None) if !s.practice => t.push_str("- The closing questions were skipped.\n"),
-            (None, None) => {}
-            _ => t.push_str(&format!(
-                "- Pain {}, stress {}\n",
-                or_none(change(s.pain_before, a.pain)),
-                or_none(change(s.stress_before, a.stress))
-            )),
-        }
-        if !a.note.is_empty() {
-            t.push_str(&format!("- Closing note: {}\n", md(&a.note)));
-        }
-    }
+    section(&mut t, "After the session", &r.after());
     t
+}
+
+/// A section of facts as a bulleted list: `- **Label:** value`.
+fn section(t: &mut String, title: &str, facts: &[Fact]) {
+    if facts.is_empty() {
+        return;
+    }
+    t.push_str(&format!("\n## {title}\n\n"));
+    for f in facts {
+        t.push_str(&format!(
+            "- **{}:** {}\n",
+            capitalised(f.label),
+            md(&f.value)
+        ));
+    }
 }
 
 fn or_none(s: String) -> String {
@@ -273,7 +235,7 @@ fn capitalised(s: &str) -> String {
 #[derive(Debug, Serialize)]
 struct Exported {
     id: String,
-    status: Status,
+    status: State,
     /// When the record was opened, local time with its offset (RFC 3339).
     opened: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -288,8 +250,8 @@ struct Exported {
     completed: bool,
     pauses: usize,
     paused_seconds: f64,
-    pain: BeforeAfter,
-    stress: BeforeAfter,
+    pain: Change,
+    stress: Change,
     #[serde(skip_serializing_if = "Option::is_none")]
     intake: Option<Intake>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -307,26 +269,27 @@ struct Exported {
 }
 
 #[derive(Debug, Serialize)]
-struct BeforeAfter {
-    before: Option<u8>,
-    after: Option<u8>,
-}
-
-#[derive(Debug, Serialize)]
 struct ExportedStep {
     /// 1-based, as `show` numbers them.
     step: usize,
     name: String,
     planned_seconds: f64,
+    /// The target it ended with (the plan after extends and shortens).
+    target_seconds: f64,
     actual_seconds: f64,
     ended_by: Option<EndedBy>,
+    /// How it ended, in one word of the read model's vocabulary.
+    outcome: Outcome,
+    /// The same in words, as `show` and the Markdown note give it.
+    how_it_ended: String,
+    /// Moved on from before it really started (see `outcome`).
     skipped: bool,
 }
 
 #[derive(Debug, Serialize)]
 struct ExportedMark {
     seconds_into_session: f64,
-    kind: &'static str,
+    kind: MarkKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     step: Option<usize>,
     text: String,
@@ -338,73 +301,65 @@ fn secs(d: std::time::Duration) -> f64 {
 }
 
 impl Exported {
-    fn new(s: &Listed, rec: Result<Record, String>) -> Exported {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let m = &s.summary;
-                return Exported {
-                    id: s.id.clone(),
-                    status: Status::Damaged,
-                    opened: m.opened.clone(),
-                    client: m.client.clone(),
-                    practice: m.practice,
-                    protocol: m.protocol.clone(),
-                    source: None,
-                    hash: None,
-                    active_seconds: secs(m.active),
-                    completed: m.completed,
-                    pauses: 0,
-                    paused_seconds: 0.0,
-                    pain: BeforeAfter {
-                        before: m.pain_before,
-                        after: m.pain_after,
-                    },
-                    stress: BeforeAfter {
-                        before: m.stress_before,
-                        after: m.stress_after,
-                    },
-                    intake: None,
-                    steps_planned: None,
-                    steps: Vec::new(),
-                    marks: Vec::new(),
-                    aftercare: None,
-                    interruptions: Vec::new(),
-                    unreadable_lines: Vec::new(),
-                    error: Some(e),
-                };
-            }
-        };
-        let r = &rec.report;
-        let m = r.summary();
-        let opened = r.opened.as_ref();
+    /// A record that could not be read at all: what its listing knows.
+    fn unreadable(s: &Listed, e: &HistoryError) -> Exported {
+        let m = &s.summary;
         Exported {
-            id: rec.id.clone(),
-            status: rec.status(),
-            opened: if m.opened.is_empty() {
-                s.summary.opened.clone()
-            } else {
-                m.opened.clone()
-            },
+            id: s.id.clone(),
+            status: State::Damaged,
+            opened: m.opened.map(|o| o.to_string()).unwrap_or_default(),
             client: m.client.clone(),
             practice: m.practice,
             protocol: m.protocol.clone(),
+            source: None,
+            hash: None,
+            active_seconds: secs(m.active),
+            completed: m.completed,
+            pauses: 0,
+            paused_seconds: 0.0,
+            pain: Change {
+                before: m.pain_before,
+                after: m.pain_after,
+            },
+            stress: Change {
+                before: m.stress_before,
+                after: m.stress_after,
+            },
+            intake: None,
+            steps_planned: None,
+            steps: Vec::new(),
+            marks: Vec::new(),
+            aftercare: None,
+            interruptions: Vec::new(),
+            unreadable_lines: Vec::new(),
+            error: Some(crate::hint::chain(e)),
+        }
+    }
+
+    fn new(s: &Listed, rec: &Record) -> Exported {
+        let r = &rec.report;
+        let opened = r.opened.as_ref();
+        Exported {
+            id: rec.id.clone(),
+            status: rec.state(),
+            opened: opened
+                .and_then(|o| o.opened)
+                .or(s.summary.opened)
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+            client: r.client(),
+            practice: r.practice(),
+            protocol: opened.map(|o| o.protocol.clone()).unwrap_or_default(),
             source: opened.map(|o| o.source.clone()).filter(|x| !x.is_empty()),
             hash: opened.map(|o| o.hash.clone()).filter(|x| !x.is_empty()),
             active_seconds: secs(r.active),
             completed: r.completed,
             pauses: r.pauses,
-            paused_seconds: secs(rec.paused),
-            pain: BeforeAfter {
-                before: m.pain_before,
-                after: m.pain_after,
-            },
-            stress: BeforeAfter {
-                before: m.stress_before,
-                after: m.stress_after,
-            },
+            paused_seconds: secs(r.paused),
+            pain: r.pain(),
+            stress: r.stress(),
             intake: r.intake.clone(),
-            steps_planned: rec.steps_planned,
+            steps_planned: r.steps_planned,
             steps: r
                 .steps
                 .iter()
@@ -412,30 +367,26 @@ impl Exported {
                     step: st.step + 1,
                     name: st.name.clone(),
                     planned_seconds: secs(st.planned),
+                    target_seconds: secs(st.target),
                     actual_seconds: secs(st.actual),
                     ended_by: st.ended_by,
-                    skipped: st.skipped(),
+                    outcome: st.outcome(),
+                    how_it_ended: st.outcome_text(),
+                    skipped: st.outcome() == Outcome::Skipped,
                 })
                 .collect(),
             marks: r
                 .marks
                 .iter()
                 .map(|mk| ExportedMark {
-                    seconds_into_session: secs(rec.time_into_session(mk.at)),
-                    kind: match mk.kind {
-                        MarkKind::Note => "note",
-                        MarkKind::Rhythm => "rhythm",
-                        MarkKind::StillPoint => "still_point",
-                    },
+                    seconds_into_session: secs(r.time_into_session(mk.at)),
+                    kind: mk.kind,
                     step: mk.step.map(|s| s + 1),
-                    text: match mk.kind {
-                        MarkKind::Note => mk.text.clone(),
-                        _ => mark_text(mk.kind, &mk.text),
-                    },
+                    text: mk.text.clone(),
                 })
                 .collect(),
             aftercare: r.aftercare.clone(),
-            interruptions: rec.interruptions.clone(),
+            interruptions: r.interruptions.clone(),
             unreadable_lines: rec.unreadable.clone(),
             error: None,
         }
@@ -450,8 +401,11 @@ pub fn json(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
         for (s, rec) in batch.iter().zip(load_all(batch)) {
             out.write_all(if first { b"\n  " } else { b",\n  " })?;
             first = false;
-            let value =
-                serde_json::to_string_pretty(&Exported::new(s, rec)).map_err(io::Error::other)?;
+            let exported = match &rec {
+                Ok(rec) => Exported::new(s, rec),
+                Err(e) => Exported::unreadable(s, e),
+            };
+            let value = serde_json::to_string_pretty(&exported).map_err(io::Error::other)?;
             // Indented one level, as a whole pretty-printed array would be.
             out.write_all(value.replace('\n', "\n  ").as_bytes())?;
         }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::history::scan;
+use crate::history::{HistoryError, listing};
 use crate::protocol::Region;
 use crate::session::report::Report;
 use crate::text::clock_text;
@@ -25,8 +25,8 @@ pub struct Technique {
     pub time: Duration,
     /// Practice sessions it was held in.
     pub sessions: usize,
-    /// The date it was last practised (`YYYY-MM-DD`).
-    pub last: String,
+    /// The date it was last practised.
+    pub last: Option<jiff::civil::Date>,
 }
 
 /// Practice of one protocol.
@@ -39,7 +39,7 @@ pub struct ProtocolPractice {
     /// Practice sessions.
     pub sessions: usize,
     /// The date it was last practised.
-    pub last: String,
+    pub last: Option<jiff::civil::Date>,
 }
 
 /// All practice in a sessions folder.
@@ -55,10 +55,14 @@ pub struct Stats {
     pub total: Duration,
 }
 
+/// `YYYY-MM-DD`, or nothing when unknown.
+fn date_text(date: Option<jiff::civil::Date>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_default()
+}
+
 /// Adds up the practice records in `sessions_dir`.
-pub fn stats(sessions_dir: &Path) -> Result<Stats, String> {
-    let listed =
-        scan(sessions_dir).map_err(|e| format!("cannot read {}: {e}", sessions_dir.display()))?;
+pub fn stats(sessions_dir: &Path) -> Result<Stats, HistoryError> {
+    let listed = listing(sessions_dir)?;
     let mut techniques: HashMap<String, Technique> = HashMap::new();
     let mut protocols: HashMap<String, ProtocolPractice> = HashMap::new();
     let mut stats = Stats::default();
@@ -68,7 +72,7 @@ pub fn stats(sessions_dir: &Path) -> Result<Stats, String> {
             continue;
         };
         let report = Report::from_entries(&contents.records);
-        let date = s.summary.opened.get(..10).unwrap_or("").to_owned();
+        let date = s.date();
         stats.sessions += 1;
         stats.total += report.active;
         let p = protocols
@@ -77,11 +81,11 @@ pub fn stats(sessions_dir: &Path) -> Result<Stats, String> {
                 name: s.summary.protocol.clone(),
                 time: Duration::ZERO,
                 sessions: 0,
-                last: String::new(),
+                last: None,
             });
         p.time += report.active;
         p.sessions += 1;
-        p.last.clone_from(&date);
+        p.last = date;
         let mut seen: Vec<&str> = Vec::new();
         for step in &report.steps {
             let Some(region) = step.region else { continue };
@@ -95,14 +99,14 @@ pub fn stats(sessions_dir: &Path) -> Result<Stats, String> {
                     region,
                     time: Duration::ZERO,
                     sessions: 0,
-                    last: String::new(),
+                    last: None,
                 });
             t.time += step.actual;
             if !seen.contains(&step.name.as_str()) {
                 seen.push(&step.name);
                 t.sessions += 1;
             }
-            t.last.clone_from(&date);
+            t.last = date;
         }
     }
     stats.techniques = techniques.into_values().collect();
@@ -147,7 +151,7 @@ pub fn text(stats: &Stats, width: usize) -> String {
             clock_text(x.time),
             hours(x.time),
             x.sessions,
-            x.last
+            date_text(x.last)
         ));
     }
     t.push_str(&format!(
@@ -161,7 +165,7 @@ pub fn text(stats: &Stats, width: usize) -> String {
             clock_text(p.time),
             hours(p.time),
             p.sessions,
-            p.last
+            date_text(p.last)
         ));
     }
     t.push_str("\nTime per technique\n");

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Status;
-use super::session::Record;
+use super::record::Record;
+use crate::session::folder::record_files;
 use crate::session::journal::{read_last, session_id};
-use crate::session::record::{Entry, Logged, Summary};
+use crate::session::record::{Entry, Logged, Stamp, Summary};
+use crate::session::report::State;
 
 /// One record, as history lists it.
 #[derive(Debug, Clone)]
@@ -25,55 +26,42 @@ pub struct Listed {
     /// readable lines say (at least the date its name gives).
     pub summary: Summary,
     /// How the record stands.
-    pub status: Status,
-    /// When it was opened, for ordering.
-    when: Option<jiff::Timestamp>,
+    pub status: State,
 }
 
 impl Listed {
     /// A record with its summary; without a status, a closed one's follows
     /// from the summary.
-    pub(super) fn new(id: String, path: PathBuf, summary: Summary, status: Option<Status>) -> Self {
+    pub(super) fn new(id: String, path: PathBuf, summary: Summary, status: Option<State>) -> Self {
         let status = status.unwrap_or(if summary.completed {
-            Status::Complete
+            State::Complete
         } else {
-            Status::EndedEarly
-        });
-        let when = summary.opened.parse().ok().or_else(|| {
-            // A date from the file's name has no offset; UTC is near enough
-            // to put it in order.
-            let civil: jiff::civil::DateTime = summary.opened.get(..19)?.parse().ok()?;
-            civil
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .ok()
-                .map(|z| z.timestamp())
+            State::EndedEarly
         });
         Listed {
             id,
             path,
             summary,
             status,
-            when,
         }
     }
 
-    /// The local date and time as recorded, `YYYY-MM-DD HH:MM`.
+    /// The local date and time as recorded, `YYYY-MM-DD HH:MM`; `?` when
+    /// unknown.
     pub fn date_time(&self) -> String {
-        date_time(&self.summary.opened)
+        self.summary
+            .opened
+            .map_or_else(|| "?".to_owned(), |s| s.short())
     }
 
     /// The local date the session was recorded on.
     pub fn date(&self) -> Option<jiff::civil::Date> {
-        self.summary.opened.get(..10)?.parse().ok()
+        self.summary.opened.map(|s| s.date())
     }
-}
 
-/// `YYYY-MM-DD HH:MM` from an RFC 3339 time as recorded (its local wall
-/// clock, whatever the offset); `?` if it is not one.
-pub(super) fn date_time(opened: &str) -> String {
-    match opened.get(..16) {
-        Some(s) if s.as_bytes().get(10) == Some(&b'T') => s.replacen('T', " ", 1),
-        _ => "?".to_owned(),
+    /// When it was opened, for ordering.
+    fn when(&self) -> Option<jiff::Timestamp> {
+        self.summary.opened.map(|s| s.timestamp())
     }
 }
 
@@ -141,20 +129,15 @@ fn read_index(sessions_dir: &Path) -> HashMap<String, Summary> {
 /// Every record in `dir` (`*.jsonl` only), oldest first. A missing folder
 /// holds none. Closed records not yet in the index are added to it.
 pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    let files = record_files(dir)?;
+    let mut index = if files.is_empty() {
+        HashMap::new()
+    } else {
+        read_index(dir)
     };
-    let mut index = read_index(dir);
     let mut listed = Vec::new();
     let mut unindexed = Vec::new();
-    for path in entries
-        .filter_map(Result::ok)
-        .filter(is_file)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-    {
+    for path in files {
         let id = session_id(&path);
         match index.remove(&id) {
             Some(summary) => listed.push(Listed::new(id, path, summary, None)),
@@ -175,7 +158,7 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
     // Closed records missing from the index go into it for next time.
     let missing: Vec<Indexed> = read
         .iter()
-        .filter(|l| matches!(l.status, Status::Complete | Status::EndedEarly))
+        .filter(|l| matches!(l.status, State::Complete | State::EndedEarly))
         .map(|l| Indexed {
             id: l.id.clone(),
             summary: l.summary.clone(),
@@ -183,26 +166,9 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
         .collect();
     let _ = append_index(dir, &missing);
     listed.extend(read);
-    listed.sort_by(|a, b| {
-        // Records with no known time first, then by the moment they opened.
-        a.when
-            .is_some()
-            .cmp(&b.when.is_some())
-            .then_with(|| a.when.cmp(&b.when))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    // Records with no known time first, then by the moment they opened.
+    listed.sort_by_cached_key(|l| (l.when().is_some(), l.when(), l.id.clone()));
     Ok(listed)
-}
-
-/// A file, or a link to one: a folder that happens to end in `.jsonl` is no
-/// record. The entry's type comes with the listing, so this costs nothing
-/// but for links.
-fn is_file(entry: &std::fs::DirEntry) -> bool {
-    match entry.file_type() {
-        Ok(t) if t.is_symlink() => entry.path().is_file(),
-        Ok(t) => t.is_file(),
-        Err(_) => false,
-    }
 }
 
 /// One record: its closing summary if it ends with one, else worked out
@@ -219,29 +185,28 @@ fn list_one(path: &Path) -> Listed {
     let (summary, status) = match Record::load(path) {
         Ok(record) => {
             let mut summary = record.report.summary();
-            if summary.opened.is_empty() {
-                summary.opened = date_of_id(&id).unwrap_or_default();
-            }
-            (summary, record.status())
+            summary.opened = summary.opened.or_else(|| date_of_id(&id));
+            (summary, record.state())
         }
         Err(_) => (
             Summary {
-                opened: date_of_id(&id).unwrap_or_default(),
+                opened: date_of_id(&id),
                 ..Summary::default()
             },
-            Status::Damaged,
+            State::Damaged,
         ),
     };
     Listed::new(id, path.to_owned(), summary, Some(status))
 }
 
-/// The moment a record's name gives (`YYYYMMDD-HHMMSS-…`), as
-/// `YYYY-MM-DDTHH:MM:SS`: all that is left to go by when its first line is
-/// lost.
-fn date_of_id(id: &str) -> Option<String> {
-    let d = id.get(..15)?;
-    let civil = jiff::civil::DateTime::strptime("%Y%m%d-%H%M%S", d).ok()?;
-    Some(civil.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+/// The moment a record's name gives (`YYYYMMDD-HHMMSS-…`), with no offset:
+/// all that is left to go by when its first line is lost.
+fn date_of_id(id: &str) -> Option<Stamp> {
+    let (stamp, _) = jiff::fmt::strtime::BrokenDownTime::parse_prefix("%Y%m%d-%H%M%S", id).ok()?;
+    Some(Stamp {
+        local: stamp.to_datetime().ok()?,
+        offset: None,
+    })
 }
 
 /// The shortest start of each record's id that names it alone among
@@ -290,7 +255,7 @@ mod tests {
                     (*n).to_owned(),
                     PathBuf::new(),
                     Summary::default(),
-                    Some(Status::Damaged),
+                    Some(State::Damaged),
                 )
             })
             .collect();
@@ -321,11 +286,9 @@ mod tests {
     #[test]
     fn names_give_a_date_when_nothing_else_does() {
         assert_eq!(
-            date_of_id("20261121-120000-damaged").as_deref(),
-            Some("2026-11-21T12:00:00")
+            date_of_id("20261121-120000-damaged").map(|s| s.to_string()),
+            Some("2026-11-21T12:00:00".to_owned())
         );
         assert_eq!(date_of_id("notes"), None);
-        assert_eq!(date_time("2026-11-21T12:00:00+01:00"), "2026-11-21 12:00");
-        assert_eq!(date_time(""), "?");
     }
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use ratatui::text::Span;
 
-use super::{Listed, Status, change};
+use super::Listed;
+use crate::session::report::{Change, State};
 use crate::text::clock_text;
 
 /// Widest a client reference or a protocol name is shown; longer ones end
@@ -83,8 +84,16 @@ pub fn table(rows: &[(&Listed, &str)]) -> String {
                     },
                     clock_text(m.active),
                     s.status.word().to_owned(),
-                    change(m.pain_before, m.pain_after),
-                    change(m.stress_before, m.stress_after),
+                    Change {
+                        before: m.pain_before,
+                        after: m.pain_after,
+                    }
+                    .to_string(),
+                    Change {
+                        before: m.stress_before,
+                        after: m.stress_after,
+                    }
+                    .to_string(),
                 ],
             }
         })
@@ -118,7 +127,7 @@ pub fn table(rows: &[(&Listed, &str)]) -> String {
     }
     let total: Duration = rows.iter().map(|(s, _)| s.summary.active).sum();
     let mut notes = Vec::new();
-    for status in [Status::Interrupted, Status::SetAside, Status::Damaged] {
+    for status in [State::Interrupted, State::SetAside, State::Damaged] {
         let n = rows.iter().filter(|(s, _)| s.status == status).count();
         if n > 0 {
             notes.push(format!("{n} {}", status.word()));
@@ -135,6 +144,26 @@ pub fn table(rows: &[(&Listed, &str)]) -> String {
         clock_text(total),
     ));
     text
+}
+
+/// Records as lines of an error message, lined up: id, date, who, protocol.
+pub fn candidates(listed: &[&Listed]) -> String {
+    let ids: Vec<&str> = listed.iter().map(|l| l.id.as_str()).collect();
+    let id_width = ids.iter().map(|id| width(id)).max().unwrap_or(0);
+    let who = |l: &Listed| fit(&client(l), CLIENT_MAX).trim_end().to_owned();
+    let who_width = listed.iter().map(|l| width(&who(l))).max().unwrap_or(0);
+    let mut t = String::new();
+    for l in listed {
+        let line = format!(
+            "\n  {}  {}  {}  {}",
+            fit(&l.id, id_width),
+            l.date_time(),
+            fit(&who(l), who_width),
+            fit(&l.summary.protocol, 28)
+        );
+        t.push_str(line.trim_end());
+    }
+    t
 }
 
 #[cfg(test)]

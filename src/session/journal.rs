@@ -384,7 +384,7 @@ impl Journal for LazyJournal {
             None => {
                 let stamp = (self.wall)();
                 let mut opened = self.opened.clone();
-                opened.opened = stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+                opened.opened = Some(crate::session::record::Stamp::of(&stamp));
                 let file = FileJournal::create(&self.dir, &opened, &stamp)?;
                 self.written = Some(opened);
                 self.file.insert(file)

@@ -168,8 +168,9 @@ pub enum Entry {
     /// The session was taken up again after an interruption; the time in
     /// between does not count.
     Continued {
-        /// The wall-clock time it was taken up again (RFC 3339).
-        wall: String,
+        /// The wall-clock time it was taken up again.
+        #[serde(with = "maybe_stamp")]
+        wall: Option<Stamp>,
     },
     /// The therapist chose not to resume an interrupted session.
     Abandoned,
@@ -248,8 +249,9 @@ pub struct Opened {
     /// A practice session (no client, no consultation).
     #[serde(default)]
     pub practice: bool,
-    /// When the record was opened, wall-clock time (RFC 3339).
-    pub opened: String,
+    /// When the record was opened, wall-clock time.
+    #[serde(with = "maybe_stamp")]
+    pub opened: Option<Stamp>,
     /// The stillpoint version that wrote it.
     #[serde(default)]
     pub app: String,
@@ -412,8 +414,9 @@ pub struct Aftercare {
 /// worked out from any journal, closed or not.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Summary {
-    /// Wall-clock time the record was opened (RFC 3339).
-    pub opened: String,
+    /// Wall-clock time the record was opened.
+    #[serde(with = "maybe_stamp", default)]
+    pub opened: Option<Stamp>,
     /// The client reference, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
@@ -442,6 +445,126 @@ pub struct Summary {
     /// How many notes were taken.
     #[serde(default)]
     pub notes: usize,
+}
+
+/// A wall-clock moment as a record keeps it: the local date and time it was
+/// written at, and the UTC offset it was written with. On disk it is RFC 3339
+/// text (`2026-11-02T09:30:00+01:00`); in memory it is typed, so nothing
+/// slices strings to find a date. A moment known only from a file's name
+/// has no offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    /// The local date and time, as the clock on the wall showed it.
+    pub local: jiff::civil::DateTime,
+    /// The offset from UTC it was written with, when known.
+    pub offset: Option<jiff::tz::Offset>,
+}
+
+impl Stamp {
+    /// `zoned`'s local time and offset, to the second.
+    pub fn of(zoned: &jiff::Zoned) -> Stamp {
+        let local = zoned.datetime();
+        Stamp {
+            local: local.with().subsec_nanosecond(0).build().unwrap_or(local),
+            offset: Some(zoned.offset()),
+        }
+    }
+
+    /// Reads RFC 3339 (`…T09:30:00+01:00`, `…Z`) or a local time with no
+    /// offset (`2026-11-02T09:30:00`); `None` for anything else.
+    pub fn parse(text: &str) -> Option<Stamp> {
+        let pieces = jiff::fmt::temporal::Pieces::parse(text).ok()?;
+        let local = pieces.date().to_datetime(pieces.time()?);
+        Some(Stamp {
+            local,
+            offset: pieces.to_numeric_offset(),
+        })
+    }
+
+    /// The local date it was written on.
+    pub fn date(&self) -> jiff::civil::Date {
+        self.local.date()
+    }
+
+    /// The instant, for ordering (a stamp with no offset is taken as UTC:
+    /// near enough to put it in order).
+    pub fn timestamp(&self) -> jiff::Timestamp {
+        let offset = self.offset.unwrap_or(jiff::tz::Offset::UTC);
+        offset
+            .to_timestamp(self.local)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// `2026-11-02 09:30`: the local date and time to the minute.
+    pub fn short(&self) -> String {
+        self.local.strftime("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// `Mon 2026-11-02 09:30 (UTC+01:00)`: with the weekday and, when
+    /// known, the offset.
+    pub fn long(&self) -> String {
+        let day = self.local.strftime("%a %Y-%m-%d %H:%M");
+        match self.offset {
+            Some(o) if o == jiff::tz::Offset::UTC => format!("{day} (UTC)"),
+            Some(o) => format!("{day} (UTC{})", offset_text(o)),
+            None => day.to_string(),
+        }
+    }
+}
+
+/// `+01:00`.
+fn offset_text(offset: jiff::tz::Offset) -> String {
+    let secs = offset.seconds();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let secs = secs.unsigned_abs();
+    format!("{sign}{:02}:{:02}", secs / 3600, secs / 60 % 60)
+}
+
+impl std::fmt::Display for Stamp {
+    /// RFC 3339 as written on disk (no offset when none is known).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.local.strftime("%Y-%m-%dT%H:%M:%S"))?;
+        match self.offset {
+            Some(o) => f.write_str(&offset_text(o)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
+        let text = String::deserialize(d)?;
+        Stamp::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a date and time: {text:?}")))
+    }
+}
+
+/// An optional [`Stamp`] on disk: a missing or empty string (as early
+/// records and damaged summaries have) is `None`.
+pub mod maybe_stamp {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Stamp;
+
+    /// Writes the stamp, or an empty string.
+    pub fn serialize<S: Serializer>(stamp: &Option<Stamp>, s: S) -> Result<S::Ok, S::Error> {
+        match stamp {
+            Some(stamp) => s.collect_str(stamp),
+            None => s.serialize_str(""),
+        }
+    }
+
+    /// Reads a stamp; an empty or unreadable string is none.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Stamp>, D::Error> {
+        let text = Option::<String>::deserialize(d)?.unwrap_or_default();
+        Ok(Stamp::parse(&text))
+    }
 }
 
 /// An entry with the moment it happened.

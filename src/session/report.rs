@@ -1,11 +1,74 @@
-//! A session worked out from its journal: the steps planned against what
-//! happened, the before and after answers, the notes. The summary screen,
-//! `stillpoint show`, history and export all read sessions through this.
+//! The read model of a session: everything its journal says, worked out
+//! once — how the record stands, the steps planned against what happened
+//! and how each ended, the consultation, the marks, the closing answers, and
+//! pain and stress before and after — with the words for each.
+//!
+//! The summary screen, `stillpoint show`, the Markdown note, the JSON and
+//! the CSV all render from a [`Report`] and use its vocabulary ([`State`],
+//! [`Outcome`], [`Change`], [`Fact`]), so they cannot drift apart.
 
+use std::fmt;
 use std::time::Duration;
+
+use serde::Serialize;
 
 use crate::clock::Moment;
 use crate::session::record::{Aftercare, EndedBy, Entry, Intake, Logged, Opened, Summary};
+use crate::text::clock_text;
+
+/// A step moved on from within this long was skipped rather than ended early
+/// (if that was also under half its target).
+const SKIPPED_WITHIN: Duration = Duration::from_secs(15);
+
+/// How a record stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Closed; every step was worked through.
+    Complete,
+    /// Closed after ending early.
+    EndedEarly,
+    /// Cut off and not (yet) taken up again.
+    Interrupted,
+    /// Cut off, then set aside at the resume offer (the journal's
+    /// `abandoned` line).
+    SetAside,
+    /// The file is damaged before its last line, or cannot be read.
+    Damaged,
+}
+
+impl State {
+    /// The state in the practitioner's words, as every view shows it.
+    pub fn word(self) -> &'static str {
+        match self {
+            State::Complete => "complete",
+            State::EndedEarly => "ended early",
+            State::Interrupted => "interrupted",
+            State::SetAside => "set aside",
+            State::Damaged => "damaged",
+        }
+    }
+}
+
+/// How a step ended, for every view of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It ran to its target (by itself, or moved on at or after it).
+    Completed,
+    /// Moved on before its target.
+    EndedEarly,
+    /// Moved on before it really started.
+    Skipped,
+    /// A manual hold that reached its `max`.
+    RanToMax,
+    /// The therapist went back to the step before.
+    WentBack,
+    /// The session was ended during it.
+    SessionEnded,
+    /// It was still running when the record stops.
+    NotFinished,
+}
 
 /// One step as it was worked.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +81,8 @@ pub struct StepReport {
     pub region: Option<crate::protocol::Region>,
     /// The planned time.
     pub planned: Duration,
+    /// Its target when it last ended: the plan after extends and shortens.
+    pub target: Duration,
     /// Time actually spent in it, all visits, pauses excluded.
     pub actual: Duration,
     /// How its last visit ended (`None` while it was still running when the
@@ -26,14 +91,59 @@ pub struct StepReport {
 }
 
 impl StepReport {
-    /// Ended by the therapist before its target time.
+    /// How the step ended.
+    pub fn outcome(&self) -> Outcome {
+        match self.ended_by {
+            None => Outcome::NotFinished,
+            Some(EndedBy::Quit) => Outcome::SessionEnded,
+            Some(EndedBy::Back) => Outcome::WentBack,
+            Some(EndedBy::Max) => Outcome::RanToMax,
+            Some(EndedBy::Auto) => Outcome::Completed,
+            Some(EndedBy::Next) if self.actual >= self.target => Outcome::Completed,
+            Some(EndedBy::Next) if self.actual < SKIPPED_WITHIN.min(self.target / 2) => {
+                Outcome::Skipped
+            }
+            Some(EndedBy::Next) => Outcome::EndedEarly,
+        }
+    }
+
+    /// How the step ended, in words: `completed`, `ended early at 3:50 of
+    /// 4:00`, `skipped after 0:05`, `ran to its max`…; a changed target is
+    /// named (`completed, extended to 6:00`).
+    pub fn outcome_text(&self) -> String {
+        let t = clock_text;
+        let mut words = match self.outcome() {
+            Outcome::Completed => "completed".to_owned(),
+            Outcome::EndedEarly => {
+                format!("ended early at {} of {}", t(self.actual), t(self.target))
+            }
+            Outcome::Skipped => format!("skipped after {}", t(self.actual)),
+            Outcome::RanToMax => "ran to its max".to_owned(),
+            Outcome::WentBack => "went back to the step before".to_owned(),
+            Outcome::SessionEnded => "the session ended during it".to_owned(),
+            Outcome::NotFinished => "not finished".to_owned(),
+        };
+        let changed = self.target.as_secs() != self.planned.as_secs();
+        if changed && self.outcome() == Outcome::Completed {
+            let how = if self.target > self.planned {
+                "extended"
+            } else {
+                "shortened"
+            };
+            words.push_str(&format!(", {how} to {}", t(self.target)));
+        }
+        words
+    }
+
+    /// Moved on from before its target, by the therapist.
     pub fn skipped(&self) -> bool {
-        self.ended_by == Some(EndedBy::Next) && self.actual < self.planned
+        matches!(self.outcome(), Outcome::Skipped | Outcome::EndedEarly)
     }
 }
 
 /// What kind of mark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MarkKind {
     /// A note the therapist typed.
     Note,
@@ -52,8 +162,63 @@ pub struct Mark {
     pub kind: MarkKind,
     /// The step it happened in, if the session had started.
     pub step: Option<usize>,
-    /// What, in words.
+    /// A note as typed; a rhythm or still point in words.
     pub text: String,
+}
+
+impl Mark {
+    /// The mark in words: `note: …`, `rhythm 10.0 cycles/min (6 taps)`,
+    /// `still point 0:40`.
+    pub fn words(&self) -> String {
+        match self.kind {
+            MarkKind::Note => format!("note: {}", self.text),
+            MarkKind::Rhythm | MarkKind::StillPoint => self.text.clone(),
+        }
+    }
+}
+
+/// A rating before and after the session (pain, stress), 0–10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Change {
+    /// At the consultation.
+    pub before: Option<u8>,
+    /// At the closing questions.
+    pub after: Option<u8>,
+}
+
+impl Change {
+    /// True when neither answer was given.
+    pub fn is_empty(self) -> bool {
+        self.before.is_none() && self.after.is_none()
+    }
+}
+
+impl fmt::Display for Change {
+    /// `6 → 3`, with `—` for an answer not given; nothing when neither was.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let v = |x: Option<u8>| x.map_or("—".to_owned(), |x| x.to_string());
+        write!(f, "{} → {}", v(self.before), v(self.after))
+    }
+}
+
+/// One labelled line of a record's account (`pain`: `6 of 10`), the same
+/// in every view; each renderer lays it out its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    /// The label, lower case.
+    pub label: &'static str,
+    /// The value in words.
+    pub value: String,
+}
+
+fn fact(label: &'static str, value: impl Into<String>) -> Fact {
+    Fact {
+        label,
+        value: value.into(),
+    }
 }
 
 /// Everything a journal says about one session.
@@ -65,6 +230,8 @@ pub struct Report {
     pub intake: Option<Intake>,
     /// The steps reached, in the order first reached.
     pub steps: Vec<StepReport>,
+    /// How many steps the protocol had, from the session's start line.
+    pub steps_planned: Option<usize>,
     /// Notes, rhythm rates and still points, in order.
     pub marks: Vec<Mark>,
     /// The closing answers.
@@ -78,8 +245,6 @@ pub struct Report {
     pub ended: bool,
     /// The record was closed normally.
     pub closed: bool,
-    /// The record stops with an interruption (or with no ending at all).
-    pub interrupted: bool,
     /// The therapist chose not to resume it.
     pub abandoned: bool,
     /// Moment of the last entry.
@@ -88,100 +253,165 @@ pub struct Report {
     pub started_at: Option<Moment>,
     /// How many times the clock was paused.
     pub pauses: usize,
+    /// Time spent paused, in all.
+    pub paused: Duration,
+    /// Why the session was cut off, each time it was.
+    pub interruptions: Vec<String>,
 }
 
 impl Report {
     /// Works the session out from its entries, in order.
     pub fn from_entries<'a>(entries: impl IntoIterator<Item = &'a Logged>) -> Report {
         let mut r = Report::default();
-        let mut current: Option<usize> = None;
-        // Time in the running visit of the current step, from progress lines.
-        let mut running = Duration::ZERO;
-        let mut ended_active = None;
+        let mut walk = Walk::default();
         for logged in entries {
             r.last_at = r.last_at.max(logged.at);
-            match &logged.entry {
-                Entry::Opened(o) => r.opened = Some(o.clone()),
-                Entry::SessionStarted { .. } => r.started_at = r.started_at.or(Some(logged.at)),
-                Entry::Paused { .. } => r.pauses += 1,
-                Entry::Intake(i) => r.intake = Some(i.clone()),
-                Entry::StepStarted {
-                    step,
-                    name,
-                    region,
-                    planned,
-                } => {
-                    current = Some(*step);
-                    running = Duration::ZERO;
-                    if !r.steps.iter().any(|s| s.step == *step) {
-                        r.steps.push(StepReport {
-                            step: *step,
-                            name: name.clone(),
-                            region: *region,
-                            planned: *planned,
-                            actual: Duration::ZERO,
-                            ended_by: None,
-                        });
-                    }
-                }
-                Entry::StepEnded {
-                    step, actual, by, ..
-                } => {
-                    if let Some(s) = r.steps.iter_mut().find(|s| s.step == *step) {
-                        s.actual += *actual;
-                        s.ended_by = Some(*by);
-                    }
-                    running = Duration::ZERO;
-                }
-                Entry::Progress { step, elapsed } if current == Some(*step) => running = *elapsed,
-                Entry::SessionEnded { completed, active } => {
-                    r.completed = *completed;
-                    r.ended = true;
-                    ended_active = Some(*active);
-                    current = None;
-                }
-                Entry::Note { text } => r.marks.push(Mark {
-                    at: logged.at,
-                    kind: MarkKind::Note,
-                    step: current,
-                    text: text.clone(),
-                }),
-                Entry::Rhythm { cpm, taps } => r.marks.push(Mark {
-                    at: logged.at,
-                    kind: MarkKind::Rhythm,
-                    step: current,
-                    text: format!("rhythm {cpm:.1} cycles/min ({taps} taps)"),
-                }),
-                Entry::StillPointEnded { length, .. } => {
-                    r.marks.push(Mark {
-                        at: logged.at,
-                        kind: MarkKind::StillPoint,
-                        step: current,
-                        text: format!("still point {}", crate::text::clock_text(*length)),
-                    });
-                }
-                Entry::Aftercare(a) => r.aftercare = Some(a.clone()),
-                Entry::Closed(_) => {
-                    r.closed = true;
-                    r.interrupted = false;
-                }
-                Entry::Interrupted { .. } => r.interrupted = true,
-                Entry::Continued { .. } => r.interrupted = false,
-                Entry::Abandoned => r.abandoned = true,
-                _ => {}
-            }
+            r.take(logged, &mut walk);
         }
         let worked: Duration = r.steps.iter().map(|s| s.actual).sum();
-        r.active = ended_active.unwrap_or(worked + running);
-        if let (Some(step), false) = (current, r.ended)
+        r.active = walk.ended_active.unwrap_or(worked + walk.running);
+        if let (Some(step), false) = (walk.current, r.ended)
             && let Some(s) = r.steps.iter_mut().find(|s| s.step == step)
         {
-            s.actual += running;
-        }
-        if !r.closed && !r.abandoned {
-            r.interrupted = true;
+            s.actual += walk.running;
         }
         r
+    }
+
+    /// Takes in one entry.
+    fn take(&mut self, logged: &Logged, walk: &mut Walk) {
+        let r = self;
+        match &logged.entry {
+            Entry::Opened(o) => r.opened = Some(o.clone()),
+            Entry::SessionStarted { steps, .. } => {
+                r.started_at = r.started_at.or(Some(logged.at));
+                r.steps_planned = Some(*steps);
+            }
+            Entry::Paused { .. } => r.pauses += 1,
+            Entry::Resumed { paused_for, .. } => r.paused += *paused_for,
+            Entry::Intake(i) => r.intake = Some(i.clone()),
+            Entry::StepStarted {
+                step,
+                name,
+                region,
+                planned,
+            } => {
+                walk.current = Some(*step);
+                walk.running = Duration::ZERO;
+                if !r.steps.iter().any(|s| s.step == *step) {
+                    r.steps.push(StepReport {
+                        step: *step,
+                        name: name.clone(),
+                        region: *region,
+                        planned: *planned,
+                        target: *planned,
+                        actual: Duration::ZERO,
+                        ended_by: None,
+                    });
+                }
+            }
+            Entry::StepEnded {
+                step,
+                target,
+                actual,
+                by,
+            } => {
+                if let Some(s) = r.steps.iter_mut().find(|s| s.step == *step) {
+                    s.actual += *actual;
+                    s.target = *target;
+                    s.ended_by = Some(*by);
+                }
+                walk.running = Duration::ZERO;
+            }
+            Entry::Progress { step, elapsed } if walk.current == Some(*step) => {
+                walk.running = *elapsed;
+            }
+            Entry::SessionEnded { completed, active } => {
+                r.completed = *completed;
+                r.ended = true;
+                walk.ended_active = Some(*active);
+                walk.current = None;
+            }
+            Entry::Note { text } => r.mark(logged.at, MarkKind::Note, walk, text.clone()),
+            Entry::Rhythm { cpm, taps } => r.mark(
+                logged.at,
+                MarkKind::Rhythm,
+                walk,
+                format!("rhythm {cpm:.1} cycles/min ({taps} taps)"),
+            ),
+            Entry::StillPointEnded { length, .. } => r.mark(
+                logged.at,
+                MarkKind::StillPoint,
+                walk,
+                format!("still point {}", clock_text(*length)),
+            ),
+            Entry::Aftercare(a) => r.aftercare = Some(a.clone()),
+            Entry::Closed(_) => r.closed = true,
+            Entry::Interrupted { reason } => r.interruptions.push(reason.clone()),
+            Entry::Abandoned => r.abandoned = true,
+            _ => {}
+        }
+    }
+
+    fn mark(&mut self, at: Moment, kind: MarkKind, walk: &Walk, text: String) {
+        self.marks.push(Mark {
+            at,
+            kind,
+            step: walk.current,
+            text,
+        });
+    }
+
+    /// How the record stands (a damaged file is the reader's to say).
+    pub fn state(&self) -> State {
+        if self.abandoned {
+            State::SetAside
+        } else if !self.closed {
+            State::Interrupted
+        } else {
+            self.closing_state()
+        }
+    }
+
+    /// How the record will stand once closed: what the summary screen,
+    /// shown just before the closing line is written, says.
+    pub fn closing_state(&self) -> State {
+        if self.completed {
+            State::Complete
+        } else {
+            State::EndedEarly
+        }
+    }
+
+    /// Pain before and after.
+    pub fn pain(&self) -> Change {
+        Change {
+            before: self.intake.as_ref().map(|i| i.pain),
+            after: self.aftercare.as_ref().and_then(|a| a.pain),
+        }
+    }
+
+    /// Stress before and after.
+    pub fn stress(&self) -> Change {
+        Change {
+            before: self.intake.as_ref().map(|i| i.stress),
+            after: self.aftercare.as_ref().and_then(|a| a.stress),
+        }
+    }
+
+    /// The client reference: the consultation's (it may correct the one
+    /// given when the record was opened), else the opening line's.
+    pub fn client(&self) -> Option<String> {
+        self.intake
+            .as_ref()
+            .map(|i| i.client.clone())
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| self.opened.as_ref().and_then(|o| o.client.clone()))
+    }
+
+    /// A practice session (no client, no consultation).
+    pub fn practice(&self) -> bool {
+        self.opened.as_ref().is_some_and(|o| o.practice)
     }
 
     /// The session in one line.
@@ -189,22 +419,198 @@ impl Report {
         let opened = self.opened.clone().unwrap_or_default();
         Summary {
             opened: opened.opened,
-            client: opened
-                .client
-                .or_else(|| self.intake.as_ref().map(|i| i.client.clone())),
+            client: self.client(),
             protocol: opened.protocol,
             practice: opened.practice,
             active: self.active,
             completed: self.completed,
-            pain_before: self.intake.as_ref().map(|i| i.pain),
-            pain_after: self.aftercare.as_ref().and_then(|a| a.pain),
-            stress_before: self.intake.as_ref().map(|i| i.stress),
-            stress_after: self.aftercare.as_ref().and_then(|a| a.stress),
+            pain_before: self.pain().before,
+            pain_after: self.pain().after,
+            stress_before: self.stress().before,
+            stress_after: self.stress().after,
             notes: self
                 .marks
                 .iter()
                 .filter(|m| m.kind == MarkKind::Note)
                 .count(),
         }
+    }
+
+    /// Time from the first step's start to `at` (zero before it).
+    pub fn time_into_session(&self, at: Moment) -> Duration {
+        at.since(self.started_at.unwrap_or_default())
+    }
+
+    /// `paused once for 1:30`, `paused 2 times, 3:00 in all`, or nothing.
+    pub fn pauses_text(&self) -> Option<String> {
+        match self.pauses {
+            0 => None,
+            1 => Some(format!("paused once for {}", clock_text(self.paused))),
+            n => Some(format!(
+                "paused {n} times, {} in all",
+                clock_text(self.paused)
+            )),
+        }
+    }
+
+    /// The active time and pauses: `24:10, paused once for 1:30`.
+    pub fn active_text(&self) -> String {
+        match self.pauses_text() {
+            Some(p) => format!("{}, {p}", clock_text(self.active)),
+            None => clock_text(self.active),
+        }
+    }
+
+    /// The steps the protocol had that the session never reached, in words:
+    /// `step 18 of 18 was not reached`, `steps 4–18 of 18 were not reached`.
+    pub fn unreached_text(&self) -> Option<String> {
+        let of = self.steps_planned?;
+        let reached = self.steps.iter().map(|s| s.step + 1).max().unwrap_or(0);
+        let first = reached + 1;
+        (reached < of).then(|| {
+            if first == of {
+                format!("step {first} of {of} was not reached")
+            } else {
+                format!("steps {first}–{of} of {of} were not reached")
+            }
+        })
+    }
+
+    /// The consultation's answers as facts, in the order every view gives
+    /// them.
+    pub fn consultation(&self) -> Vec<Fact> {
+        let Some(i) = &self.intake else {
+            return Vec::new();
+        };
+        let mut facts = Vec::new();
+        let mut focus: Vec<&str> = i.focus.iter().map(|r| r.label()).collect();
+        if !i.focus_note.is_empty() {
+            focus.push(&i.focus_note);
+        }
+        if !focus.is_empty() {
+            facts.push(fact("focus", focus.join("; ")));
+        }
+        facts.push(fact("pain", format!("{} of 10", i.pain)));
+        facts.push(fact("stress", format!("{} of 10", i.stress)));
+        if i.releases.is_empty() {
+            facts.push(fact("conditions", "none ticked"));
+        }
+        for rel in &i.releases {
+            let release = if rel.released {
+                "released by a physician"
+            } else {
+                "NOT released"
+            };
+            facts.push(fact(
+                "condition",
+                format!("{}: {release}", rel.condition.label()),
+            ));
+        }
+        if let Some(care) = i.cautions_text() {
+            facts.push(fact("extra care", care));
+        }
+        facts
+    }
+
+    /// The closing answers as facts: pain and stress before → after, the
+    /// closing note; one fact saying so when the questions were skipped.
+    pub fn after(&self) -> Vec<Fact> {
+        let Some(a) = &self.aftercare else {
+            return Vec::new();
+        };
+        let mut facts = Vec::new();
+        match (a.pain, a.stress) {
+            (None, None) if !self.practice() => {
+                facts.push(fact("questions", "the closing questions were skipped"));
+            }
+            _ => {
+                if a.pain.is_some() {
+                    facts.push(fact("pain", self.pain().to_string()));
+                }
+                if a.stress.is_some() {
+                    facts.push(fact("stress", self.stress().to_string()));
+                }
+            }
+        }
+        if !a.note.is_empty() {
+            facts.push(fact("note", a.note.clone()));
+        }
+        facts
+    }
+}
+
+/// Where the walk through a journal has got to.
+#[derive(Default)]
+struct Walk {
+    /// The step being worked.
+    current: Option<usize>,
+    /// Time in the running visit of the current step, from progress lines.
+    running: Duration,
+    /// The active time the session's end line gives.
+    ended_active: Option<Duration>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(planned: u64, target: u64, actual: u64, by: Option<EndedBy>) -> StepReport {
+        StepReport {
+            step: 0,
+            name: "Hold".into(),
+            region: None,
+            planned: Duration::from_secs(planned),
+            target: Duration::from_secs(target),
+            actual: Duration::from_secs(actual),
+            ended_by: by,
+        }
+    }
+
+    #[test]
+    fn a_step_ended_near_its_target_is_ended_early_not_skipped() {
+        let s = step(240, 240, 230, Some(EndedBy::Next));
+        assert_eq!(s.outcome(), Outcome::EndedEarly);
+        assert_eq!(s.outcome_text(), "ended early at 3:50 of 4:00");
+        let s = step(240, 240, 5, Some(EndedBy::Next));
+        assert_eq!(s.outcome(), Outcome::Skipped);
+        assert_eq!(s.outcome_text(), "skipped after 0:05");
+        // A 20 s transition moved on at 8 s was skipped; at 12 s, ended early.
+        assert_eq!(
+            step(20, 20, 8, Some(EndedBy::Next)).outcome(),
+            Outcome::Skipped
+        );
+        assert_eq!(
+            step(20, 20, 12, Some(EndedBy::Next)).outcome(),
+            Outcome::EndedEarly
+        );
+    }
+
+    #[test]
+    fn completed_steps_name_a_changed_target() {
+        assert_eq!(
+            step(240, 240, 240, Some(EndedBy::Auto)).outcome_text(),
+            "completed"
+        );
+        assert_eq!(
+            step(240, 360, 360, Some(EndedBy::Auto)).outcome_text(),
+            "completed, extended to 6:00"
+        );
+        assert_eq!(
+            step(240, 240, 300, Some(EndedBy::Next)).outcome_text(),
+            "completed"
+        );
+        assert_eq!(step(240, 240, 90, None).outcome_text(), "not finished");
+        assert_eq!(
+            step(240, 240, 90, Some(EndedBy::Quit)).outcome(),
+            Outcome::SessionEnded
+        );
+    }
+
+    #[test]
+    fn changes_read_before_then_after() {
+        let c = |before, after| Change { before, after }.to_string();
+        assert_eq!(c(Some(6), Some(3)), "6 → 3");
+        assert_eq!(c(Some(6), None), "6 → —");
+        assert_eq!(c(None, None), "");
     }
 }

@@ -32,12 +32,12 @@ impl Candidate {
     pub fn describe(&self) -> String {
         let opened = self.report.opened.as_ref();
         let when = opened
-            .map(|o| o.opened.get(..16).unwrap_or(&o.opened).replace('T', " "))
+            .and_then(|o| o.opened)
+            .map(|s| s.short())
             .unwrap_or_default();
         let who = self
             .report
-            .summary()
-            .client
+            .client()
             .map(|c| format!(", client {c}"))
             .unwrap_or_default();
         let protocol = opened.map(|o| o.protocol.as_str()).unwrap_or("?");
@@ -109,35 +109,64 @@ fn in_use(path: &Path) -> bool {
     )
 }
 
-/// Finds the session `id` names: a journal's file stem, a unique start of
-/// one, or a path.
-pub fn find(sessions_dir: &Path, id: &str) -> Result<PathBuf, String> {
-    let as_path = Path::new(id);
-    if as_path.is_file() {
-        return Ok(as_path.to_owned());
-    }
-    let mut matches: Vec<PathBuf> = std::fs::read_dir(sessions_dir)
-        .map_err(|e| format!("cannot read {}: {e}", sessions_dir.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .filter(|p| crate::session::journal::session_id(p).starts_with(id))
-        .collect();
-    matches.sort();
-    match matches.len() {
-        1 => Ok(matches.remove(0)),
-        0 => Err(format!(
-            "no session \"{id}\" in {}\n  hint: `stillpoint history` lists them",
-            sessions_dir.display()
-        )),
-        _ => Err(format!(
-            "\"{id}\" could be any of: {}",
-            matches
-                .iter()
-                .map(|p| crate::session::journal::session_id(p))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+/// Why a session could not be taken up again.
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    /// Another running stillpoint is writing it.
+    #[error("{id} is open in another running stillpoint")]
+    Locked {
+        /// The session's id.
+        id: String,
+    },
+    /// The record could not be opened or read.
+    #[error("cannot reopen {}", path.display())]
+    Reopen {
+        /// The record.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: JournalError,
+    },
+    /// The record has no opening line, so nothing says what was worked.
+    #[error("{} has no opening line", path.display())]
+    NoOpening {
+        /// The record.
+        path: PathBuf,
+    },
+    /// The protocol the session was worked with cannot be read.
+    #[error("cannot read the protocol {source_label}")]
+    ProtocolUnreadable {
+        /// Where it came from, as the record names it.
+        source_label: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The protocol's text changed since the session began.
+    #[error(
+        "the protocol {source_label} has changed since this session began, so its steps may \
+         not match the record"
+    )]
+    ProtocolChanged {
+        /// Where it came from, as the record names it.
+        source_label: String,
+    },
+    /// The protocol no longer parses.
+    #[error(transparent)]
+    Protocol(#[from] crate::protocol::ProtocolError),
+}
+
+impl crate::hint::Hint for ResumeError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ResumeError::ProtocolChanged { .. } => {
+                Some("restore the file as it was, or start a new session".to_owned())
+            }
+            ResumeError::Locked { .. } => {
+                Some("close the other stillpoint first, or wait for it to end".to_owned())
+            }
+            _ => None,
+        }
     }
 }
 
@@ -157,17 +186,19 @@ pub struct Reopened {
 }
 
 /// Opens the journal at `path` to carry on with it.
-pub fn reopen(path: &Path) -> Result<Reopened, String> {
+pub fn reopen(path: &Path) -> Result<Reopened, ResumeError> {
     let (journal, contents) = FileJournal::reopen(path).map_err(|e| match e {
-        JournalError::Locked => format!(
-            "{} is open in another running stillpoint",
-            crate::session::journal::session_id(path)
-        ),
-        e => format!("cannot reopen {}: {e}", path.display()),
+        JournalError::Locked => ResumeError::Locked {
+            id: crate::session::journal::session_id(path),
+        },
+        source => ResumeError::Reopen {
+            path: path.to_owned(),
+            source,
+        },
     })?;
-    let opened = contents
-        .opened()
-        .ok_or_else(|| format!("{} has no opening line", path.display()))?;
+    let opened = contents.opened().ok_or_else(|| ResumeError::NoOpening {
+        path: path.to_owned(),
+    })?;
     let chosen = protocol_of(opened)?;
     let at = contents
         .records
@@ -187,22 +218,21 @@ pub fn reopen(path: &Path) -> Result<Reopened, String> {
 
 /// The protocol a record was made with, refusing one whose text has changed
 /// since: its steps might no longer be the ones the record counts.
-pub fn protocol_of(opened: &Opened) -> Result<Chosen, String> {
+pub fn protocol_of(opened: &Opened) -> Result<Chosen, ResumeError> {
     let source = Source::from_label(&opened.source);
-    let text = source
-        .text()
-        .map_err(|e| format!("cannot read the protocol {}: {e}", opened.source))?;
+    let text = source.text().map_err(|e| ResumeError::ProtocolUnreadable {
+        source_label: opened.source.clone(),
+        source: e,
+    })?;
     if !opened.hash.is_empty() && text_hash(&text) != opened.hash {
-        return Err(format!(
-            "the protocol {} has changed since this session began, so its steps may not \
-             match the record\n  hint: restore the file as it was, or start a new session",
-            opened.source
-        ));
+        return Err(ResumeError::ProtocolChanged {
+            source_label: opened.source.clone(),
+        });
     }
     let origin = source
         .path()
         .map_or_else(|| Path::new("bundled.ron").to_owned(), Path::to_owned);
-    let protocol = Protocol::parse(&text, &origin).map_err(|e| e.to_string())?;
+    let protocol = Protocol::parse(&text, &origin)?;
     Ok(Chosen { protocol, source })
 }
 
@@ -220,7 +250,7 @@ mod tests {
             hash: text_hash(text),
             client: Some("AB".into()),
             practice: false,
-            opened: "2026-11-23T10:00:00+01:00".into(),
+            opened: crate::session::record::Stamp::parse("2026-11-23T10:00:00+01:00"),
             app: "test".into(),
         }
     }
@@ -274,7 +304,10 @@ mod tests {
         let again = reopen(&open_path).unwrap();
         assert_eq!(again.chosen.source, source);
         assert_eq!(again.at, Moment::from_millis(10));
-        assert!(matches!(reopen(&open_path), Err(e) if e.contains("another running")));
+        assert!(matches!(
+            reopen(&open_path),
+            Err(ResumeError::Locked { .. })
+        ));
     }
 
     #[test]
@@ -288,21 +321,6 @@ mod tests {
         assert!(protocol_of(&o).is_ok());
         std::fs::write(&file, text.replace("Trainee", "Changed")).unwrap();
         let err = protocol_of(&o).unwrap_err();
-        assert!(err.contains("has changed"), "{err}");
-    }
-
-    #[test]
-    fn sessions_are_found_by_id_prefix() {
-        let dir = tempfile::tempdir().unwrap();
-        for name in ["20261123-100000-a.jsonl", "20261123-110000-b.jsonl"] {
-            std::fs::write(dir.path().join(name), "").unwrap();
-        }
-        assert!(
-            find(dir.path(), "20261123-11")
-                .unwrap()
-                .ends_with("20261123-110000-b.jsonl")
-        );
-        assert!(find(dir.path(), "20261123").unwrap_err().contains("any of"));
-        assert!(find(dir.path(), "2025").unwrap_err().contains("no session"));
+        assert!(err.to_string().contains("has changed"), "{err}");
     }
 }

@@ -146,7 +146,7 @@ fn drive_with(
             hash: String::new(),
             client: None,
             practice: false,
-            opened: "2026-11-23T09:00:00+01:00".into(),
+            opened: stillpoint::session::record::Stamp::parse("2026-11-23T09:00:00+01:00"),
             app: "test".into(),
         }),
         ..MemoryJournal::default()
@@ -205,7 +205,7 @@ fn a_whole_session_runs_hands_free_after_one_press() {
         ]
     );
     assert!(
-        out.screen.contains("every step worked through"),
+        out.screen.contains("Active time 4:20 · complete"),
         "{}",
         out.screen
     );

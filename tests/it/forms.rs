@@ -175,7 +175,7 @@ fn report() -> Report {
                 hash: String::new(),
                 client: Some("AB".into()),
                 practice: false,
-                opened: "2026-11-23T09:30:00+01:00".into(),
+                opened: stillpoint::session::record::Stamp::parse("2026-11-23T09:30:00+01:00"),
                 app: "test".into(),
             }),
         },
@@ -553,9 +553,9 @@ fn the_summary_shows_steps_planned_and_actual_before_and_after_and_the_marks() {
         "Client AB · opened 2026-11-23 09:30",
         "Active time 5:20",
         "Pain 6 → 3   Stress 5 → 2",
-        "moved on early",
+        "ended early at 0:30 of 5:00",
         "3:10  rhythm 7.5 cycles/min (6 taps)",
-        "5:40  client sighed, shoulders dropped",
+        "5:40  note: client sighed, shoulders dropped",
         "Closing note  lighter afterwards",
         "Enter or q closes the record",
     ] {
@@ -566,7 +566,7 @@ fn the_summary_shows_steps_planned_and_actual_before_and_after_and_the_marks() {
         .find(|l| l.contains("CV4"))
         .unwrap_or_default();
     assert!(
-        row.contains("5:00") && row.contains("0:30") && row.contains("moved on early"),
+        row.contains("5:00") && row.contains("0:30") && row.contains("ended early"),
         "{row}"
     );
 }

@@ -8,13 +8,15 @@
 use std::path::{Path, PathBuf};
 
 use stillpoint::clock::Moment;
-use stillpoint::history::{Filter, Format, INDEX, export, find, history, show};
+use stillpoint::hint::report;
+use stillpoint::history::{Filter, Format, HistoryError, INDEX, export, history, show};
 use stillpoint::protocol::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::protocol::{Protocol, Region};
 use stillpoint::session::engine::{Effect, Input, Session};
+use stillpoint::session::folder::find;
 use stillpoint::session::journal::{FileJournal, Journal};
 use stillpoint::session::record::{
-    Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release,
+    Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release, Stamp,
 };
 use stillpoint::session::report::Report;
 
@@ -84,7 +86,7 @@ fn write(dir: &Path, plan: &Plan) -> PathBuf {
         hash: text_hash(text),
         client: plan.client.map(str::to_owned),
         practice: plan.client.is_none(),
-        opened: stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        opened: Some(Stamp::of(&stamp)),
         app: "test".into(),
     };
     let mut log = vec![Logged {
@@ -313,7 +315,7 @@ fn records() -> tempfile::TempDir {
     dir
 }
 
-fn run(f: impl FnOnce(&mut Vec<u8>) -> Result<(), String>) -> String {
+fn run(f: impl FnOnce(&mut Vec<u8>) -> Result<(), HistoryError>) -> String {
     let mut out = Vec::new();
     f(&mut out).expect("runs");
     String::from_utf8(out).expect("utf-8")
@@ -397,17 +399,17 @@ fn show_explains_unknown_and_ambiguous_names() {
     let s = dir.path().join("sessions");
     let mut out = Vec::new();
     let err = scrub(
-        &show(&s, "202611", &mut out).expect_err("ambiguous"),
+        &report(&show(&s, "202611", &mut out).expect_err("ambiguous")),
         dir.path(),
     );
     insta::assert_snapshot!("show_ambiguous", err);
     let err = scrub(
-        &show(&s, "20250101", &mut out).expect_err("unknown"),
+        &report(&show(&s, "20250101", &mut out).expect_err("unknown")),
         dir.path(),
     );
     insta::assert_snapshot!("show_unknown", err);
     let empty = tempfile::tempdir().expect("temp dir");
-    let err = show(empty.path(), "2026", &mut out).expect_err("nothing there");
+    let err = report(&show(empty.path(), "2026", &mut out).expect_err("nothing there"));
     assert!(err.contains("no sessions are recorded there yet"), "{err}");
     assert!(out.is_empty(), "nothing printed on errors");
 }
@@ -438,15 +440,18 @@ fn ids_are_found_exactly_by_a_unique_start_or_by_path() {
             .to_owned()
     };
     assert_eq!(id(&second), format!("{}-1", id(&first)));
-    assert_eq!(find(&s, &id(&first)), Ok(first.clone()));
+    assert_eq!(find(&s, &id(&first)).ok(), Some(first.clone()));
     assert_eq!(
-        find(&s, &format!("{}.jsonl", id(&first))),
-        Ok(first.clone())
+        find(&s, &format!("{}.jsonl", id(&first))).ok(),
+        Some(first.clone())
     );
-    assert_eq!(find(&s, &id(&second)), Ok(second.clone()));
-    assert_eq!(find(&s, "20261103"), Ok(other.clone()));
-    assert_eq!(find(&s, &other.display().to_string()), Ok(other.clone()));
-    assert!(find(&s, "20261102-0930").is_err_and(|e| e.contains("any of 2 sessions")));
+    assert_eq!(find(&s, &id(&second)).ok(), Some(second.clone()));
+    assert_eq!(find(&s, "20261103").ok(), Some(other.clone()));
+    assert_eq!(
+        find(&s, &other.display().to_string()).ok(),
+        Some(other.clone())
+    );
+    assert!(find(&s, "20261102-0930").is_err_and(|e| e.to_string().contains("any of 2 sessions")));
     assert!(find(&s, "").is_err());
     // The ids history prints are the ones find takes back.
     let table = run(|o| history(&s, &Filter::default(), o));
@@ -465,7 +470,7 @@ fn ids_are_found_exactly_by_a_unique_start_or_by_path() {
         ]
     );
     for (short, path) in shown.iter().zip([&first, &second, &other]) {
-        assert_eq!(find(&s, short).as_ref(), Ok(path), "{short}");
+        assert_eq!(find(&s, short).as_ref().ok(), Some(path), "{short}");
     }
 }
 

@@ -26,7 +26,7 @@ fn record(dir: &Path, index: usize, stamp: &str, practice: bool, pause: u64) {
         hash: text_hash(text),
         client: (!practice).then(|| "AB".to_owned()),
         practice,
-        opened: stamp.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        opened: Some(stillpoint::session::record::Stamp::of(&stamp)),
         app: "test".into(),
     };
     let mut log = vec![Logged {
@@ -81,7 +81,7 @@ fn practice_time_adds_up_per_technique_and_per_protocol() {
         .find(|p| p.name.starts_with("Trainee drill"))
         .expect("the drill");
     assert_eq!(drill.sessions, 2);
-    assert_eq!(drill.last, "2026-11-09");
+    assert_eq!(drill.last, Some(jiff::civil::date(2026, 11, 9)));
     // Twelve holds of the drill, none of its two transitions; pauses left out.
     let feet = stats
         .techniques

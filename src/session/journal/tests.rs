@@ -13,7 +13,7 @@ fn opened() -> Opened {
         hash: "ab12".into(),
         client: Some("AB".into()),
         practice: false,
-        opened: "2026-11-22T10:00:00+00:00".into(),
+        opened: crate::session::record::Stamp::parse("2026-11-22T10:00:00+00:00"),
         app: "test".into(),
     }
 }
@@ -278,7 +278,10 @@ fn a_lazy_journal_is_made_by_its_first_entry() {
     let contents = read(&path).unwrap();
     assert_eq!(contents.records.len(), 2);
     assert_eq!(
-        contents.opened().map(|o| o.opened.as_str()),
-        Some("2026-11-22T10:00:00+00:00")
+        contents
+            .opened()
+            .and_then(|o| o.opened)
+            .map(|o| o.to_string()),
+        Some("2026-11-22T10:00:00+00:00".to_owned())
     );
 }

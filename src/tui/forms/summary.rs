@@ -3,7 +3,6 @@
 //! the notes and marks with their time into the session, and the closing note.
 
 use std::cell::Cell;
-use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -14,8 +13,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::FormEvent;
 use super::frame::{draw_lines, keys_lines, render_box, split, str_width, too_small, wrap};
-use crate::session::record::EndedBy;
-use crate::session::report::{MarkKind, Report, StepReport};
+use crate::session::report::{Change, MarkKind, Report};
 use crate::text::clock_text;
 use crate::text::truncate;
 use crate::tui::theme::Theme;
@@ -75,49 +73,40 @@ impl SummaryScreen {
     pub fn lines(&self, width: usize, t: &Theme) -> Vec<Line<'static>> {
         let width = width.max(1);
         let r = &self.report;
-        let s = r.summary();
         let mut lines = Vec::new();
         let mut who = Vec::new();
-        if let Some(client) = &s.client {
+        if let Some(client) = r.client().filter(|_| !r.practice()) {
             who.push(format!("Client {client}"));
         }
-        if let Some(opened) = s.opened.get(..16) {
-            who.push(format!("opened {}", opened.replace('T', " ")));
+        if let Some(opened) = r.opened.as_ref().and_then(|o| o.opened) {
+            who.push(format!("opened {}", opened.short()));
         }
         if !who.is_empty() {
             lines.extend(wrap(vec![Span::styled(who.join(" · "), t.muted)], width, 0));
         }
-        let state = if r.completed {
-            "every step worked through"
-        } else if r.ended {
-            "ended early"
-        } else {
-            "not finished"
-        };
         let mut time = vec![
             Span::styled("Active time ", t.muted),
             Span::styled(clock_text(r.active), t.accent.add_modifier(Modifier::BOLD)),
-            Span::styled(format!(" · {state}"), t.text),
+            Span::styled(format!(" · {}", r.closing_state().word()), t.text),
         ];
-        if r.pauses > 0 {
-            let times = if r.pauses == 1 { "time" } else { "times" };
-            time.push(Span::styled(
-                format!(" · paused {} {times}", r.pauses),
-                t.muted,
-            ));
+        if let Some(pauses) = r.pauses_text() {
+            time.push(Span::styled(format!(" · {pauses}"), t.muted));
         }
         lines.extend(wrap(time, width, 2));
-        if !s.practice {
-            let change = |before: Option<u8>, after: Option<u8>| {
-                let v = |x: Option<u8>| x.map_or("—".to_owned(), |x| x.to_string());
-                format!("{} → {}", v(before), v(after))
+        if !r.practice() {
+            let change = |c: Change| {
+                if c.is_empty() {
+                    "— → —".to_owned()
+                } else {
+                    c.to_string()
+                }
             };
             lines.extend(wrap(
                 vec![
                     Span::styled("Pain ", t.muted),
-                    Span::styled(change(s.pain_before, s.pain_after), t.text),
+                    Span::styled(change(r.pain()), t.text),
                     Span::styled("   Stress ", t.muted),
-                    Span::styled(change(s.stress_before, s.stress_after), t.text),
+                    Span::styled(change(r.stress()), t.text),
                 ],
                 width,
                 0,
@@ -145,7 +134,7 @@ impl SummaryScreen {
                 lines.extend(wrap(
                     vec![
                         Span::styled(format!("{:>8}  ", clock_text(m.at.since(start))), t.muted),
-                        Span::styled(m.text.clone(), style),
+                        Span::styled(m.words(), style),
                     ],
                     width,
                     10,
@@ -182,7 +171,8 @@ impl SummaryScreen {
                 clock_text(step.planned),
                 clock_text(step.actual)
             );
-            let remark = remark(step);
+            let remark = step.outcome_text();
+            let remark = remark.as_str();
             let style = if step.skipped() { t.overtime } else { t.muted };
             if remark.is_empty() {
                 lines.push(Line::styled(row, t.text));
@@ -235,18 +225,6 @@ impl SummaryScreen {
         self.view.set((max, visible.saturating_sub(1).max(1)));
         draw_lines(lines, self.scroll.min(max), body, buf, t);
         Paragraph::new(keys).render(foot, buf);
-    }
-}
-
-/// A few words on how a step went, when it did not simply run its time.
-fn remark(step: &StepReport) -> &'static str {
-    match step.ended_by {
-        _ if step.skipped() => "moved on early",
-        Some(EndedBy::Max) => "ran to its max",
-        Some(EndedBy::Quit) => "session ended here",
-        None => "not finished",
-        _ if step.actual > step.planned + Duration::from_secs(1) => "held longer",
-        _ => "",
     }
 }
 

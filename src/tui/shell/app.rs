@@ -16,6 +16,7 @@ use crate::audio::AudioState;
 use crate::audio::mix::MixCommand;
 use crate::clock::Moment;
 use crate::session::engine::{Effect, Entry, Input, Logged, Phase, Session};
+use crate::session::record::Stamp;
 use crate::session::report::Report;
 use crate::settings::{Action, KeyMap};
 use crate::tui::dashboard::{Context, KeyLabels, Overlay, View};
@@ -235,8 +236,8 @@ impl App {
         let mut anchor: Option<(jiff::civil::DateTime, Moment)> = None;
         for r in records {
             match &r.entry {
-                Entry::Opened(o) => anchor = civil(&o.opened).map(|w| (w, r.at)),
-                Entry::Continued { wall } => anchor = civil(wall).map(|w| (w, r.at)),
+                Entry::Opened(o) => anchor = o.opened.map(|w| (w.local, r.at)),
+                Entry::Continued { wall } => anchor = wall.map(|w| (w.local, r.at)),
                 _ => {}
             }
             let wall = anchor.and_then(|(w, at)| {
@@ -254,7 +255,7 @@ impl App {
         self.pending.push(log_at(
             at,
             Entry::Continued {
-                wall: wall.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                wall: Some(Stamp::of(wall)),
             },
         ));
         let fx = self.session.handle(Input::Pause, at);
@@ -546,11 +547,6 @@ fn toggled(showing: Overlay, overlay: Overlay) -> Overlay {
     } else {
         overlay
     }
-}
-
-/// The local date and time an RFC 3339 stamp was written in.
-fn civil(stamp: &str) -> Option<jiff::civil::DateTime> {
-    jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%S", stamp.get(..19)?).ok()
 }
 
 fn log_at(at: Moment, entry: Entry) -> Effect {

@@ -1,0 +1,115 @@
+//! `stillpoint show`: one session in full, as plain text: the record's
+//! header, the consultation, the steps with how each ended, the notes and
+//! marks, and the closing answers — each part in the read model's words.
+
+use super::record::Record;
+use crate::session::report::Fact;
+use crate::text::{clock_text, truncate};
+
+/// A label and its value, the values lined up.
+fn field(label: &str, value: &str) -> String {
+    format!("  {label:<12}{value}")
+}
+
+fn facts(t: &mut Vec<String>, facts: &[Fact]) {
+    t.extend(facts.iter().map(|f| field(f.label, &f.value)));
+}
+
+/// One session in full, as plain text.
+pub fn text(rec: &Record) -> String {
+    let mut t = header(rec);
+    let r = &rec.report;
+    let consultation = r.consultation();
+    if !consultation.is_empty() {
+        t.push(String::new());
+        t.push("Consultation".to_owned());
+        facts(&mut t, &consultation);
+    }
+    if !r.steps.is_empty() || r.steps_planned.is_some() {
+        t.push(String::new());
+        t.extend(steps(rec));
+    }
+    if !r.marks.is_empty() {
+        t.push(String::new());
+        t.push("Notes and marks (time into the session)".to_owned());
+        for m in &r.marks {
+            let step = m
+                .step
+                .map(|s| format!("  [step {}]", s + 1))
+                .unwrap_or_default();
+            t.push(format!(
+                "  {:>7}  {}{step}",
+                clock_text(r.time_into_session(m.at)),
+                m.words()
+            ));
+        }
+    }
+    let after = r.after();
+    if !after.is_empty() {
+        t.push(String::new());
+        t.push("After the session".to_owned());
+        facts(&mut t, &after);
+    }
+    let mut text = String::new();
+    for line in t {
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// Who, when, what, where the record is and how it stands.
+fn header(rec: &Record) -> Vec<String> {
+    let r = &rec.report;
+    let mut t = vec![format!("Session {}", rec.id)];
+    let when = r
+        .opened
+        .as_ref()
+        .and_then(|o| o.opened)
+        .map_or_else(|| "?".to_owned(), |s| s.long());
+    t.push(field("date", &when));
+    if r.practice() {
+        t.push(field("practice", "yes (no client)"));
+    } else {
+        t.push(field("client", r.client().as_deref().unwrap_or("—")));
+    }
+    if let Some(o) = &r.opened {
+        t.push(field("protocol", &o.protocol));
+        if !o.source.is_empty() {
+            t.push(field("from", &o.source));
+        }
+        if !o.hash.is_empty() {
+            t.push(field("sha-256", &o.hash));
+        }
+    }
+    t.push(field("record", &rec.path.display().to_string()));
+    t.push(field("state", &rec.state_text()));
+    if rec.torn_tail {
+        t.push(field(
+            "",
+            "(its last line was cut off by a crash and is left out)",
+        ));
+    }
+    t.push(field("active", &r.active_text()));
+    t
+}
+
+/// The steps table: planned, actual, and how each ended.
+fn steps(rec: &Record) -> Vec<String> {
+    let r = &rec.report;
+    let mut t = vec![format!("{:<44}{:>8} {:>8}", "Steps", "planned", "actual")];
+    for st in &r.steps {
+        t.push(format!(
+            "  {:>2}. {:<38} {:>8} {:>8}  {}",
+            st.step + 1,
+            truncate(&st.name, 38),
+            clock_text(st.planned),
+            clock_text(st.actual),
+            st.outcome_text()
+        ));
+    }
+    if let Some(unreached) = r.unreached_text() {
+        t.push(format!("      {unreached}"));
+    }
+    t
+}
