@@ -345,25 +345,18 @@ pub(super) fn run_dashboard(
     clock: ScaledClock<SystemClock>,
     setup: Setup<'_>,
 ) -> ExitCode {
-    let Setup {
-        options,
-        settings,
-        data,
-        signals,
-    } = setup;
-    let data = data.as_path();
-    let config = &settings.config;
+    let config = &setup.settings.config;
     let bed = match choose_bed(
         &chosen.protocol,
         chosen.source.path(),
-        options.soundscape.as_deref(),
+        setup.options.soundscape.as_deref(),
         config.soundscape.as_deref(),
     ) {
         Ok(bed) => bed,
         Err(message) => return fail(&message),
     };
-    let mut events = TerminalEvents::new(&signals);
-    let mut screen = match Screen::enter(Some(&data.join("stderr.log"))) {
+    let mut events = TerminalEvents::new(&setup.signals);
+    let mut screen = match Screen::enter(Some(&setup.data.join("stderr.log"))) {
         Ok(s) => s,
         Err(e) => return fail(&format!("cannot open the terminal: {e}")),
     };
@@ -372,23 +365,14 @@ pub(super) fn run_dashboard(
     }
     // Opened only now, so that anything the sound libraries print while
     // probing lands in the log behind the dashboard, not on the terminal.
-    let mut audio: Box<dyn Audio> = if options.no_audio {
-        Box::new(RecordingAudio::new(AudioState::Disabled))
-    } else {
-        Box::new(DeviceAudio::start_with_cue_device(
-            bed,
-            app.volume().level(),
-            app.volume().muted(),
-            options.cue_device.clone().or(config.cue_device.clone()),
-        ))
-    };
-    let wall = crate::clock::wall_time_of_day;
-    if options.panic_for_test {
+    let mut audio = open_audio(&setup, bed, app.volume());
+    if setup.options.panic_for_test {
         let _ = screen
             .terminal
             .draw(|f| f.render_widget("about to panic", f.area()));
         panic!("deliberate panic for the end-to-end test");
     }
+    let wall = crate::clock::wall_time_of_day;
     let mut edges = Edges {
         audio: audio.as_mut(),
         journal: &mut journal,
@@ -400,11 +384,38 @@ pub(super) fn run_dashboard(
         &clock,
         &mut events,
         &mut edges,
-        &signals,
+        &setup.signals,
     );
     // The audio thread may still write to fd 2 as it closes the device.
     drop(audio);
     drop(screen);
+    after_the_dashboard(&app, &journal, &setup.data, result)
+}
+
+/// The sound edge: silent with `--no-audio`, else the device (which runs
+/// silent by itself when there is none).
+fn open_audio(setup: &Setup<'_>, bed: Option<Bed>, volume: Volume) -> Box<dyn Audio> {
+    if setup.options.no_audio {
+        return Box::new(RecordingAudio::new(AudioState::Disabled));
+    }
+    let cue_device =
+        (setup.options.cue_device.clone()).or_else(|| setup.settings.config.cue_device.clone());
+    Box::new(DeviceAudio::start_with_cue_device(
+        bed,
+        volume.level(),
+        volume.muted(),
+        cue_device,
+    ))
+}
+
+/// Once the terminal is given back: the volume remembered, a closed record
+/// indexed, and where the record is said, with the exit status.
+fn after_the_dashboard(
+    app: &App,
+    journal: &LazyJournal,
+    data: &Path,
+    result: std::io::Result<Exit>,
+) -> ExitCode {
     let _ = Prefs {
         volume: app.volume().level(),
         muted: app.volume().muted(),

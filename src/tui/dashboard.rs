@@ -166,20 +166,90 @@ pub struct View {
     countdown: SignedSecs,
     target: u64,
     elapsed: u64,
-    hands: Option<String>,
-    intent: Option<String>,
-    notice: Option<String>,
     next: Option<(String, u64)>,
     session_elapsed: u64,
     session_remaining: u64,
     ends_at: Option<String>,
     timeline: Vec<TimelineRow>,
-    /// Where the hands are now and where they go next, for the body map.
-    regions: Vec<crate::protocol::Region>,
-    next_regions: Vec<crate::protocol::Region>,
+    hold: HoldInfo,
+}
+
+/// What the current hold says and where the hands go (nothing for a
+/// transition).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct HoldInfo {
+    hands: Option<String>,
+    intent: Option<String>,
+    notice: Option<String>,
     landmarks: Option<String>,
     touch: Option<String>,
     mistakes: Option<String>,
+    /// Where the hands are now and where they go next, for the body map.
+    regions: Vec<crate::protocol::Region>,
+    next_regions: Vec<crate::protocol::Region>,
+}
+
+impl HoldInfo {
+    fn of(session: &Session) -> HoldInfo {
+        let next_regions = session
+            .next_step()
+            .and_then(Step::hold)
+            .map(contacts)
+            .unwrap_or_default();
+        let Some(h) = session.current_step().hold() else {
+            return HoldInfo {
+                next_regions,
+                ..HoldInfo::default()
+            };
+        };
+        HoldInfo {
+            hands: Some(h.hands.clone()),
+            intent: Some(h.intent.clone()),
+            notice: h.notice.clone(),
+            landmarks: h.landmarks.clone(),
+            touch: h.touch.clone(),
+            mistakes: h.mistakes.clone(),
+            regions: contacts(h),
+            next_regions,
+        }
+    }
+}
+
+impl Mode {
+    fn of(phase: Phase) -> Mode {
+        match phase {
+            Phase::Ready => Mode::Ready,
+            Phase::Running => Mode::Running,
+            Phase::Overtime => Mode::Overtime,
+            Phase::Paused { .. } => Mode::Paused,
+            Phase::Finished {
+                completed: true, ..
+            } => Mode::Complete,
+            Phase::Finished { .. } => Mode::Ended,
+        }
+    }
+}
+
+/// Every step's row of the timeline at `now`.
+fn timeline(session: &Session, now: Moment) -> Vec<TimelineRow> {
+    session
+        .protocol()
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let status = session.step_status(i);
+            let actual = session.step_actual(i, now);
+            TimelineRow {
+                name: s.name().to_owned(),
+                planned: s.planned().as_secs(),
+                actual: (status != StepStatus::Upcoming || actual > Duration::ZERO)
+                    .then_some(actual.as_secs()),
+                status,
+                transition: matches!(s, Step::Transition(_)),
+            }
+        })
+        .collect()
 }
 
 impl View {
@@ -193,16 +263,7 @@ impl View {
     ) -> View {
         let protocol = session.protocol();
         let step = session.current_step();
-        let mode = match session.phase() {
-            Phase::Ready => Mode::Ready,
-            Phase::Running => Mode::Running,
-            Phase::Overtime => Mode::Overtime,
-            Phase::Paused { .. } => Mode::Paused,
-            Phase::Finished {
-                completed: true, ..
-            } => Mode::Complete,
-            Phase::Finished { .. } => Mode::Ended,
-        };
+        let mode = Mode::of(session.phase());
         let remaining = session.session_remaining(now);
         let ends_at = wall.and_then(|wall| {
             if matches!(mode, Mode::Complete | Mode::Ended) {
@@ -212,24 +273,6 @@ impl View {
             let span = jiff::SignedDuration::try_from(real).ok()?;
             Some(wall.wrapping_add(span).strftime("%H:%M").to_string())
         });
-        let hold = step.hold();
-        let timeline = protocol
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let status = session.step_status(i);
-                let actual = session.step_actual(i, now);
-                TimelineRow {
-                    name: s.name().to_owned(),
-                    planned: s.planned().as_secs(),
-                    actual: (status != StepStatus::Upcoming || actual > Duration::ZERO)
-                        .then_some(actual.as_secs()),
-                    status,
-                    transition: matches!(s, Step::Transition(_)),
-                }
-            })
-            .collect();
         View {
             ctx,
             protocol: protocol.name.to_string(),
@@ -237,7 +280,7 @@ impl View {
             step_no: session.current() + 1,
             steps: protocol.steps.len(),
             step_name: step.name().to_owned(),
-            region: hold.map(|h| h.region.label()),
+            region: step.hold().map(|h| h.region.label()),
             kind: match step {
                 Step::Transition(_) => "transition",
                 Step::Hold(h) if h.advance == Advance::Manual => "hold until release",
@@ -246,25 +289,14 @@ impl View {
             countdown: session.step_remaining(now),
             target: session.step_target().as_secs(),
             elapsed: session.step_elapsed(now).as_secs(),
-            hands: hold.map(|h| h.hands.clone()),
-            intent: hold.map(|h| h.intent.clone()),
-            notice: hold.and_then(|h| h.notice.clone()),
             next: session
                 .next_step()
                 .map(|s| (s.name().to_owned(), s.planned().as_secs())),
             session_elapsed: session.session_elapsed(now).as_secs(),
             session_remaining: remaining.as_secs(),
             ends_at,
-            timeline,
-            regions: hold.map(contacts).unwrap_or_default(),
-            next_regions: session
-                .next_step()
-                .and_then(Step::hold)
-                .map(contacts)
-                .unwrap_or_default(),
-            landmarks: hold.and_then(|h| h.landmarks.clone()),
-            touch: hold.and_then(|h| h.touch.clone()),
-            mistakes: hold.and_then(|h| h.mistakes.clone()),
+            timeline: timeline(session, now),
+            hold: HoldInfo::of(session),
         }
     }
 
@@ -368,8 +400,8 @@ impl View {
     /// (when there is room) the timeline under the map.
     fn render_practice(&self, body: Rect, buf: &mut Buffer) {
         let map = crate::tui::bodymap::BodyMap {
-            now: self.regions.clone(),
-            next: self.next_regions.clone(),
+            now: self.hold.regions.clone(),
+            next: self.hold.next_regions.clone(),
             theme: self.ctx.theme,
         };
         if body.width >= 90 {
@@ -448,28 +480,7 @@ impl View {
     }
 
     fn render_hold(&self, area: Rect, buf: &mut Buffer, with_next: bool) {
-        let t = &self.ctx.theme;
-        // With no sound, a calm change of the frame stands in for each bell.
-        let frame_style = match self.mode {
-            _ if self.ctx.flash => t.accent,
-            Mode::Overtime => t.overtime,
-            _ => t.border,
-        };
-        let title = if self.is_finished() {
-            format!(" {} steps ", self.steps)
-        } else if self.ctx.flash {
-            format!(
-                " step {} of {} · {} · ◆ cue ",
-                self.step_no, self.steps, self.kind
-            )
-        } else {
-            format!(" step {} of {} · {} ", self.step_no, self.steps, self.kind)
-        };
-        let block = Block::new()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(frame_style)
-            .title(Span::styled(title, t.muted));
+        let block = self.hold_block();
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.height == 0 || inner.width == 0 {
@@ -501,30 +512,67 @@ impl View {
             Constraint::Fill(1),
         ])
         .areas(inner);
+        self.render_name(name, buf);
+        self.render_digits(&digits, size, big, buf);
+        self.render_gauge(gauge, buf);
+        text.render(rest, buf, &self.ctx.theme);
+    }
 
+    /// The hold panel's frame and title: the step, its kind, and the visual
+    /// cue that stands in for a bell when there is no sound.
+    fn hold_block(&self) -> Block<'_> {
+        let t = &self.ctx.theme;
+        let frame_style = match self.mode {
+            _ if self.ctx.flash => t.accent,
+            Mode::Overtime => t.overtime,
+            _ => t.border,
+        };
+        let title = if self.is_finished() {
+            format!(" {} steps ", self.steps)
+        } else if self.ctx.flash {
+            format!(
+                " step {} of {} · {} · ◆ cue ",
+                self.step_no, self.steps, self.kind
+            )
+        } else {
+            format!(" step {} of {} · {} ", self.step_no, self.steps, self.kind)
+        };
+        Block::new()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(frame_style)
+            .title(Span::styled(title, t.muted))
+    }
+
+    /// The step's name and its region.
+    fn render_name(&self, area: Rect, buf: &mut Buffer) {
         let mut name_line = vec![Span::styled(
             self.title_text(),
             self.time_style().add_modifier(Modifier::BOLD),
         )];
         if let Some(region) = self.region.filter(|_| !self.is_finished()) {
-            name_line.push(Span::styled(format!(" · {region}"), t.muted));
+            name_line.push(Span::styled(format!(" · {region}"), self.ctx.theme.muted));
         }
-        Line::from(name_line).render(name, buf);
+        Line::from(name_line).render(area, buf);
+    }
 
+    /// The countdown in big digits, or one bold line when they do not fit.
+    fn render_digits(&self, digits: &str, size: Option<DigitSize>, area: Rect, buf: &mut Buffer) {
         match size {
             Some(size) => BigText::builder()
                 .pixel_size(size.pixel())
                 .style(self.time_style())
-                .lines(vec![Line::from(digits)])
+                .lines(vec![Line::from(digits.to_owned())])
                 .centered()
                 .build()
-                .render(big, buf),
-            None => Line::styled(digits, self.time_style().add_modifier(Modifier::BOLD))
-                .alignment(Alignment::Center)
-                .render(big, buf),
+                .render(area, buf),
+            None => Line::styled(
+                digits.to_owned(),
+                self.time_style().add_modifier(Modifier::BOLD),
+            )
+            .alignment(Alignment::Center)
+            .render(area, buf),
         }
-        self.render_gauge(gauge, buf);
-        text.render(rest, buf, &self.ctx.theme);
     }
 
     fn title_text(&self) -> String {
@@ -546,9 +594,9 @@ impl View {
 
     fn hold_text(&self, with_next: bool) -> HoldText<'_> {
         let t = &self.ctx.theme;
+        let k = &self.ctx.keys;
         // The first line is the state message; it stays (blank while running)
         // so the panel does not jump when the state changes.
-        let k = &self.ctx.keys;
         let message = match self.mode {
             Mode::Ready => Line::styled(
                 format!(
@@ -582,36 +630,35 @@ impl View {
             ),
             Mode::Running => Line::default(),
         };
+        HoldText {
+            messages: vec![message],
+            fields: self.hold_fields(with_next),
+        }
+    }
+
+    /// The labelled lines under the digits: cautions, the hold's text (and
+    /// in practice its learning text), and, without a side column, the
+    /// next step and the latest log line.
+    fn hold_fields(&self, with_next: bool) -> Vec<(&'static str, String)> {
+        let h = &self.hold;
+        let practice = self.ctx.practice;
         let mut fields = Vec::new();
-        if let Some(c) = &self.ctx.cautions {
-            fields.push(("Care", c.clone()));
-        }
-        if self.ctx.practice
-            && let Some(l) = &self.landmarks
-        {
-            fields.push(("Find", l.clone()));
-        }
-        if let Some(h) = &self.hands {
-            fields.push(("Hands", h.clone()));
-        }
-        if self.ctx.practice && self.hands.is_some() {
-            let touch = self
-                .touch
-                .clone()
-                .unwrap_or_else(|| DEFAULT_TOUCH.to_owned());
-            fields.push(("Touch", touch));
-        }
-        if let Some(i) = &self.intent {
-            fields.push(("Intent", i.clone()));
-        }
-        if let Some(n) = &self.notice {
-            fields.push(("Notice", n.clone()));
-        }
-        if self.ctx.practice
-            && let Some(m) = &self.mistakes
-        {
-            fields.push(("Avoid", m.clone()));
-        }
+        let mut add = |label, value: Option<&String>| {
+            if let Some(v) = value {
+                fields.push((label, v.clone()));
+            }
+        };
+        add("Care", self.ctx.cautions.as_ref());
+        add("Find", h.landmarks.as_ref().filter(|_| practice));
+        add("Hands", h.hands.as_ref());
+        let touch = h.touch.clone().unwrap_or_else(|| DEFAULT_TOUCH.to_owned());
+        add(
+            "Touch",
+            Some(&touch).filter(|_| practice && h.hands.is_some()),
+        );
+        add("Intent", h.intent.as_ref());
+        add("Notice", h.notice.as_ref());
+        add("Avoid", h.mistakes.as_ref().filter(|_| practice));
         if with_next && let Some((name, planned)) = &self.next {
             fields.push(("Next", format!("{name} ({})", secs_text(*planned))));
         }
@@ -619,10 +666,7 @@ impl View {
         if with_next && let Some((time, text)) = self.ctx.log.last() {
             fields.push(("Last", format!("{time} {text}")));
         }
-        HoldText {
-            messages: vec![message],
-            fields,
-        }
+        fields
     }
 
     fn render_gauge(&self, area: Rect, buf: &mut Buffer) {
