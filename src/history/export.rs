@@ -130,45 +130,7 @@ pub fn markdown(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
 /// A readable session note a practitioner could file.
 pub fn note(rec: &Record) -> String {
     let r = &rec.report;
-    let mut t = String::new();
-    let who = if r.practice() {
-        "Practice session".to_owned()
-    } else {
-        r.client()
-            .as_deref()
-            .map_or("Session".to_owned(), |c| format!("Session with {}", md(c)))
-    };
-    let when = r
-        .opened
-        .as_ref()
-        .and_then(|o| o.opened)
-        .map_or_else(|| "?".to_owned(), |s| s.long());
-    t.push_str(&format!("# {who}, {when}\n\n"));
-    let protocol = r.opened.as_ref().map_or("", |o| o.protocol.as_str());
-    t.push_str(&format!(
-        "- **Protocol:** {}\n",
-        if protocol.is_empty() {
-            "unknown".to_owned()
-        } else {
-            md(protocol)
-        }
-    ));
-    t.push_str(&format!(
-        "- **Active time:** {} ({})\n",
-        r.active_text(),
-        rec.state().word()
-    ));
-    if !r.practice() {
-        t.push_str(&format!(
-            "- **Pain:** {}; **stress:** {} (0–10, before → after)\n",
-            or_none(r.pain().to_string()),
-            or_none(r.stress().to_string())
-        ));
-    }
-    if rec.state() == State::Damaged {
-        t.push_str(&format!("- **Record:** {}\n", md(&rec.state_text())));
-    }
-    t.push_str(&format!("- **Record id:** `{}`\n", rec.id));
+    let mut t = note_header(rec);
     section(&mut t, "Consultation", &r.consultation());
     if !r.steps.is_empty() {
         t.push_str("\n## Steps\n\n");
@@ -202,6 +164,47 @@ pub fn note(rec: &Record) -> String {
         }
     }
     section(&mut t, "After the session", &r.after());
+    t
+}
+
+/// The note's title (who and when) and its first facts.
+fn note_header(rec: &Record) -> String {
+    let r = &rec.report;
+    let who = if r.practice() {
+        "Practice session".to_owned()
+    } else {
+        r.client()
+            .as_deref()
+            .map_or("Session".to_owned(), |c| format!("Session with {}", md(c)))
+    };
+    let when = r
+        .opened
+        .as_ref()
+        .and_then(|o| o.opened)
+        .map_or_else(|| "?".to_owned(), |s| s.long());
+    let protocol = r.opened.as_ref().map_or("", |o| o.protocol.as_str());
+    let protocol = if protocol.is_empty() {
+        "unknown".to_owned()
+    } else {
+        md(protocol)
+    };
+    let mut t = format!("# {who}, {when}\n\n- **Protocol:** {protocol}\n");
+    t.push_str(&format!(
+        "- **Active time:** {} ({})\n",
+        r.active_text(),
+        rec.state().word()
+    ));
+    if !r.practice() {
+        t.push_str(&format!(
+            "- **Pain:** {}; **stress:** {} (0–10, before → after)\n",
+            or_none(r.pain().to_string()),
+            or_none(r.stress().to_string())
+        ));
+    }
+    if rec.state() == State::Damaged {
+        t.push_str(&format!("- **Record:** {}\n", md(&rec.state_text())));
+    }
+    t.push_str(&format!("- **Record id:** `{}`\n", rec.id));
     t
 }
 

@@ -168,7 +168,13 @@ pub fn text(stats: &Stats, width: usize) -> String {
             date_text(p.last)
         ));
     }
-    t.push_str("\nTime per technique\n");
+    t.push_str(&bars(stats, width));
+    t
+}
+
+/// A bar per technique, its length its share of the most practised.
+fn bars(stats: &Stats, width: usize) -> String {
+    let mut t = "\nTime per technique\n".to_owned();
     let label = 26;
     let bar_room = width.saturating_sub(label + 10).clamp(10, 60);
     let most = stats

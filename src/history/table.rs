@@ -6,7 +6,7 @@ use std::time::Duration;
 use ratatui::text::Span;
 
 use super::Listed;
-use crate::session::report::{Change, State};
+use crate::session::report::State;
 use crate::text::clock_text;
 
 /// Widest a client reference or a protocol name is shown; longer ones end
@@ -60,47 +60,36 @@ fn client(s: &Listed) -> String {
     }
 }
 
+/// The table's columns.
+const HEAD: [&str; 8] = [
+    "ID", "DATE", "CLIENT", "PROTOCOL", "TIME", "STATUS", "PAIN", "STRESS",
+];
+
+/// One record's cells, in the order of [`HEAD`].
+fn cells(s: &Listed, id: &str) -> [String; 8] {
+    let m = &s.summary;
+    [
+        id.to_owned(),
+        s.date_time(),
+        client(s),
+        if m.protocol.is_empty() {
+            "?".to_owned()
+        } else {
+            m.protocol.clone()
+        },
+        clock_text(m.active),
+        s.status.word().to_owned(),
+        m.pain().to_string(),
+        m.stress().to_string(),
+    ]
+}
+
 /// The table for `rows` (each record with the id to show for it).
 pub fn table(rows: &[(&Listed, &str)]) -> String {
-    struct Row {
-        cells: [String; 8],
-    }
-    const HEAD: [&str; 8] = [
-        "ID", "DATE", "CLIENT", "PROTOCOL", "TIME", "STATUS", "PAIN", "STRESS",
-    ];
-    let body: Vec<Row> = rows
-        .iter()
-        .map(|(s, id)| {
-            let m = &s.summary;
-            Row {
-                cells: [
-                    (*id).to_owned(),
-                    s.date_time(),
-                    client(s),
-                    if m.protocol.is_empty() {
-                        "?".to_owned()
-                    } else {
-                        m.protocol.clone()
-                    },
-                    clock_text(m.active),
-                    s.status.word().to_owned(),
-                    Change {
-                        before: m.pain_before,
-                        after: m.pain_after,
-                    }
-                    .to_string(),
-                    Change {
-                        before: m.stress_before,
-                        after: m.stress_after,
-                    }
-                    .to_string(),
-                ],
-            }
-        })
-        .collect();
+    let body: Vec<[String; 8]> = rows.iter().map(|(s, id)| cells(s, id)).collect();
     let mut widths = HEAD.map(width);
     for row in &body {
-        for (w, cell) in widths.iter_mut().zip(&row.cells) {
+        for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(width(cell));
         }
     }
@@ -123,8 +112,14 @@ pub fn table(rows: &[(&Listed, &str)]) -> String {
     let mut text = String::with_capacity((body.len() + 3) * 120);
     text.push_str(&line(HEAD));
     for row in &body {
-        text.push_str(&line(row.cells.each_ref().map(String::as_str)));
+        text.push_str(&line(row.each_ref().map(String::as_str)));
     }
+    text.push_str(&footer(rows));
+    text
+}
+
+/// How many sessions, how many need attention, and the time in all.
+fn footer(rows: &[(&Listed, &str)]) -> String {
     let total: Duration = rows.iter().map(|(s, _)| s.summary.active).sum();
     let mut notes = Vec::new();
     for status in [State::Interrupted, State::SetAside, State::Damaged] {
@@ -138,12 +133,11 @@ pub fn table(rows: &[(&Listed, &str)]) -> String {
     } else {
         format!(" ({})", notes.join(", "))
     };
-    text.push_str(&format!(
+    format!(
         "\n{}{notes}, {} of active time in all.\n`stillpoint show ID` prints one in full.\n",
         count(rows.len()),
         clock_text(total),
-    ));
-    text
+    )
 }
 
 /// Records as lines of an error message, lined up: id, date, who, protocol.

@@ -593,3 +593,39 @@ pub mod secs {
         Ok(Duration::try_from_secs_f64(s).unwrap_or_default())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cautions_line_names_each_ticked_caution() {
+        let mut intake = Intake::default();
+        assert_eq!(intake.cautions_text(), None);
+        intake.cautions = vec![Caution::Elderly, Caution::SevereOsteoporosis];
+        assert_eq!(
+            intake.cautions_text().as_deref(),
+            Some("elderly client, severe osteoporosis")
+        );
+    }
+
+    #[test]
+    fn stamps_read_and_write_as_recorded() {
+        for text in [
+            "2026-11-02T09:30:00+01:00",
+            "2026-11-02T09:30:00-08:00",
+            "2026-11-02T09:30:00",
+        ] {
+            let stamp = Stamp::parse(text).expect("a stamp");
+            assert_eq!(stamp.to_string(), text);
+        }
+        let utc = Stamp::parse("2026-11-02T09:30:00Z").expect("utc");
+        assert_eq!(utc.long(), "Mon 2026-11-02 09:30 (UTC)");
+        let here = Stamp::parse("2026-11-02T09:30:00+01:00").expect("offset");
+        assert_eq!(here.long(), "Mon 2026-11-02 09:30 (UTC+01:00)");
+        assert_eq!(here.short(), "2026-11-02 09:30");
+        assert_eq!(here.date(), jiff::civil::date(2026, 11, 2));
+        assert!(Stamp::parse("").is_none());
+        assert!(Stamp::parse("yesterday").is_none());
+    }
+}

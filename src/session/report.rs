@@ -204,6 +204,24 @@ impl fmt::Display for Change {
     }
 }
 
+impl Summary {
+    /// Pain before and after, as the one-line summary keeps it.
+    pub fn pain(&self) -> Change {
+        Change {
+            before: self.pain_before,
+            after: self.pain_after,
+        }
+    }
+
+    /// Stress before and after, as the one-line summary keeps it.
+    pub fn stress(&self) -> Change {
+        Change {
+            before: self.stress_before,
+            after: self.stress_after,
+        }
+    }
+}
+
 /// One labelled line of a record's account (`pain`: `6 of 10`), the same
 /// in every view; each renderer lays it out its own way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,39 +308,7 @@ impl Report {
             Entry::Paused { .. } => r.pauses += 1,
             Entry::Resumed { paused_for, .. } => r.paused += *paused_for,
             Entry::Intake(i) => r.intake = Some(i.clone()),
-            Entry::StepStarted {
-                step,
-                name,
-                region,
-                planned,
-            } => {
-                walk.current = Some(*step);
-                walk.running = Duration::ZERO;
-                if !r.steps.iter().any(|s| s.step == *step) {
-                    r.steps.push(StepReport {
-                        step: *step,
-                        name: name.clone(),
-                        region: *region,
-                        planned: *planned,
-                        target: *planned,
-                        actual: Duration::ZERO,
-                        ended_by: None,
-                    });
-                }
-            }
-            Entry::StepEnded {
-                step,
-                target,
-                actual,
-                by,
-            } => {
-                if let Some(s) = r.steps.iter_mut().find(|s| s.step == *step) {
-                    s.actual += *actual;
-                    s.target = *target;
-                    s.ended_by = Some(*by);
-                }
-                walk.running = Duration::ZERO;
-            }
+            Entry::StepStarted { .. } | Entry::StepEnded { .. } => r.take_step(&logged.entry, walk),
             Entry::Progress { step, elapsed } if walk.current == Some(*step) => {
                 walk.running = *elapsed;
             }
@@ -349,6 +335,46 @@ impl Report {
             Entry::Closed(_) => r.closed = true,
             Entry::Interrupted { reason } => r.interruptions.push(reason.clone()),
             Entry::Abandoned => r.abandoned = true,
+            _ => {}
+        }
+    }
+
+    /// A step's start or end.
+    fn take_step(&mut self, entry: &Entry, walk: &mut Walk) {
+        match entry {
+            Entry::StepStarted {
+                step,
+                name,
+                region,
+                planned,
+            } => {
+                walk.current = Some(*step);
+                walk.running = Duration::ZERO;
+                if !self.steps.iter().any(|s| s.step == *step) {
+                    self.steps.push(StepReport {
+                        step: *step,
+                        name: name.clone(),
+                        region: *region,
+                        planned: *planned,
+                        target: *planned,
+                        actual: Duration::ZERO,
+                        ended_by: None,
+                    });
+                }
+            }
+            Entry::StepEnded {
+                step,
+                target,
+                actual,
+                by,
+            } => {
+                if let Some(s) = self.steps.iter_mut().find(|s| s.step == *step) {
+                    s.actual += *actual;
+                    s.target = *target;
+                    s.ended_by = Some(*by);
+                }
+                walk.running = Duration::ZERO;
+            }
             _ => {}
         }
     }

@@ -32,8 +32,6 @@ pub use summary::SummaryScreen;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::session::record::Intake;
-
 /// What a key did to a screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormEvent<T> {
@@ -45,14 +43,6 @@ pub enum FormEvent<T> {
     Submit(T),
     /// The therapist left the screen (Esc).
     Cancel,
-}
-
-/// The consultation's cautions in one line, for the dashboard to show all
-/// session, e.g. `elderly client, severe osteoporosis`; `None` when none were
-/// ticked. It has no "care:" prefix because the dashboard's hold panel draws
-/// its own "Care" label in front of it.
-pub fn cautions_line(intake: &Intake) -> Option<String> {
-    intake.cautions_text()
 }
 
 /// True for keys that should not reach a form: key releases (only presses
@@ -94,18 +84,6 @@ fn redraw_if<T>(changed: bool) -> FormEvent<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::record::Caution;
-
-    #[test]
-    fn the_cautions_line_names_each_ticked_caution() {
-        let mut intake = Intake::default();
-        assert_eq!(cautions_line(&intake), None);
-        intake.cautions = vec![Caution::Elderly, Caution::SevereOsteoporosis];
-        assert_eq!(
-            cautions_line(&intake).as_deref(),
-            Some("elderly client, severe osteoporosis")
-        );
-    }
 
     #[test]
     fn submit_keys() {

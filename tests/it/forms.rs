@@ -17,7 +17,7 @@ use stillpoint::session::record::{
     Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release,
 };
 use stillpoint::session::report::Report;
-use stillpoint::tui::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen, cautions_line};
+use stillpoint::tui::forms::{AftercareForm, FormEvent, IntakeForm, SummaryScreen};
 use stillpoint::tui::theme::Theme;
 
 use KeyCode::{BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, F, Home, Left, Right, Tab};
@@ -419,11 +419,11 @@ fn cautions_never_stop_the_start_and_are_noted_for_the_whole_session() {
         vec![Caution::Elderly, Caution::SevereOsteoporosis]
     );
     assert_eq!(
-        cautions_line(&intake).as_deref(),
+        intake.cautions_text().as_deref(),
         Some("elderly client, severe osteoporosis")
     );
     assert_eq!(
-        cautions_line(&filled_intake()).as_deref(),
+        filled_intake().cautions_text().as_deref(),
         Some("elderly client")
     );
 }

@@ -167,20 +167,7 @@ impl AftercareForm {
             0,
         );
         rows.blank();
-        for (f, name, rating, before) in [
-            (Field::Pain, "Pain now", self.pain, self.pain_before),
-            (Field::Stress, "Stress now", self.stress, self.stress_before),
-        ] {
-            let before = format!(
-                "   before: {}",
-                before.map_or("—".to_owned(), |v| v.to_string())
-            );
-            let room = width - LABEL_WIDTH;
-            let mut spans = vec![label(name, on(f), t)];
-            spans.extend(rating.spans(room.saturating_sub(str_width(&before)), t));
-            spans.push(Span::styled(before, t.muted));
-            rows.field(on(f), wrap(spans, width, LABEL_WIDTH), 0);
-        }
+        self.rating_rows(&mut rows, t);
         rows.blank();
         rows.field(
             on(Field::Note),
@@ -215,6 +202,26 @@ impl AftercareForm {
             scroll: &self.scroll,
         }
         .render(area, buf, t);
+    }
+
+    /// Pain and stress now, each beside its answer before the session.
+    fn rating_rows(&self, rows: &mut Rows, t: &Theme) {
+        let width = rows.width();
+        for (f, name, rating, before) in [
+            (Field::Pain, "Pain now", self.pain, self.pain_before),
+            (Field::Stress, "Stress now", self.stress, self.stress_before),
+        ] {
+            let on = self.field == f;
+            let before = format!(
+                "   before: {}",
+                before.map_or("—".to_owned(), |v| v.to_string())
+            );
+            let room = width - LABEL_WIDTH;
+            let mut spans = vec![label(name, on, t)];
+            spans.extend(rating.spans(room.saturating_sub(str_width(&before)), t));
+            spans.push(Span::styled(before, t.muted));
+            rows.field(on, wrap(spans, width, LABEL_WIDTH), 0);
+        }
     }
 
     /// The keys for the field in focus, then those that work everywhere.

@@ -352,7 +352,6 @@ impl IntakeForm {
         }
         let mut rows = Rows::new(area);
         let width = rows.width();
-        let on = |f: Field| self.field == f;
         rows.text(
             vec![Span::styled(
                 "Before the first hold. The answers go into this session's record.",
@@ -361,7 +360,41 @@ impl IntakeForm {
             0,
         );
         rows.blank();
+        self.who_and_focus_rows(&mut rows, t);
+        rows.blank();
+        self.rating_rows(&mut rows, t);
+        rows.blank();
+        self.condition_rows(&mut rows, t);
+        rows.blank();
+        self.caution_rows(&mut rows, t);
+        rows.blank();
+        let on = self.field == Field::Begin;
+        rows.field(on, vec![button("Begin session", on, t)], 0);
 
+        let message = if let Some((_, message)) = self.problem().filter(|_| self.attempted) {
+            Some(Span::styled(message, t.overtime))
+        } else {
+            self.answers().cautions_text().map(|care| {
+                Span::styled(
+                    format!("Shown on the dashboard all session — Care: {care}."),
+                    t.muted,
+                )
+            })
+        };
+        Form {
+            title: &format!("consultation · {}", self.protocol),
+            rows,
+            message: message.map_or_else(Vec::new, |m| wrap(vec![m], width, 0)),
+            keys: keys_lines(&self.keys(), width, t),
+            scroll: &self.scroll,
+        }
+        .render(area, buf, t);
+    }
+
+    /// The client reference, the focus regions and the other focus.
+    fn who_and_focus_rows(&self, rows: &mut Rows, t: &Theme) {
+        let width = rows.width();
+        let on = |f: Field| self.field == f;
         let mut client = vec![text_row(
             "Client reference",
             &self.client,
@@ -378,7 +411,6 @@ impl IntakeForm {
             LABEL_WIDTH,
         ));
         rows.field(on(Field::Client), client, 0);
-
         let (grid, cursor_row) = self.grid(width, on(Field::Focus), t);
         rows.field(on(Field::Focus), grid, cursor_row);
         rows.field(
@@ -392,18 +424,26 @@ impl IntakeForm {
             )],
             0,
         );
-        rows.blank();
+    }
 
+    /// Pain and stress now.
+    fn rating_rows(&self, rows: &mut Rows, t: &Theme) {
+        let width = rows.width();
         for (f, name, rating) in [
             (Field::Pain, "Pain now", self.pain),
             (Field::Stress, "Stress now", self.stress),
         ] {
-            let mut spans = vec![label(name, on(f), t)];
+            let on = self.field == f;
+            let mut spans = vec![label(name, on, t)];
             spans.extend(rating.spans(width - LABEL_WIDTH, t));
-            rows.field(on(f), vec![Line::from(spans)], 0);
+            rows.field(on, vec![Line::from(spans)], 0);
         }
-        rows.blank();
+    }
 
+    /// The conditions that need a physician's release, each ticked or not
+    /// and released or not.
+    fn condition_rows(&self, rows: &mut Rows, t: &Theme) {
+        let width = rows.width();
         let heading = t.text.add_modifier(Modifier::BOLD);
         rows.text(
             vec![Span::styled(
@@ -413,7 +453,7 @@ impl IntakeForm {
             2,
         );
         for (i, condition) in Condition::ALL.iter().enumerate() {
-            let focused = on(Field::Condition(i));
+            let focused = self.field == Field::Condition(i);
             let (mark, state, style) = match self.conditions[i] {
                 Ticked::No => (" ", "", if focused { t.accent } else { t.text }),
                 Ticked::NeedsRelease => ("x", "  needs a physician's release", t.overtime),
@@ -428,7 +468,12 @@ impl IntakeForm {
             ];
             rows.field(focused, wrap(spans, width, 6), 0);
         }
-        rows.blank();
+    }
+
+    /// The reasons for extra care.
+    fn caution_rows(&self, rows: &mut Rows, t: &Theme) {
+        let width = rows.width();
+        let heading = t.text.add_modifier(Modifier::BOLD);
         rows.text(
             vec![Span::styled(
                 "  Take extra care (shown all session)",
@@ -437,7 +482,7 @@ impl IntakeForm {
             2,
         );
         for (i, caution) in Caution::ALL.iter().enumerate() {
-            let focused = on(Field::Caution(i));
+            let focused = self.field == Field::Caution(i);
             let (mark, style) = match (self.cautions[i], focused) {
                 (true, _) => ("x", t.overtime),
                 (false, true) => (" ", t.accent),
@@ -449,31 +494,6 @@ impl IntakeForm {
             );
             rows.field(focused, wrap(vec![line], width, 6), 0);
         }
-        rows.blank();
-        rows.field(
-            on(Field::Begin),
-            vec![button("Begin session", on(Field::Begin), t)],
-            0,
-        );
-
-        let message = if let Some((_, message)) = self.problem().filter(|_| self.attempted) {
-            Some(Span::styled(message, t.overtime))
-        } else {
-            super::cautions_line(&self.answers()).map(|care| {
-                Span::styled(
-                    format!("Shown on the dashboard all session — Care: {care}."),
-                    t.muted,
-                )
-            })
-        };
-        Form {
-            title: &format!("consultation · {}", self.protocol),
-            rows,
-            message: message.map_or_else(Vec::new, |m| wrap(vec![m], width, 0)),
-            keys: keys_lines(&self.keys(), width, t),
-            scroll: &self.scroll,
-        }
-        .render(area, buf, t);
     }
 
     /// The keys for the field in focus, then those that work everywhere.

@@ -125,22 +125,11 @@ impl LineInput {
         } else {
             0
         };
-        // The first character shown: as far left as the cursor allows, with
-        // a column kept for `…` on the right while text follows the cursor.
-        let mut start = 0;
-        if focused {
-            let before: usize = widths[..self.cursor].iter().sum();
-            let reserve = usize::from(self.cursor + 1 < self.text.len());
-            if before + cursor_cell + reserve > width {
-                let room = width.saturating_sub(1 + cursor_cell + reserve);
-                start = self.cursor;
-                let mut used = 0;
-                while start > 0 && used + widths[start - 1] <= room {
-                    start -= 1;
-                    used += widths[start];
-                }
-            }
-        }
+        let start = if focused {
+            self.first_shown(&widths, width, cursor_cell)
+        } else {
+            0
+        };
         let mut spans = Vec::new();
         let mut used = 0;
         if start > 0 {
@@ -184,6 +173,25 @@ impl LineInput {
             mark_cut_end(&mut spans, width, style);
         }
         spans
+    }
+
+    /// The first character shown when the cursor must be in view: as far
+    /// left as the cursor allows, with a column kept for `…` on the right
+    /// while text follows the cursor.
+    fn first_shown(&self, widths: &[usize], width: usize, cursor_cell: usize) -> usize {
+        let before: usize = widths[..self.cursor].iter().sum();
+        let reserve = usize::from(self.cursor + 1 < self.text.len());
+        if before + cursor_cell + reserve <= width {
+            return 0;
+        }
+        let room = width.saturating_sub(1 + cursor_cell + reserve);
+        let mut start = self.cursor;
+        let mut used = 0;
+        while start > 0 && used + widths[start - 1] <= room {
+            start -= 1;
+            used += widths[start];
+        }
+        start
     }
 
     /// Draws the field on the first row of `area` (see [`LineInput::spans`]).

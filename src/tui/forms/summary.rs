@@ -114,33 +114,7 @@ impl SummaryScreen {
         }
         lines.push(Line::default());
         lines.extend(self.step_lines(width, t));
-        if !r.marks.is_empty() {
-            lines.push(Line::default());
-            lines.extend(wrap(
-                vec![Span::styled(
-                    "Notes and marks (time into the session)",
-                    t.muted,
-                )],
-                width,
-                0,
-            ));
-            let start = r.started_at.unwrap_or_default();
-            for m in &r.marks {
-                let style = if m.kind == MarkKind::Note {
-                    t.text
-                } else {
-                    t.muted
-                };
-                lines.extend(wrap(
-                    vec![
-                        Span::styled(format!("{:>8}  ", clock_text(m.at.since(start))), t.muted),
-                        Span::styled(m.words(), style),
-                    ],
-                    width,
-                    10,
-                ));
-            }
-        }
+        lines.extend(self.mark_lines(width, t));
         if let Some(a) = r.aftercare.as_ref().filter(|a| !a.note.is_empty()) {
             lines.push(Line::default());
             lines.extend(wrap(
@@ -150,6 +124,42 @@ impl SummaryScreen {
                 ],
                 width,
                 2,
+            ));
+        }
+        lines
+    }
+
+    /// The notes and marks with their time into the session.
+    fn mark_lines(&self, width: usize, t: &Theme) -> Vec<Line<'static>> {
+        let r = &self.report;
+        if r.marks.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec![Line::default()];
+        lines.extend(wrap(
+            vec![Span::styled(
+                "Notes and marks (time into the session)",
+                t.muted,
+            )],
+            width,
+            0,
+        ));
+        for m in &r.marks {
+            let style = if m.kind == MarkKind::Note {
+                t.text
+            } else {
+                t.muted
+            };
+            lines.extend(wrap(
+                vec![
+                    Span::styled(
+                        format!("{:>8}  ", clock_text(r.time_into_session(m.at))),
+                        t.muted,
+                    ),
+                    Span::styled(m.words(), style),
+                ],
+                width,
+                10,
             ));
         }
         lines
