@@ -55,9 +55,26 @@ impl fmt::Display for Summary {
     }
 }
 
+/// Why nothing could be measured.
+#[derive(Debug, thiserror::Error)]
+#[error("{}; there is nothing to measure", state.label())]
+pub struct NoOutput {
+    /// What became of the output.
+    pub state: AudioState,
+}
+
+impl crate::hint::Hint for NoOutput {
+    fn hint(&self) -> Option<String> {
+        Some("check `stillpoint audio devices`".to_owned())
+    }
+}
+
 /// Sounds `n` soft cues after silence and `n` while another rings on the
 /// default output, calling `report` with each cue's latency in milliseconds.
-pub fn measure(n: u32, mut report: impl FnMut(Kind, u32, Option<f64>)) -> Result<Summary, String> {
+pub fn measure(
+    n: u32,
+    mut report: impl FnMut(Kind, u32, Option<f64>),
+) -> Result<Summary, NoOutput> {
     let mut audio = DeviceAudio::start(None, DEFAULT_VOLUME, false);
     let clock = audio.onsets().clock().clone();
     let give_up = clock.now() + Duration::from_secs(5);
@@ -65,10 +82,9 @@ pub fn measure(n: u32, mut report: impl FnMut(Kind, u32, Option<f64>)) -> Result
         std::thread::sleep(Duration::from_millis(5));
     }
     if audio.state() != AudioState::On {
-        return Err(format!(
-            "{}; there is nothing to measure\n  hint: check `stillpoint audio devices`",
-            audio.state().label()
-        ));
+        return Err(NoOutput {
+            state: audio.state(),
+        });
     }
     let cue = Cue::EndingSoon;
     // Long enough for the cue stream to ring out and close.

@@ -1,7 +1,7 @@
 //! `stillpoint audio`: render a soundscape or a cue to a WAV file, list the
 //! outputs, measure how soon cues reach the output.
 
-use super::fail;
+use super::{fail, fail_with};
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -92,6 +92,6 @@ pub(super) fn latency(cues: u32) -> ExitCode {
             println!("{summary}");
             ExitCode::SUCCESS
         }
-        Err(message) => fail(&message),
+        Err(e) => fail_with(&e),
     }
 }
