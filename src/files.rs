@@ -121,14 +121,58 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 /// `cap` bytes. The open itself never blocks: a FIFO is opened non-blocking
 /// and refused, where a plain open would wait forever for a writer.
 pub fn open_regular(path: &Path, cap: u64) -> Result<(File, u64), ReadError> {
+    open_checked(path, cap, false, false)
+}
+
+/// Opens one of stillpoint's own files (a record, the index, the
+/// preferences) for reading: like [`open_regular`], and never through a
+/// symbolic link, so a link planted in the data folder cannot make it read
+/// (or later write) another file.
+pub fn open_private(path: &Path, cap: u64) -> Result<(File, u64), ReadError> {
+    open_checked(path, cap, false, true)
+}
+
+/// Opens one of stillpoint's own files for reading and writing: a plain
+/// file, never through a symbolic link.
+pub fn open_private_rw(path: &Path) -> Result<File, ReadError> {
+    open_checked(path, u64::MAX, true, true).map(|(file, _)| file)
+}
+
+/// Reads one of stillpoint's own files whole (see [`open_private`]).
+pub fn read_private(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_private(path, cap)?;
+    read_capped(file, len, cap)
+}
+
+fn open_checked(
+    path: &Path,
+    cap: u64,
+    write: bool,
+    no_links: bool,
+) -> Result<(File, u64), ReadError> {
     let mut options = std::fs::OpenOptions::new();
-    options.read(true);
+    options.read(true).write(write);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+        let mut flags = rustix::fs::OFlags::NONBLOCK;
+        if no_links {
+            flags |= rustix::fs::OFlags::NOFOLLOW;
+        }
+        options.custom_flags(flags.bits() as i32);
     }
-    let file = options.open(path)?;
+    #[cfg(not(unix))]
+    if no_links && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(ReadError::NotRegular("a symbolic link"));
+    }
+    let file = options.open(path).map_err(|e| {
+        // O_NOFOLLOW on a link fails with ELOOP.
+        if no_links && e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            ReadError::NotRegular("a symbolic link")
+        } else {
+            ReadError::from(e)
+        }
+    })?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta)));
@@ -142,12 +186,9 @@ pub fn open_regular(path: &Path, cap: u64) -> Result<(File, u64), ReadError> {
     Ok((file, meta.len()))
 }
 
-/// Reads a regular file of at most `cap` bytes whole (see [`open_regular`]).
-/// A file that grows past the cap while being read is refused too.
-pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let (file, len) = open_regular(path, cap)?;
+fn read_capped(file: File, len: u64, cap: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.take(cap + 1).read_to_end(&mut bytes)?;
+    file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(ReadError::TooLarge {
             size: bytes.len() as u64,
@@ -155,6 +196,13 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
         });
     }
     Ok(bytes)
+}
+
+/// Reads a regular file of at most `cap` bytes whole (see [`open_regular`]).
+/// A file that grows past the cap while being read is refused too.
+pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_regular(path, cap)?;
+    read_capped(file, len, cap)
 }
 
 #[cfg(test)]

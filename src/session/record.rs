@@ -14,9 +14,12 @@ use crate::clock::Moment;
 use crate::protocol::Region;
 
 /// The journal format version written in every record's first line.
-/// Version 1 (the first release) had no consultation or summary; readers
-/// still accept it.
-pub const LOG_VERSION: u32 = 2;
+/// Version 1 (the first release) had no consultation or summary; version 2
+/// had no checksums. Readers still accept both.
+pub const LOG_VERSION: u32 = 3;
+
+/// The first version whose every line carries a checksum.
+pub const CHECKSUMS_SINCE: u32 = 3;
 
 /// What a step's end was caused by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

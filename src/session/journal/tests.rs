@@ -99,13 +99,19 @@ fn records_round_trip_as_numbered_json_lines() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines[0]
-            .starts_with(r#"{"seq":0,"at":0,"event":"opened","version":2,"protocol":"Ten step""#),
+            .starts_with(r#"{"seq":0,"at":0,"event":"opened","version":3,"protocol":"Ten step""#),
         "{}",
         lines[0]
     );
     assert_eq!(
         lines[3],
-        r#"{"seq":3,"at":2500,"event":"note","text":"client settled quickly"}"#
+        r#"{"seq":3,"at":2500,"event":"note","text":"client settled quickly","crc":"#.to_owned()
+            + &format!(
+                "\"{:08x}\"}}",
+                crc32c::crc32c(
+                    br#"{"seq":3,"at":2500,"event":"note","text":"client settled quickly"}"#
+                )
+            )
     );
     assert!(j.path().ends_with("20261122-100000-ten-step.jsonl"));
     assert_eq!(j.id(), "20261122-100000-ten-step");
@@ -153,6 +159,16 @@ fn a_journal_truncated_at_any_byte_reopens_and_appends_contiguously() {
     for len in 0..=bytes.len() {
         std::fs::write(&cut, &bytes[..len]).unwrap();
         let complete = line_ends.iter().filter(|&&e| e <= len).count();
+        if complete == 0 {
+            // Without a whole opening line it is no record: refused, and
+            // left exactly as it was.
+            assert!(
+                matches!(FileJournal::reopen(&cut), Err(JournalError::NotARecord)),
+                "cut at {len}"
+            );
+            assert_eq!(std::fs::read(&cut).unwrap(), &bytes[..len]);
+            continue;
+        }
         let (mut j, contents) = FileJournal::reopen(&cut).unwrap();
         assert_eq!(contents.records.len(), complete, "cut at {len}");
         assert_eq!(
@@ -284,4 +300,220 @@ fn a_lazy_journal_is_made_by_its_first_entry() {
             .map(|o| o.to_string()),
         Some("2026-11-22T10:00:00+00:00".to_owned())
     );
+}
+
+// ---- nothing is lost: faults, foreign files, a vanished folder ----
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// A disk that fills up, writes short or fails to sync, on cue.
+#[derive(Debug, Clone, Default)]
+struct Faulty {
+    disk: Rc<RefCell<Vec<u8>>>,
+    /// Bytes that fit before the disk is full (`None`: room for all).
+    room: Rc<Cell<Option<usize>>>,
+    /// Each write takes at most this many bytes.
+    short: Option<usize>,
+    /// The next sync fails with EIO.
+    bad_sync: Rc<Cell<bool>>,
+}
+
+impl Store for Faulty {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let room = self.room.get().unwrap_or(usize::MAX);
+        if room == 0 {
+            return Err(io::Error::from_raw_os_error(28)); // ENOSPC
+        }
+        let n = bytes.len().min(room).min(self.short.unwrap_or(usize::MAX));
+        self.disk.borrow_mut().extend_from_slice(&bytes[..n]);
+        if let Some(r) = self.room.get() {
+            self.room.set(Some(r - n));
+        }
+        Ok(n)
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        if self.bad_sync.replace(false) {
+            return Err(io::Error::from_raw_os_error(5)); // EIO
+        }
+        Ok(())
+    }
+
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        let mut disk = self.disk.borrow_mut();
+        let freed = disk.len().saturating_sub(len as usize);
+        disk.truncate(len as usize);
+        if let Some(r) = self.room.get() {
+            self.room.set(Some(r + freed));
+        }
+        Ok(())
+    }
+}
+
+/// The opening line and the sample, as a session would append them.
+fn session_entries() -> Vec<Logged> {
+    let mut all = vec![at(0, Entry::Opened(opened()))];
+    all.extend(sample());
+    all
+}
+
+#[test]
+fn a_full_disk_at_any_byte_loses_nothing_and_never_leaves_half_a_line() {
+    let entries = session_entries();
+    let total: usize = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| line(i as u64, e).unwrap().len())
+        .sum();
+    for room in 0..=total {
+        let store = Faulty {
+            room: Rc::new(Cell::new(Some(room))),
+            ..Faulty::default()
+        };
+        let disk = Rc::clone(&store.disk);
+        let space = Rc::clone(&store.room);
+        let mut j = FileJournal::with_store(Box::new(store.clone()), Path::new("x.jsonl"));
+        let mut saved = 0;
+        for (i, e) in entries.iter().enumerate() {
+            let ok = j.append(e).is_ok();
+            // What the screen may show as saved is exactly what is on disk,
+            // and the disk only ever holds whole lines.
+            let on_disk = parse(&disk.borrow()).expect("whole lines");
+            assert!(!on_disk.torn_tail, "room {room}, entry {i}");
+            if ok {
+                saved = i + 1;
+                assert_eq!(on_disk.records, entries[..saved], "room {room}");
+            }
+            assert_eq!(j.waiting(), i + 1 - on_disk.records.len(), "room {room}");
+        }
+        assert!(saved <= entries.len());
+        // Space comes back: every entry is written, in order, numbered
+        // without a gap, with nothing glued onto a half line.
+        space.set(None);
+        j.retry().expect("room again");
+        assert_eq!(j.waiting(), 0);
+        let back = parse(&disk.borrow()).expect("parses");
+        assert!(!back.torn_tail);
+        assert_eq!(back.records, entries, "room {room}");
+    }
+}
+
+#[test]
+fn short_writes_and_a_failed_sync_are_whole_or_absent() {
+    let entries = session_entries();
+    let store = Faulty {
+        short: Some(7),
+        ..Faulty::default()
+    };
+    let disk = Rc::clone(&store.disk);
+    let bad_sync = Rc::clone(&store.bad_sync);
+    let mut j = FileJournal::with_store(Box::new(store), Path::new("x.jsonl"));
+    for (i, e) in entries.iter().enumerate() {
+        if i == 3 {
+            bad_sync.set(true);
+            assert!(j.append(e).is_err(), "the sync failed: not saved");
+            assert_eq!(parse(&disk.borrow()).unwrap().records.len(), 3);
+            continue;
+        }
+        j.append(e).expect("short writes are finished");
+    }
+    assert_eq!(parse(&disk.borrow()).unwrap().records, entries);
+}
+
+#[test]
+fn a_file_that_is_not_a_record_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    for text in [
+        "a line of my own notes\n".as_bytes(),
+        b"half a line with no end",
+        b"",
+        b"{\"seq\":0,\"at\":0,\"event\":\"note\",\"text\":\"x\"}\n",
+    ] {
+        let path = dir.path().join("mine.txt");
+        std::fs::write(&path, text).unwrap();
+        assert!(
+            matches!(FileJournal::reopen(&path), Err(JournalError::NotARecord)),
+            "{text:?}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), text);
+    }
+}
+
+#[test]
+fn links_and_special_files_are_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = write(dir.path(), &sample());
+    let link = dir.path().join("link.jsonl");
+    std::os::unix::fs::symlink(real.path(), &link).unwrap();
+    drop(real);
+    assert!(matches!(
+        read(&link),
+        Err(JournalError::NotAFile(crate::files::ReadError::NotRegular(
+            _
+        )))
+    ));
+    assert!(FileJournal::reopen(&link).is_err());
+    assert!(read_last(&link).is_err());
+    let zero = dir.path().join("zero.jsonl");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    assert!(read(&zero).is_err());
+    let fifo = dir.path().join("fifo.jsonl");
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
+    assert!(read(&fifo).is_err());
+    assert!(FileJournal::reopen(&fifo).is_err());
+}
+
+#[test]
+fn a_checksum_that_does_not_match_is_damage_even_when_the_json_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = write(dir.path(), &sample());
+    let text = std::fs::read_to_string(j.path()).unwrap();
+    std::fs::write(j.path(), text.replace("\"pain\":6", "\"pain\":9")).unwrap();
+    assert!(matches!(
+        read(j.path()),
+        Err(JournalError::Damaged { line: 2, .. })
+    ));
+}
+
+#[test]
+fn a_folder_deleted_under_a_running_session_is_made_again_from_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = dir.path().join("data/sessions");
+    let mut j = write(&sessions, &sample()[..2]);
+    let path = j.path().to_owned();
+    std::fs::remove_dir_all(dir.path().join("data")).unwrap();
+    for e in &sample()[2..] {
+        j.append(e).expect("written again");
+    }
+    assert_eq!(j.path(), path);
+    let back = read(&path).unwrap();
+    assert_eq!(back.opened(), Some(&opened()));
+    assert_eq!(&back.records[1..], &sample()[..]);
+}
+
+#[test]
+fn a_record_that_cannot_be_made_is_kept_and_rescued_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    // A "folder" under a file can never be made.
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let mut lazy = LazyJournal::new(&dir.path().join("file/sessions"), opened(), Box::new(stamp));
+    for e in sample() {
+        assert!(lazy.append(&e).is_err());
+    }
+    assert_eq!(lazy.waiting(), sample().len());
+    // Nothing was littered where it failed.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    let rescued = lazy
+        .rescue(&[dir.path().join("file/x"), dir.path().join("rescue")])
+        .expect("something recorded")
+        .expect("rescued");
+    assert!(rescued.starts_with(dir.path().join("rescue")));
+    let back = read(&rescued).unwrap();
+    assert_eq!(&back.records[1..], &sample()[..]);
 }
