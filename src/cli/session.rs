@@ -86,11 +86,11 @@ pub(super) fn launch(
         }
     }
     let chosen = match name {
-        Some(name) => resolve(name, search),
-        None => pick(search, &setup.signals, setup.theme()),
+        Some(name) => resolve(name, search).map(|c| c.map(|c| (c, practice))),
+        None => pick(search, &setup.signals, setup.theme(), practice),
     };
     match chosen {
-        Ok(Some(chosen)) => start(chosen, practice, setup),
+        Ok(Some((chosen, practice))) => start(chosen, practice, setup),
         Ok(None) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
     }
@@ -198,37 +198,46 @@ pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>,
 }
 
 /// Opens the picker; `Ok(None)` when the user leaves without choosing.
+/// Every protocol found is listed, the invalid ones greyed with why; the
+/// choice comes back with whether it is to be practised (Enter starts
+/// what the command asked for, `practice`, and another key the other).
 pub(super) fn pick(
     search: &SearchPath,
     signals: &Signals,
     theme: Theme,
-) -> Result<Option<Chosen>, String> {
+    practice: bool,
+) -> Result<Option<(Chosen, bool)>, String> {
+    use crate::tui::picker::Start;
     let catalog = Catalog::discover(search);
-    let choices: Vec<&Found> = catalog
-        .found
-        .iter()
-        .filter(|f| f.protocol.is_ok())
-        .collect();
-    if choices.is_empty() {
+    if catalog.found.iter().all(|f| f.protocol.is_err()) {
         return Err("no valid protocols found; run `stillpoint list` to see why".into());
     }
+    let choices: Vec<&Found> = catalog.found.iter().collect();
+    let first = if practice {
+        Start::Practice
+    } else {
+        Start::Run
+    };
     let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
     let mut events = TerminalEvents::new(signals);
     let chosen = crate::tui::picker::run(
         &mut screen.terminal,
         &choices,
+        first,
         &mut events,
         &signals.stop,
         theme,
     )
     .map_err(|e| format!("terminal error: {e}"))?;
     drop(screen);
-    Ok(chosen.and_then(|i| {
-        let found = choices[i];
-        found.protocol.clone().ok().map(|protocol| Chosen {
+    Ok(chosen.and_then(|(i, start)| {
+        let found = choices.get(i)?;
+        let protocol = found.protocol.clone().ok()?;
+        let chosen = Chosen {
             protocol,
             source: Source::of(found),
-        })
+        };
+        Some((chosen, start == Start::Practice))
     }))
 }
 

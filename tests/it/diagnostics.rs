@@ -348,3 +348,167 @@ fn a_zero_lead_in_the_settings_is_about_the_cue_not_a_step() {
         .is_ok()
     );
 }
+
+mod picker {
+    //! The picker lists files that cannot be used, greyed, with why — and
+    //! never starts one; a valid one starts as a session or a practice.
+
+    use std::collections::VecDeque;
+    use std::io;
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use stillpoint::protocol::Protocol;
+    use stillpoint::protocol::catalog::{BUNDLED, Found, Origin};
+    use stillpoint::tui::events::{Events, Wake};
+    use stillpoint::tui::picker::{Picker, PickerScreen, Start, run};
+    use stillpoint::tui::theme::Theme;
+
+    fn found(stem: &str, protocol: Result<Protocol, stillpoint::protocol::ProtocolError>) -> Found {
+        Found {
+            stem: stem.into(),
+            origin: Origin::File(PathBuf::from(format!("/studio/sessions/{stem}.ron"))),
+            protocol,
+            shadows: Vec::new(),
+        }
+    }
+
+    /// A studio folder: two valid protocols around three that cannot be
+    /// used (a mistake, a JSON file, a file that went away).
+    fn catalog() -> Vec<Found> {
+        let path = |stem: &str| PathBuf::from(format!("/studio/sessions/{stem}.ron"));
+        vec![
+            found(
+                "still-point-10",
+                Protocol::parse(BUNDLED[2].1, &path("still-point-10")),
+            ),
+            found(
+                "broken",
+                Protocol::parse(
+                    "Protocol(version: 1, name: \"Broken\", summary: \"\", steps: [\n  \
+                     Hold(name: \"a\", region: Toes, hands: \"h\", intent: \"i\", duration: \"1m\"),\n])",
+                    &path("broken"),
+                ),
+            ),
+            found(
+                "export",
+                Protocol::parse("{\"name\": \"x\"}", &path("export")),
+            ),
+            found(
+                "gone",
+                Protocol::read(Path::new("/studio/sessions/gone.ron")),
+            ),
+            found(
+                "trainee-drill",
+                Protocol::parse(BUNDLED[3].1, &path("trainee-drill")),
+            ),
+        ]
+    }
+
+    fn screen(
+        found: &[Found],
+        selected: usize,
+        first: Start,
+        w: u16,
+        h: u16,
+    ) -> Terminal<TestBackend> {
+        let choices: Vec<&Found> = found.iter().collect();
+        let picker = Picker {
+            choices: &choices,
+            selected,
+            theme: Theme::dim(),
+        };
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        t.draw(|f| {
+            f.render_widget(
+                PickerScreen {
+                    picker: &picker,
+                    first,
+                },
+                f.area(),
+            )
+        })
+        .expect("draw");
+        t
+    }
+
+    #[test]
+    fn invalid_files_are_listed_greyed_with_a_reason() {
+        let found = catalog();
+        for (w, h) in [(80, 24), (120, 40)] {
+            // The broken file highlighted: the detail says what is wrong.
+            let t = screen(&found, 1, Start::Run, w, h);
+            insta::assert_snapshot!(format!("picker_invalid_{w}x{h}"), t.backend());
+            let dim = Theme::dim();
+            let buf = t.backend().buffer();
+            // Row 4 is the JSON file: greyed like the muted text, not like a choice.
+            assert_eq!(buf[(2, 4)].fg, dim.muted.fg.unwrap_or_default());
+            assert_ne!(buf[(2, 4)].fg, dim.text.fg.unwrap_or_default());
+        }
+        // A valid one highlighted, opened as `stillpoint practice`.
+        let t = screen(&found, 4, Start::Practice, 80, 24);
+        insta::assert_snapshot!("picker_practice_first_80x24", t.backend());
+    }
+
+    /// Key presses, then the terminal going away.
+    struct Keys(VecDeque<KeyCode>);
+
+    impl Events for Keys {
+        fn next(&mut self, _timeout: Duration) -> io::Result<Wake> {
+            Ok(match self.0.pop_front() {
+                Some(code) => Wake::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+                None => Wake::Gone,
+            })
+        }
+    }
+
+    fn choose(first: Start, keys: &[KeyCode]) -> Option<(usize, Start)> {
+        let found = catalog();
+        let choices: Vec<&Found> = found.iter().collect();
+        let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        let mut events = Keys(keys.iter().copied().collect());
+        run(
+            &mut t,
+            &choices,
+            first,
+            &mut events,
+            &AtomicBool::new(false),
+            Theme::dim(),
+        )
+        .expect("runs")
+    }
+
+    #[test]
+    fn enter_runs_p_practises_and_an_invalid_file_is_never_started() {
+        use KeyCode::{Char, Down, Enter};
+        assert_eq!(choose(Start::Run, &[Enter]), Some((0, Start::Run)));
+        assert_eq!(choose(Start::Run, &[Char('p')]), Some((0, Start::Practice)));
+        assert_eq!(
+            choose(Start::Practice, &[Enter]),
+            Some((0, Start::Practice))
+        );
+        assert_eq!(choose(Start::Practice, &[Char('r')]), Some((0, Start::Run)));
+        // Enter, p and r on the broken files do nothing; the next valid one starts.
+        let on_broken = [
+            Down,
+            Enter,
+            Char('p'),
+            Down,
+            Enter,
+            Down,
+            Char('r'),
+            Down,
+            Char('p'),
+        ];
+        assert_eq!(choose(Start::Run, &on_broken), Some((4, Start::Practice)));
+        assert_eq!(
+            choose(Start::Run, &[Down, Enter]),
+            None,
+            "left on the broken one"
+        );
+    }
+}
