@@ -164,7 +164,9 @@ pub(super) fn set_aside(path: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot set aside {}: {e}", path.display()))
 }
 
-/// Finds a protocol by file path or by name.
+/// Finds a protocol by file path or by name. A file that is wrong is
+/// reported in full (the report is the error's text); a name that is not
+/// found gets the closest one found ("did you mean"), or the list.
 pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>, String> {
     if looks_like_path(name) {
         let path = Path::new(name);
@@ -189,11 +191,28 @@ pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>,
                 })
             })
             .map_err(|e| e.to_string()),
-        None => Err(format!(
-            "no protocol named \"{name}\"\n  hint: the protocols found are: {}; \
-             or give a path to a .ron file",
-            catalog.stems().join(", ")
-        )),
+        None => {
+            use crate::text::sanitize_line;
+            let hint = match catalog.closest(name) {
+                Some(stem) => format!(
+                    "did you mean \"{}\"? (`stillpoint list` shows them all)",
+                    sanitize_line(stem)
+                ),
+                None => format!(
+                    "the protocols found are: {}; or give a path to a .ron file",
+                    sanitize_line(&catalog.stems().join(", "))
+                ),
+            };
+            let notes: String = search
+                .notes()
+                .iter()
+                .map(|n| format!("\n  note: {n}"))
+                .collect();
+            Err(format!(
+                "no protocol named \"{}\"\n  hint: {hint}{notes}",
+                crate::protocol::diagnostic::shown(name)
+            ))
+        }
     }
 }
 
