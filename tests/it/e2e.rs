@@ -598,6 +598,18 @@ fn encodings_are_handled_on_the_command_line() {
     assert!(err.contains("this is not a protocol file"), "{err}");
     assert!(err.contains("b\"\\x7fELF"), "{err}");
     assert_no_terminal_controls("blob", &out.stderr);
+    // A 600 kB line is not echoed: the report stays a screenful.
+    let huge = format!(
+        "Protocol(version: 1, name: \"{}\", summary: 5)",
+        "頭蓋".repeat(100_000)
+    );
+    std::fs::write(dir.path().join("huge.ron"), huge).expect("write");
+    let out = run_in(dir.path(), &["validate", "huge.ron"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("huge.ron:1:200041"), "{err}");
+    assert!(out.stderr.len() < 4_000, "{} bytes", out.stderr.len());
+    assert_no_terminal_controls("huge", &out.stderr);
 }
 
 #[test]

@@ -316,3 +316,24 @@ fn the_picker_keeps_its_columns_with_wide_names() {
         insta::assert_snapshot!(format!("picker_wide_names_{w}x{h}"), t.backend());
     }
 }
+
+#[test]
+fn a_japanese_protocol_saved_with_a_byte_order_mark_validates() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valid/japanese-with-bom.ron");
+    assert!(
+        std::fs::read(&path)
+            .expect("read")
+            .starts_with(b"\xEF\xBB\xBF")
+    );
+    let p = Protocol::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.name.as_str(), "頭蓋仙骨療法 🧘\u{200D}♀\u{FE0F} 十分");
+    assert_eq!(p.steps.len(), 3);
+    // And a mistake in it is found where an editor shows it.
+    let text = std::fs::read_to_string(&path)
+        .expect("read")
+        .replace("region: Occiput", "region: Occipt");
+    let e = Protocol::parse(&text, &path).expect_err("misspelt");
+    assert_eq!((e.line, e.col), (19, 21), "{e}");
+    assert_eq!(&*e.hint, "did you mean `Occiput`?");
+}
