@@ -566,12 +566,16 @@ pub fn decode(file: &Path, kind: FileKind, mut bytes: Vec<u8>) -> Result<String,
         e.col = 1;
         return Err(e);
     }
-    if looks_binary(&bytes) {
+    if has_nul(&bytes) {
         return Err(binary(file, kind, &bytes));
     }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.into_bytes();
+        // Not UTF-8 and full of control codes: not text in any encoding.
+        if mostly_controls(&bytes) {
+            return binary(file, kind, &bytes);
+        }
         let bad = bytes.get(valid).copied().unwrap_or(0);
         let lossy = String::from_utf8_lossy(&bytes);
         FileError::at(
@@ -600,15 +604,22 @@ fn is_utf16(bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether bytes look like binary data rather than text in some encoding:
-/// a zero byte, or more than one in twenty being control codes text never
-/// has. (A stray escape character in a text file is not enough; it is
-/// sanitized where it is shown.)
-fn looks_binary(bytes: &[u8]) -> bool {
-    let sample = &bytes[..bytes.len().min(8192)];
-    if sample.contains(&0) {
-        return true;
-    }
+/// The start of a file, enough to tell what it holds.
+fn sample(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len().min(8192)]
+}
+
+/// A zero byte: no text file has one (UTF-16 is caught before).
+fn has_nul(bytes: &[u8]) -> bool {
+    sample(bytes).contains(&0)
+}
+
+/// More than one byte in twenty a control code that text never has — so
+/// bytes that are not UTF-8 are binary data rather than text in another
+/// encoding. (Valid UTF-8 with a stray escape character is still text: it
+/// is sanitized where it is shown.)
+fn mostly_controls(bytes: &[u8]) -> bool {
+    let sample = sample(bytes);
     let controls = sample
         .iter()
         .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F)
@@ -682,7 +693,7 @@ fn first_token(text: &str) -> Option<(usize, &str)> {
 /// binary data, nothing, JSON or another format, the other kind of file, a
 /// protocol's fields without `Protocol(` around them.
 fn not_of_kind(file: &Path, kind: FileKind, text: &str) -> Option<FileError> {
-    if looks_binary(text.as_bytes()) {
+    if has_nul(text.as_bytes()) {
         return Some(binary(file, kind, text.as_bytes()));
     }
     let Some((at, token)) = first_token(text) else {
@@ -1084,5 +1095,55 @@ mod tests {
         assert!(shown.contains("    nmae: \"x\","), "{shown}");
         assert!(shown.contains("──┬─"), "{shown}");
         assert!(shown.contains("did you mean `name`?"), "{shown}");
+    }
+
+    #[test]
+    fn escapes_in_a_small_text_file_do_not_make_it_binary() {
+        let text = "Protocol(version: 1, name: \"\u{1b}]0;x\u{7}\u{1b}[2J\u{1b}[2J\", summary: \"\", steps: [])";
+        let decoded = decode(
+            Path::new("a.ron"),
+            FileKind::Protocol,
+            text.as_bytes().to_vec(),
+        );
+        assert_eq!(decoded.as_deref(), Ok(text));
+        // Not UTF-8 and full of control codes, without a zero byte: binary.
+        let noise: Vec<u8> = (0u8..200)
+            .map(|i| [0x1b, 0x9f, 0x02, 0xfe][usize::from(i % 4)])
+            .collect();
+        let e = decode(Path::new("a.ron"), FileKind::Protocol, noise).unwrap_err();
+        assert!(e.message.contains("binary data"), "{e}");
+        // Not UTF-8, but text: an encoding problem at its place.
+        let e = decode(
+            Path::new("a.ron"),
+            FileKind::Settings,
+            b"Config(\n  x: \"\xe9\")".to_vec(),
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.col), (2, 7), "{e}");
+    }
+
+    #[test]
+    fn the_first_token_skips_comments_and_attributes() {
+        let text = "// a note\n/* a block\n */ #![enable(implicit_some)]\n  Protocol(";
+        assert_eq!(first_token(text).map(|(_, t)| t), Some("Protocol"));
+        assert_eq!(first_token("  {\"a\": 1}").map(|(_, t)| t), Some("{"));
+        assert_eq!(first_token("// only a comment\n\n"), None);
+    }
+
+    #[test]
+    fn tabs_and_controls_keep_the_marker_under_the_problem() {
+        let text = "Protocol(\n\t\tnmae: \"x\u{7}\",\n)";
+        let e = FileError::at(
+            Path::new("t.ron"),
+            text,
+            12,
+            4,
+            "unknown field `nmae`",
+            "name",
+        );
+        let shown = e.render(false);
+        assert!(shown.contains(" 2 │         nmae: \"x�\","), "{shown}");
+        assert!(shown.contains("│         ──┬─"), "{shown}");
+        assert!(!shown.contains('\u{7}'), "{shown}");
     }
 }
