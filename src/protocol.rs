@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::protocol::diagnostic::{FIELD_MARK, FileError};
+use crate::protocol::diagnostic::{FIELD_MARK, FileError, FileKind, read_source, shown};
 use crate::text::clock_text;
 
 pub mod catalog;
@@ -142,8 +142,9 @@ impl TryFrom<RawHold> for Hold {
             && min > raw.duration
         {
             return Err(format!(
-                "{FIELD_MARK}min in hold \"{name}\": `min` ({min}) is longer than `duration` ({}); \
+                "{FIELD_MARK}min in hold \"{}\": `min` ({min}) is longer than `duration` ({}); \
                  hint: make `min` at most the target time, or drop it",
+                shown(name),
                 raw.duration
             ));
         }
@@ -151,8 +152,9 @@ impl TryFrom<RawHold> for Hold {
             && max < raw.duration
         {
             return Err(format!(
-                "{FIELD_MARK}max in hold \"{name}\": `max` ({max}) is shorter than `duration` ({}); \
+                "{FIELD_MARK}max in hold \"{}\": `max` ({max}) is shorter than `duration` ({}); \
                  hint: make `max` at least the target time, or drop it",
+                shown(name),
                 raw.duration
             ));
         }
@@ -392,6 +394,18 @@ impl Span {
     pub fn get(self) -> Duration {
         self.0
     }
+
+    /// Reads a duration the way people write it, with no bounds checked
+    /// (each use — a step, a cue lead — words its own); the error is
+    /// ron's `message; hint: hint`.
+    pub(crate) fn parse_text(text: &str) -> Result<Duration, String> {
+        humantime::parse_duration(text.trim()).map_err(|_| {
+            format!(
+                "\"{}\" is not a duration; hint: write it like \"90s\", \"2m30s\" or \"1h\"",
+                shown(text)
+            )
+        })
+    }
 }
 
 impl fmt::Display for Span {
@@ -414,19 +428,17 @@ impl<'de> Deserialize<'de> for Span {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let text = String::deserialize(d)?;
-        let d = humantime::parse_duration(text.trim()).map_err(|_| {
-            D::Error::custom(format!(
-                "\"{text}\" is not a duration; hint: write it like \"90s\", \"2m30s\" or \"1h\""
-            ))
-        })?;
+        let d = Span::parse_text(&text).map_err(D::Error::custom)?;
         if d < Duration::from_secs(1) {
             return Err(D::Error::custom(format!(
-                "\"{text}\" is too short; hint: a step lasts at least one second, e.g. \"30s\""
+                "\"{}\" is too short; hint: a step lasts at least one second, e.g. \"30s\"",
+                shown(&text)
             )));
         }
         if d > MAX_STEP {
             return Err(D::Error::custom(format!(
-                "\"{text}\" is longer than an hour; hint: split it into shorter steps"
+                "\"{}\" is longer than an hour; hint: split it into shorter steps",
+                shown(&text)
             )));
         }
         Ok(Span(d))
@@ -490,28 +502,37 @@ impl Protocol {
     }
 
     /// Parses and validates a protocol from RON text. `origin` names the file in
-    /// error messages.
+    /// error messages. A leading byte order mark is ignored.
     pub fn parse(text: &str, origin: &Path) -> Result<Protocol, ProtocolError> {
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let protocol: Protocol = ron_options()
             .from_str(text)
-            .map_err(|e| FileError::from_ron(origin, text, &e))?;
+            .map_err(|e| FileError::from_ron(origin, FileKind::Protocol, text, &e))?;
         protocol.validate(origin, text)?;
         Ok(protocol)
     }
 
     /// Reads, parses and validates a protocol file.
     pub fn load(path: &Path) -> Result<Protocol, ProtocolError> {
-        let text = read_text(path)?;
+        let text = read_source(path, FileKind::Protocol)?;
         let protocol = Protocol::parse(&text, path)?;
         if let Some(file) = protocol.sound_file(path) {
             crate::audio::file::check(&file).map_err(|e| {
+                let hint = match similar_sound_file(&file) {
+                    Some(close) => format!(
+                        "did you mean File(\"{close}\")? (the path is relative to this protocol \
+                         file)"
+                    ),
+                    None => "the path is relative to this protocol file; \
+                             use a WAV, FLAC, Ogg Vorbis or MP3 file"
+                        .to_owned(),
+                };
                 FileError::at_field(
                     path,
                     &text,
                     "soundscape",
                     format!("soundscape file {}: {e}", file.display()),
-                    "the path is relative to this protocol file; \
-                     use a WAV, FLAC, Ogg Vorbis or MP3 file",
+                    hint,
                 )
             })?;
         }
@@ -521,7 +542,7 @@ impl Protocol {
     /// Reads and parses a protocol file without decoding its sound file, for
     /// listing many protocols cheaply; [`Protocol::load`] checks everything.
     pub fn read(path: &Path) -> Result<Protocol, ProtocolError> {
-        Protocol::parse(&read_text(path)?, path)
+        Protocol::parse(&read_source(path, FileKind::Protocol)?, path)
     }
 
     /// The soundscape file this protocol names, resolved next to the
@@ -570,7 +591,11 @@ impl Protocol {
                     SOUNDSCAPES.map(|s| format!("\"{s}\"")).join(", ")
                 ),
             };
-            return at_field("soundscape", format!("unknown soundscape \"{name}\""), hint);
+            return at_field(
+                "soundscape",
+                format!("unknown soundscape \"{}\"", shown(name)),
+                hint,
+            );
         }
         if self.steps.is_empty() {
             return at_field(
@@ -594,8 +619,26 @@ impl Protocol {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, ProtocolError> {
-    std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))
+/// The sound file next to `missing` whose name is closest to its name, for
+/// a "did you mean": a studio's `waves.ogg` written as `wave.ogg`.
+fn similar_sound_file(missing: &Path) -> Option<String> {
+    const SOUND: [&str; 5] = ["wav", "flac", "ogg", "oga", "mp3"];
+    let wanted = missing.file_name()?.to_str()?;
+    let folder = missing.parent().filter(|p| !p.as_os_str().is_empty());
+    let names: Vec<String> = std::fs::read_dir(folder.unwrap_or(Path::new(".")))
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| SOUND.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .filter(|n| n != wanted)
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::protocol::diagnostic::did_you_mean(wanted, &names).map(shown)
 }
 
 /// The RON dialect of session files: authors write `author: "x"` rather than
@@ -737,13 +780,33 @@ mod tests {
     }
 
     #[test]
-    fn display_is_file_line_col_then_hint() {
+    fn the_headline_is_file_line_col_and_display_is_the_full_report() {
         let e = parse(&MINIMAL.replace("Feet,", "Toes,")).unwrap_err();
+        assert_eq!(e.headline(), "t.ron:8:21: unknown region `Toes`");
+        assert!(e.hint.starts_with("write one of: `Feet`"), "{e}");
         let shown = e.to_string();
         assert!(
-            shown.starts_with("t.ron:8:21: unknown region `Toes`"),
+            shown.starts_with("Error: unknown region `Toes`\n"),
             "{shown}"
         );
-        assert!(shown.contains("\n  hint: write one of: `Feet`"), "{shown}");
+        assert!(shown.contains("[ t.ron:8:21 ]"), "{shown}");
+        assert!(shown.contains("region: Toes,"), "{shown}");
+        assert!(shown.contains("Help: write one of:"), "{shown}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored_and_positions_stay_right() {
+        let with_bom = format!("\u{FEFF}{MINIMAL}");
+        assert_eq!(
+            parse(&with_bom).expect("valid"),
+            parse(MINIMAL).expect("valid")
+        );
+        let e = parse(&with_bom.replace("intent:", "intnet:")).unwrap_err();
+        assert_eq!((e.line, e.col), (10, 13));
+        assert!(
+            e.to_string()
+                .contains("\n 10 │             intnet: \"Settle\","),
+            "{e}"
+        );
     }
 }

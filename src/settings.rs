@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::Span;
-use crate::protocol::diagnostic::FileError;
+use crate::protocol::diagnostic::{FileError, FileKind, MAX_FILE_BYTES, decode, shown};
 
 pub mod keys;
 pub mod prefs;
@@ -54,11 +54,19 @@ pub struct Config {
     pub volume: Option<u8>,
     /// How long before a step's end the "ending soon" bell sounds, when the
     /// protocol does not say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cue_lead"
+    )]
     pub lead: Option<Span>,
     /// How often a manual hold in overtime is reminded of, when the
     /// protocol does not say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "reminder_interval"
+    )]
     pub reminder: Option<Span>,
     /// Where session records are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,6 +74,52 @@ pub struct Config {
     /// The output for cues (see `stillpoint audio devices`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cue_device: Option<String>,
+}
+
+/// Reads a cue timing setting, its errors worded for the setting (`what`)
+/// rather than for a protocol's steps: `lead: "0s"` is about the bell, not
+/// about how long a step lasts.
+fn cue_timing<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    what: &str,
+    example: &str,
+) -> Result<Option<Span>, D::Error> {
+    use serde::de::Error;
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let duration = Span::parse_text(&text).map_err(D::Error::custom)?;
+    if duration < std::time::Duration::from_secs(1) {
+        return Err(D::Error::custom(format!(
+            "\"{}\" is too short for the {what}; hint: give it at least one second, e.g. \
+             \"{example}\"",
+            shown(&text)
+        )));
+    }
+    if duration > crate::protocol::MAX_STEP {
+        return Err(D::Error::custom(format!(
+            "\"{}\" is longer than an hour, too long for the {what}; hint: write a time like \
+             \"{example}\"",
+            shown(&text)
+        )));
+    }
+    Ok(Some(Span::new(duration)))
+}
+
+fn cue_lead<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Span>, D::Error> {
+    cue_timing(
+        d,
+        "cue lead (how long before a step ends the bell sounds)",
+        "10s",
+    )
+}
+
+fn reminder_interval<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Span>, D::Error> {
+    cue_timing(
+        d,
+        "reminder interval (how often a bell rings in overtime)",
+        "60s",
+    )
 }
 
 /// The settings, read and checked.
@@ -81,13 +135,14 @@ pub struct Settings {
 
 impl Config {
     /// Parses and checks settings from RON text; `origin` names the file in
-    /// errors.
+    /// errors. A leading byte order mark is ignored.
     pub fn parse(text: &str, origin: &Path) -> Result<Settings, FileError> {
         use ron::extensions::Extensions;
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
         let config: Config = options
             .from_str(text)
-            .map_err(|e| FileError::from_ron(origin, text, &e))?;
+            .map_err(|e| FileError::from_ron(origin, FileKind::Settings, text, &e))?;
         if let Some(v) = config.volume
             && v > crate::audio::mix::MAX_VOLUME
         {
@@ -116,7 +171,7 @@ impl Config {
                 origin,
                 text,
                 "soundscape",
-                format!("\"{s}\" is not a soundscape or a file"),
+                format!("\"{}\" is not a soundscape or a file", shown(s)),
                 hint,
             ));
         }
@@ -154,15 +209,17 @@ pub fn path() -> Option<PathBuf> {
 }
 
 /// Reads the settings at `path`: the defaults if there is no file, an error
-/// if there is one and it is wrong.
+/// if there is one and it is wrong — or not a settings file, not UTF-8
+/// text, a FIFO, a device, or larger than any settings file could be.
 pub fn load(path: Option<&Path>) -> Result<Settings, FileError> {
+    use crate::files::ReadError;
     let Some(path) = path else {
         return Ok(Settings::default());
     };
-    match std::fs::read_to_string(path) {
-        Ok(text) => Config::parse(&text, path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-        Err(e) => Err(FileError::unreadable(path, &e)),
+    match crate::files::read_regular(path, MAX_FILE_BYTES) {
+        Ok(bytes) => Config::parse(&decode(path, FileKind::Settings, bytes)?, path),
+        Err(ReadError::NotFound) => Ok(Settings::default()),
+        Err(e) => Err(FileError::unreadable(path, FileKind::Settings, &e)),
     }
 }
 
@@ -190,10 +247,13 @@ mod tests {
 )"#;
         let e = Config::parse(clash, Path::new("c.ron")).unwrap_err();
         assert_eq!(
-            e.to_string(),
-            "c.ron:2:12: the key \"p\" is bound to both `pause` and `tap`\n  hint: give \"p\" to \
-             one of them (an action left out keeps its default keys, so moving a default key \
-             means setting both actions)"
+            e.headline(),
+            "c.ron:2:12: the key \"p\" is bound to both `pause` and `tap`"
+        );
+        assert_eq!(
+            &*e.hint,
+            "give \"p\" to one of them (an action left out keeps its default keys, so moving \
+             a default key means setting both actions)"
         );
     }
 

@@ -4,50 +4,81 @@
 use super::{fail, fail_file};
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::protocol::Protocol;
 use crate::protocol::catalog::{Catalog, SearchPath};
-use crate::text::clock_text;
-use crate::text::truncate;
+use crate::text::{clock_text, fit, pad, pad_left, sanitize_line, truncate};
+
+/// The NAME column is as wide as the longest stem, within these bounds.
+const STEM_COLUMN: (usize, usize) = (18, 30);
+/// The PROTOCOL column.
+const NAME_COLUMN: usize = 34;
+
+/// A path as a line of output shows it: sanitized (a file name can hold
+/// an escape sequence too).
+fn shown_path(path: &Path) -> String {
+    sanitize_line(&path.to_string_lossy()).into_owned()
+}
+
+/// Says once, on stderr, which folders named in `STILLPOINT_SESSIONS` are
+/// not there: a note, not an error, as the other folders still count.
+fn note_missing_folders(search: &SearchPath) {
+    for note in search.notes() {
+        eprintln!("note: {note}");
+    }
+}
 
 pub(super) fn list(catalog: &Catalog) -> ExitCode {
+    // The catalog was found along the same path.
+    note_missing_folders(&SearchPath::from_env());
+    let stem_w = catalog
+        .found
+        .iter()
+        .map(|f| crate::text::width(&sanitize_line(&f.stem)))
+        .max()
+        .unwrap_or(0)
+        .clamp(STEM_COLUMN.0, STEM_COLUMN.1);
     let mut out = io::stdout().lock();
     let _ = writeln!(
         out,
-        "{:<18} {:<34} {:>5} {:>8}  source",
-        "NAME", "PROTOCOL", "STEPS", "TOTAL"
+        "{} {} {} {}  source",
+        pad("NAME", stem_w),
+        pad("PROTOCOL", NAME_COLUMN),
+        pad_left("STEPS", 5),
+        pad_left("TOTAL", 8)
     );
     for found in &catalog.found {
+        let stem = fit(&sanitize_line(&found.stem), stem_w);
+        let origin = sanitize_line(&found.origin.to_string()).into_owned();
         let line = match &found.protocol {
             Ok(p) => format!(
-                "{:<18} {:<34} {:>5} {:>8}  {}",
-                found.stem,
-                truncate(p.name.as_str(), 34),
-                p.steps.len(),
-                clock_text(p.planned_total()),
-                found.origin
+                "{stem} {} {} {}  {origin}",
+                fit(&sanitize_line(p.name.as_str()), NAME_COLUMN),
+                pad_left(&p.steps.len().to_string(), 5),
+                pad_left(&clock_text(p.planned_total()), 8),
             ),
             Err(e) => format!(
-                "{:<18} {:<34} {:>5} {:>8}  {}\n    {}",
-                found.stem,
-                "(invalid)",
-                "-",
-                "-",
-                found.origin,
-                e.to_string().replace('\n', "\n    ")
+                "{stem} {} {} {}  {origin}\n    {}\n      hint: {}",
+                pad("(invalid)", NAME_COLUMN),
+                pad_left("-", 5),
+                pad_left("-", 8),
+                e.headline(),
+                e.hint
             ),
         };
         let _ = writeln!(out, "{line}");
         for shadowed in &found.shadows {
-            let _ = writeln!(out, "{:<18} shadows {}", "", shadowed);
+            let shadowed = sanitize_line(&shadowed.to_string()).into_owned();
+            let _ = writeln!(out, "{} shadows {shadowed}", pad("", stem_w));
         }
     }
     ExitCode::SUCCESS
 }
 
 pub(super) fn validate(files: &[PathBuf], search: &SearchPath) -> ExitCode {
+    note_missing_folders(search);
     let catalog = Catalog::discover(search);
     let files: Vec<PathBuf> = if files.is_empty() {
         crate::protocol::catalog::protocol_files(search)
@@ -60,7 +91,7 @@ pub(super) fn validate(files: &[PathBuf], search: &SearchPath) -> ExitCode {
             search
                 .folders
                 .iter()
-                .map(|f| f.display().to_string())
+                .map(|f| shown_path(f))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -72,13 +103,13 @@ pub(super) fn validate(files: &[PathBuf], search: &SearchPath) -> ExitCode {
             Ok(p) => {
                 println!(
                     "ok: {}: \"{}\", {} steps, planned {}",
-                    file.display(),
-                    p.name,
+                    shown_path(file),
+                    truncate(&sanitize_line(p.name.as_str()), 60),
                     p.steps.len(),
                     clock_text(p.planned_total())
                 );
                 if let Some(note) = catalog.shadowing(file) {
-                    println!("    note: {note}");
+                    println!("    note: {}", sanitize_line(&note));
                 }
             }
             Err(e) => {

@@ -101,11 +101,11 @@ pub(super) fn launch(
         }
     }
     let chosen = match name {
-        Some(name) => resolve(name, search),
-        None => pick(search, &setup.signals, setup.theme()),
+        Some(name) => resolve(name, search).map(|c| c.map(|c| (c, practice))),
+        None => pick(search, &setup.signals, setup.theme(), practice),
     };
     match chosen {
-        Ok(Some(chosen)) => start(chosen, practice, setup),
+        Ok(Some((chosen, practice))) => start(chosen, practice, setup),
         Ok(None) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
     }
@@ -179,7 +179,9 @@ pub(super) fn set_aside(path: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot set aside {}: {e}", path.display()))
 }
 
-/// Finds a protocol by file path or by name.
+/// Finds a protocol by file path or by name. A file that is wrong is
+/// reported in full (the report is the error's text); a name that is not
+/// found gets the closest one found ("did you mean"), or the list.
 pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>, String> {
     if looks_like_path(name) {
         let path = Path::new(name);
@@ -204,46 +206,72 @@ pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>,
                 })
             })
             .map_err(|e| e.to_string()),
-        None => Err(format!(
-            "no protocol named \"{name}\"\n  hint: the protocols found are: {}; \
-             or give a path to a .ron file",
-            catalog.stems().join(", ")
-        )),
+        None => {
+            use crate::text::sanitize_line;
+            let hint = match catalog.closest(name) {
+                Some(stem) => format!(
+                    "did you mean \"{}\"? (`stillpoint list` shows them all)",
+                    sanitize_line(stem)
+                ),
+                None => format!(
+                    "the protocols found are: {}; or give a path to a .ron file",
+                    sanitize_line(&catalog.stems().join(", "))
+                ),
+            };
+            let notes: String = search
+                .notes()
+                .iter()
+                .map(|n| format!("\n  note: {n}"))
+                .collect();
+            Err(format!(
+                "no protocol named \"{}\"\n  hint: {hint}{notes}",
+                crate::protocol::diagnostic::shown(name)
+            ))
+        }
     }
 }
 
 /// Opens the picker; `Ok(None)` when the user leaves without choosing.
+/// Every protocol found is listed, the invalid ones greyed with why; the
+/// choice comes back with whether it is to be practised (Enter starts
+/// what the command asked for, `practice`, and another key the other).
 pub(super) fn pick(
     search: &SearchPath,
     signals: &Signals,
     theme: Theme,
-) -> Result<Option<Chosen>, String> {
+    practice: bool,
+) -> Result<Option<(Chosen, bool)>, String> {
+    use crate::tui::picker::Start;
     let catalog = Catalog::discover(search);
-    let choices: Vec<&Found> = catalog
-        .found
-        .iter()
-        .filter(|f| f.protocol.is_ok())
-        .collect();
-    if choices.is_empty() {
+    if catalog.found.iter().all(|f| f.protocol.is_err()) {
         return Err("no valid protocols found; run `stillpoint list` to see why".into());
     }
+    let choices: Vec<&Found> = catalog.found.iter().collect();
+    let first = if practice {
+        Start::Practice
+    } else {
+        Start::Run
+    };
     let mut screen = Screen::enter(None).map_err(|e| format!("cannot open the terminal: {e}"))?;
     let mut events = TerminalEvents::new(signals);
     let chosen = crate::tui::picker::run(
         &mut screen.terminal,
         &choices,
+        first,
         &mut events,
         &signals.stop,
         theme,
     )
     .map_err(|e| format!("terminal error: {e}"))?;
     drop(screen);
-    Ok(chosen.and_then(|i| {
-        let found = choices[i];
-        found.protocol.clone().ok().map(|protocol| Chosen {
+    Ok(chosen.and_then(|(i, start)| {
+        let found = choices.get(i)?;
+        let protocol = found.protocol.clone().ok()?;
+        let chosen = Chosen {
             protocol,
             source: Source::of(found),
-        })
+        };
+        Some((chosen, start == Start::Practice))
     }))
 }
 

@@ -1,6 +1,12 @@
 //! Finding protocols: the bundled ones, `./sessions/`, the user's config folder
 //! and each folder in `STILLPOINT_SESSIONS`, in that order. A later protocol with
 //! the same name (file stem) shadows an earlier one, and the catalog says so.
+//!
+//! Every `*.ron` entry in a folder is a protocol, valid or not: a file that
+//! cannot be used (broken, not UTF-8, a FIFO someone named `x.ron`) is
+//! listed with its error rather than skipped, so `list` and the picker can
+//! say why it is not on offer. A folder named in `STILLPOINT_SESSIONS` that
+//! is not there is a note ([`SearchPath::notes`]), not silence.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -60,6 +66,10 @@ pub struct Found {
 pub struct SearchPath {
     /// Folders in search order; later ones win.
     pub folders: Vec<PathBuf>,
+    /// The folders a person named in `STILLPOINT_SESSIONS` (also in
+    /// `folders`): the ones worth a word when they are missing, where
+    /// `./sessions` or the config folder may well not exist.
+    pub named: Vec<PathBuf>,
 }
 
 impl SearchPath {
@@ -70,10 +80,37 @@ impl SearchPath {
         if let Some(dirs) = crate::files::project_dirs() {
             folders.push(dirs.config_dir().join("sessions"));
         }
-        if let Some(extra) = std::env::var_os("STILLPOINT_SESSIONS") {
-            folders.extend(std::env::split_paths(&extra).filter(|p| !p.as_os_str().is_empty()));
+        let named: Vec<PathBuf> = std::env::var_os("STILLPOINT_SESSIONS")
+            .map(|extra| {
+                std::env::split_paths(&extra)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        folders.extend(named.iter().cloned());
+        SearchPath { folders, named }
+    }
+
+    /// One line for each folder named in `STILLPOINT_SESSIONS` that is not
+    /// a folder (a typo, an unmounted disk), for `list` and `validate` to
+    /// print once as a note; sanitized.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = Vec::new();
+        for folder in &self.named {
+            let why = match std::fs::metadata(folder) {
+                Ok(m) if m.is_dir() => continue,
+                Ok(_) => "which is not a folder",
+                Err(_) => "which does not exist",
+            };
+            let note = format!(
+                "STILLPOINT_SESSIONS names {}, {why}",
+                crate::text::sanitize_line(&folder.to_string_lossy())
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
         }
-        SearchPath { folders }
+        notes
     }
 }
 
@@ -182,9 +219,32 @@ impl Catalog {
     pub fn stems(&self) -> Vec<&str> {
         self.found.iter().map(|f| f.stem.as_str()).collect()
     }
+
+    /// The stem a person most likely meant by `name`: a close misspelling
+    /// of a stem (`ten-stpe`), or a protocol's own name typed instead of
+    /// its stem (`"Ten-step protocol"`).
+    pub fn closest(&self, name: &str) -> Option<&str> {
+        use crate::protocol::diagnostic::did_you_mean;
+        if let Some(stem) = did_you_mean(name, &self.stems()) {
+            return Some(stem);
+        }
+        let names: Vec<&str> = self
+            .found
+            .iter()
+            .filter_map(|f| f.protocol.as_ref().ok())
+            .map(|p| p.name.as_str())
+            .collect();
+        let close = did_you_mean(name, &names)?;
+        self.found
+            .iter()
+            .find(|f| f.protocol.as_ref().is_ok_and(|p| p.name.as_str() == close))
+            .map(|f| f.stem.as_str())
+    }
 }
 
-/// The `*.ron` files in `folder`, sorted by name; an unreadable folder has none.
+/// The `*.ron` entries in `folder` that are not folders, sorted by name;
+/// an unreadable folder has none. A FIFO or a device named `*.ron` is kept:
+/// reading it is refused at once, and the refusal is worth showing.
 fn ron_files(folder: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return Vec::new();
@@ -192,7 +252,7 @@ fn ron_files(folder: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ron") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron") && !p.is_dir())
         .collect();
     files.sort();
     files
@@ -255,10 +315,23 @@ impl Source {
         }
     }
 
-    /// The protocol's text as it is now.
+    /// The protocol's text as it is now, read the way every protocol file
+    /// is (see [`crate::files::read_regular`]).
     pub fn text(&self) -> std::io::Result<String> {
+        use crate::files::ReadError;
         match self {
-            Source::File(p) => std::fs::read_to_string(p),
+            Source::File(p) => {
+                let bytes =
+                    crate::files::read_regular(p, crate::protocol::diagnostic::MAX_FILE_BYTES)
+                        .map_err(|e| match e {
+                            ReadError::Io(e) => e,
+                            ReadError::NotFound => std::io::ErrorKind::NotFound.into(),
+                            other => std::io::Error::other(other.to_string()),
+                        })?;
+                String::from_utf8(bytes).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+                })
+            }
             Source::Bundled(stem) => BUNDLED
                 .iter()
                 .find(|(s, _)| s == stem)
@@ -332,6 +405,7 @@ mod tests {
         std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
         let c = Catalog::discover(&SearchPath {
             folders: vec![dir.path().to_owned(), dir.path().to_owned()],
+            ..SearchPath::default()
         });
         let ten = c.get("ten-step").unwrap();
         assert_eq!(ten.origin, Origin::File(dir.path().join("ten-step.ron")));
@@ -346,6 +420,7 @@ mod tests {
         std::fs::write(dir.path().join("ten-step.ron"), BUNDLED[0].1).unwrap();
         let c = Catalog::discover(&SearchPath {
             folders: vec![dir.path().to_owned()],
+            ..SearchPath::default()
         });
         assert_eq!(c.get("ten-step").unwrap().origin, Origin::Bundled);
     }
@@ -364,6 +439,58 @@ mod tests {
             text_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn broken_files_and_fifos_are_listed_with_why_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.ron"), "Protocol(").unwrap();
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            dir.path().join("pipe.ron"),
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("folder.ron")).unwrap();
+        let c = Catalog::discover(&SearchPath {
+            folders: vec![dir.path().to_owned()],
+            ..SearchPath::default()
+        });
+        assert!(c.get("broken").unwrap().protocol.is_err());
+        let pipe = c.get("pipe").unwrap().protocol.as_ref().unwrap_err();
+        assert!(pipe.message.contains("FIFO"), "{pipe}");
+        assert!(c.get("folder").is_none());
+    }
+
+    #[test]
+    fn missing_named_folders_are_noted_once_and_others_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("studio-typo");
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "").unwrap();
+        let search = SearchPath {
+            folders: vec![PathBuf::from("no-such-sessions")],
+            named: vec![missing.clone(), dir.path().to_owned(), file, missing],
+        };
+        let notes = search.notes();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].ends_with("studio-typo, which does not exist"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[1].ends_with("a-file, which is not a folder"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn the_closest_stem_or_name_is_suggested() {
+        let c = Catalog::discover(&SearchPath::default());
+        assert_eq!(c.closest("ten-stpe"), Some("ten-step"));
+        assert_eq!(c.closest("Ten-step protocol"), Some("ten-step"));
+        assert_eq!(c.closest("relaxaton-30"), Some("relaxation-30"));
+        assert_eq!(c.closest("zzz"), None);
     }
 
     #[test]

@@ -2,36 +2,151 @@
 //! for whoever wrote them: where (`file:line:col`), what, and what to write
 //! instead, with "did you mean" for a misspelt name.
 //!
-//! A [`FileError`] prints on one line (`file:line:col: message`, then the
-//! hint) where space is short, and renders the way rustc reports errors —
-//! the source line with the problem underlined — through `ariadne` for
-//! `stillpoint validate` and anything that refuses to start.
+//! Both kinds of file are read one way, [`read_source`]: through
+//! [`crate::files::read_regular`] (never a FIFO or a device, never more than
+//! [`MAX_FILE_BYTES`]), a UTF-8 byte order mark ignored, a file in another
+//! encoding reported at its first bad byte, and binary data or a file of
+//! another kind (JSON, the settings where a protocol belongs) named as such
+//! rather than as a syntax error at some odd place.
+//!
+//! A [`FileError`] prints the way rustc reports errors — the message,
+//! `file:line:col`, the source line with the problem underlined, the hint —
+//! and that report is its `Display`, so an error handed on as a string (a
+//! resumed session's protocol, a refused start) keeps it.
+//! [`FileError::headline`] is the one line for lists. Whatever came from
+//! the file is sanitized before it is shown (an escape sequence in a name
+//! must not reach the terminal), and the source line is cut around the
+//! problem to one screen line, by display width.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::files::ReadError;
+use crate::text;
 
 /// Starts a cross-field error raised once a whole struct has been read; the
 /// word after it names the field the error should point at.
 pub(crate) const FIELD_MARK: &str = "\u{1}field=";
+
+/// The most a protocol or settings file may hold: far more than any real
+/// one (the longest bundled protocol is a few kilobytes), little enough
+/// that a wrong file — a recording, a disk image, `/dev/zero` behind a link
+/// — is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The width a report is laid out for: one line of a standard terminal.
+pub const REPORT_COLUMNS: usize = 80;
+
+/// Which kind of file a problem is in; messages and hints speak of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A session protocol (`Protocol(...)`).
+    Protocol,
+    /// The settings file (`Config(...)`).
+    Settings,
+}
+
+impl FileKind {
+    /// The kind in words: "protocol file".
+    pub fn noun(self) -> &'static str {
+        match self {
+            FileKind::Protocol => "protocol file",
+            FileKind::Settings => "settings file",
+        }
+    }
+
+    /// The name its one value starts with.
+    fn struct_name(self) -> &'static str {
+        match self {
+            FileKind::Protocol => "Protocol",
+            FileKind::Settings => "Config",
+        }
+    }
+
+    /// The other kind.
+    fn other(self) -> FileKind {
+        match self {
+            FileKind::Protocol => FileKind::Settings,
+            FileKind::Settings => FileKind::Protocol,
+        }
+    }
+
+    /// What such a file looks like and how to get a good one.
+    fn start_hint(self) -> &'static str {
+        match self {
+            FileKind::Protocol => {
+                "a protocol is a text file that starts with `Protocol(`; `stillpoint new NAME` \
+                 writes one to start from (the format is in sessions/README.md)"
+            }
+            FileKind::Settings => {
+                "the settings file is a text file that starts with `Config(`; `stillpoint config \
+                 --init` writes a commented one"
+            }
+        }
+    }
+
+    /// Where to look for the format.
+    fn reference(self) -> &'static str {
+        match self {
+            FileKind::Protocol => "see the format reference in sessions/README.md",
+            FileKind::Settings => {
+                "see the settings in the README, or the commented file `stillpoint config \
+                 --init` writes"
+            }
+        }
+    }
+
+    /// What to do when the file is not where it was looked for.
+    fn missing_hint(self) -> &'static str {
+        match self {
+            FileKind::Protocol => {
+                "check the path; `stillpoint list` shows the protocols found by name"
+            }
+            FileKind::Settings => {
+                "check STILLPOINT_CONFIG, or write one with `stillpoint config --init`"
+            }
+        }
+    }
+}
 
 /// A problem in a user's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError {
     /// The file (or the name of a bundled protocol).
     pub file: PathBuf,
-    /// 1-based line, 0 when the file could not be read at all.
+    /// 1-based line, 0 when the problem is with the file as a whole.
     pub line: usize,
     /// 1-based column, in characters.
     pub col: usize,
     /// How many characters the problem spans (at least 1).
     pub len: usize,
-    /// What is wrong, quoting the bad value.
+    /// What is wrong, quoting the bad value (sanitized, one line).
     pub message: String,
-    /// What to write instead.
-    pub hint: String,
+    /// What to write instead (sanitized, one line). Boxed, like the note:
+    /// the error is returned by value everywhere, and clippy holds it under
+    /// 128 bytes.
+    pub hint: Box<str>,
+    /// What was found, when seeing it helps (the first bytes of a binary
+    /// file), already made safe to print.
+    pub note: Option<Box<str>>,
     /// The file's text, for showing the line.
     pub text: Option<Arc<str>>,
+}
+
+/// A message or hint made safe and short: one line, no control
+/// characters, and no more than a few lines' worth however long the value
+/// it quotes.
+fn one_line(s: &str, columns: usize) -> String {
+    text::truncate(&text::sanitize_line(s), columns)
+}
+
+/// A value from a file as a message quotes it: one safe line, cut to a
+/// length a reader can take in (`"xxxxxxxx…"`, not 600 kB of it).
+pub fn shown(value: &str) -> String {
+    one_line(value, 40)
 }
 
 impl FileError {
@@ -44,15 +159,31 @@ impl FileError {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> FileError {
+        let offset = floor_boundary(text, offset);
         let (line, col) = line_col(text, offset);
         FileError {
             file: file.to_owned(),
             line,
             col,
             len: len.max(1),
-            message: message.into(),
-            hint: hint.into(),
+            message: one_line(&message.into(), 240),
+            hint: one_line(&hint.into(), 640).into(),
+            note: None,
             text: Some(Arc::from(text)),
+        }
+    }
+
+    /// A problem with the file as a whole, with no line to show.
+    fn whole(file: &Path, message: impl Into<String>, hint: impl Into<String>) -> FileError {
+        FileError {
+            file: file.to_owned(),
+            line: 0,
+            col: 0,
+            len: 1,
+            message: one_line(&message.into(), 240),
+            hint: one_line(&hint.into(), 640).into(),
+            note: None,
+            text: None,
         }
     }
 
@@ -73,23 +204,59 @@ impl FileError {
         FileError::at(file, text, offset, len, message, hint)
     }
 
-    /// A file that could not be read at all.
-    pub fn unreadable(file: &Path, e: &std::io::Error) -> FileError {
-        FileError {
-            file: file.to_owned(),
-            line: 0,
-            col: 0,
-            len: 1,
-            message: format!("cannot read the file: {e}"),
-            hint: "check the path and that the file is readable".into(),
-            text: None,
+    /// A file that could not be read at all: missing, not a regular file
+    /// (a FIFO or a device, named as such), too large, or refused.
+    pub fn unreadable(file: &Path, kind: FileKind, e: &ReadError) -> FileError {
+        match e {
+            ReadError::NotFound => FileError::whole(
+                file,
+                "cannot read the file: there is no such file",
+                kind.missing_hint(),
+            ),
+            ReadError::NotRegular(what) => FileError::whole(
+                file,
+                format!("cannot read the file: it is {what}, not a regular file"),
+                format!(
+                    "name the {} itself; stillpoint reads only regular files, as a FIFO or a \
+                     device might never end",
+                    kind.noun()
+                ),
+            ),
+            ReadError::TooLarge { size, cap } => FileError::whole(
+                file,
+                format!(
+                    "cannot read the file: it is {}, more than the {} a {} may be",
+                    bytes(*size),
+                    bytes(*cap),
+                    kind.noun()
+                ),
+                format!(
+                    "is this the right file? a {} is a small text file",
+                    kind.noun()
+                ),
+            ),
+            ReadError::Io(e) => FileError::whole(
+                file,
+                format!("cannot read the file: {e}"),
+                "check that the file is readable (its permissions, the disk)",
+            ),
         }
     }
 
     /// Turns ron's error into one worded for the file's author, pointing at
-    /// the value or field at fault.
-    pub fn from_ron(file: &Path, text: &str, e: &ron::error::SpannedError) -> FileError {
-        let described = describe_ron_error(&e.code);
+    /// the value or field at fault — or, when the file is not of `kind` at
+    /// all (binary data, JSON, the other kind of file, nothing), says that
+    /// instead.
+    pub fn from_ron(
+        file: &Path,
+        kind: FileKind,
+        text: &str,
+        e: &ron::error::SpannedError,
+    ) -> FileError {
+        if let Some(wrong) = not_of_kind(file, kind, text) {
+            return wrong;
+        }
+        let described = describe_ron_error(&e.code, kind);
         let mut message = described.message;
         let mut at = offset_of(text, e.span.start.line, e.span.start.col);
         let mut len = described.len;
@@ -123,55 +290,473 @@ impl FileError {
         FileError::at(file, text, at, len, message, described.hint)
     }
 
-    /// The problem the way rustc shows errors: the message, `file:line:col`,
-    /// the source line with the problem underlined, and the hint.
-    pub fn render(&self, color: bool) -> String {
-        use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
-        let Some(text) = self.text.as_deref().filter(|_| self.line > 0) else {
-            return format!("error: {self}\n");
-        };
-        let name = self.file.display().to_string();
-        let start = offset_of(text, self.line, self.col);
-        let start = text[..start].chars().count();
-        let span = start..start + self.len;
-        let config = Config::default()
-            .with_color(color)
-            .with_char_set(CharSet::Unicode)
-            .with_index_type(IndexType::Char);
-        let mut out = Vec::new();
-        let written = Report::build(ReportKind::Error, (name.clone(), span.clone()))
-            .with_config(config)
-            .with_message(&self.message)
-            .with_label(Label::new((name.clone(), span)).with_message("here"))
-            .with_help(&self.hint)
-            .finish()
-            .write((name, Source::from(text)), &mut out);
-        match written {
-            Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-            Err(_) => format!("error: {self}\n"),
+    /// The problem on one line, `file:line:col: message` (or `file:
+    /// message` for the file as a whole), for lists; the hint is
+    /// [`FileError::hint`].
+    pub fn headline(&self) -> String {
+        let file = text::sanitize_line(&self.file.to_string_lossy()).into_owned();
+        if self.line == 0 {
+            format!("{file}: {}", self.message)
+        } else {
+            format!("{file}:{}:{}: {}", self.line, self.col, self.message)
         }
+    }
+
+    /// The problem the way rustc shows errors, laid out for
+    /// [`REPORT_COLUMNS`]: the message, `file:line:col`, the source line
+    /// with the problem underlined, and the hint.
+    pub fn render(&self, color: bool) -> String {
+        self.render_width(color, REPORT_COLUMNS)
+    }
+
+    /// [`FileError::render`] for a terminal `columns` wide: the source line
+    /// is cut around the problem to fit, and the hint wrapped.
+    pub fn render_width(&self, color: bool, columns: usize) -> String {
+        let paint = Paint(color);
+        let excerpt = self.excerpt(columns);
+        let digits = if excerpt.is_some() {
+            self.line.to_string().len()
+        } else {
+            1
+        };
+        let gutter = " ".repeat(digits + 2);
+        let bar = paint.margin("│");
+        // The margin of every row that is not the source line.
+        let side = format!(" {}{bar} ", " ".repeat(digits + 1));
+        let file = text::sanitize_line(&self.file.to_string_lossy()).into_owned();
+        let location = if self.line > 0 {
+            format!("{file}:{}:{}", self.line, self.col)
+        } else {
+            file
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "{} {}", paint.error("Error:"), self.message);
+        let _ = writeln!(
+            out,
+            "{gutter}{} {location} {}",
+            paint.margin("╭─["),
+            paint.margin("]")
+        );
+        let _ = writeln!(out, "{gutter}{bar}");
+        if let Some(x) = &excerpt {
+            let number = paint.margin(&format!("{:>digits$} │", self.line));
+            let _ = writeln!(out, " {number} {}", x.line);
+            let n = x.width;
+            let under = format!("{}┬{}", "─".repeat(n / 2), "─".repeat(n - n / 2 - 1));
+            let _ = writeln!(
+                out,
+                "{side}{}{}  ",
+                " ".repeat(x.start),
+                paint.error(&under)
+            );
+            let arrow = format!("╰{} here", "─".repeat(n - n / 2 + 1));
+            let _ = writeln!(
+                out,
+                "{side}{}{}",
+                " ".repeat(x.start + n / 2),
+                paint.error(&arrow)
+            );
+        }
+        for (i, (label, body)) in [("Note", self.note.as_deref()), ("Help", Some(&*self.hint))]
+            .into_iter()
+            .enumerate()
+        {
+            let Some(body) = body else { continue };
+            // A blank row between sections, and after the source line.
+            if excerpt.is_some() || (i > 0 && self.note.is_some()) {
+                let _ = writeln!(out, "{side}");
+            }
+            let room = columns.saturating_sub(digits + 4 + label.len() + 2).max(24);
+            for (i, line) in text::wrap(body, room).iter().enumerate() {
+                if i == 0 {
+                    let _ = writeln!(out, "{side}{}: {line}", paint.note(label));
+                } else {
+                    let _ = writeln!(out, "{side}{}{line}", " ".repeat(label.len() + 2));
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.margin(&format!("{}╯", "─".repeat(digits + 2)))
+        );
+        out
+    }
+
+    /// The problem's source line, made safe and cut to fit `columns`, with
+    /// where the problem is in it.
+    fn excerpt(&self, columns: usize) -> Option<Excerpt> {
+        let text = self.text.as_deref()?;
+        let raw = text.split('\n').nth(self.line.checked_sub(1)?)?;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        // Each grapheme as shown: a tab as spaces to the next stop, a
+        // control or bidi character as `�` (so the marker stays under the
+        // right place and nothing reaches the terminal), the rest as is.
+        let mut cells: Vec<(String, usize, usize)> = Vec::new();
+        let mut column_of_char = Vec::new();
+        let mut at = 0;
+        for g in raw.graphemes(true) {
+            let (shown, w) = if g == "\t" {
+                let w = TAB - at % TAB;
+                (" ".repeat(w), w)
+            } else if g
+                .chars()
+                .any(|c| c.is_control() || text::is_bidi_control(c))
+            {
+                (text::REPLACEMENT.to_string(), 1)
+            } else {
+                (g.to_owned(), text::width(g))
+            };
+            column_of_char.extend(std::iter::repeat_n(at, g.chars().count()));
+            cells.push((shown, w, at));
+            at += w;
+        }
+        let total = at;
+        let first = self.col.saturating_sub(1);
+        let start = column_of_char.get(first).copied().unwrap_or(total);
+        let end = column_of_char
+            .get(first + self.len)
+            .copied()
+            .unwrap_or(total)
+            .max(start + 1);
+        let budget = columns
+            .saturating_sub(self.line.to_string().len() + 4)
+            .max(24);
+        if total <= budget && end + MARKER_TAIL <= budget {
+            let line = cells.into_iter().map(|(s, _, _)| s).collect();
+            return Some(Excerpt {
+                line,
+                start,
+                width: end - start,
+            });
+        }
+        // Cut: keep the line's start if the problem and its marker fit
+        // with it, else a third of the room before the problem — and
+        // always enough after it for the marker (plus one column for the
+        // `…` in front).
+        let from = if end + MARKER_TAIL < budget {
+            0
+        } else {
+            start
+                .saturating_sub(budget / 3)
+                .min(total.saturating_sub(budget - 1))
+                .max((end + MARKER_TAIL + 1).saturating_sub(budget))
+        };
+        let mut to = from + budget - usize::from(from > 0);
+        if to < total {
+            to -= 1;
+        }
+        let kept: Vec<&(String, usize, usize)> = cells
+            .iter()
+            .filter(|(_, w, c)| *c >= from && c + w <= to)
+            .collect();
+        let first_kept = kept.first().map_or(from, |(_, _, c)| *c);
+        let last_end = kept.last().map_or(from, |(_, w, c)| c + w);
+        let mut line = String::new();
+        let lead = usize::from(first_kept > 0);
+        if lead > 0 {
+            line.push(text::ELLIPSIS);
+        }
+        for (s, _, _) in &kept {
+            line.push_str(s);
+        }
+        if last_end < total {
+            line.push(text::ELLIPSIS);
+        }
+        let start_in = start.saturating_sub(first_kept) + lead;
+        let end_in = end.min(last_end).saturating_sub(first_kept) + lead;
+        Some(Excerpt {
+            line,
+            start: start_in,
+            width: end_in.saturating_sub(start_in).max(1),
+        })
+    }
+}
+
+/// Tab stops in a shown source line.
+const TAB: usize = 4;
+/// Columns the marker row takes after the problem's end (`──` and
+/// ` here`).
+const MARKER_TAIL: usize = 7;
+
+/// A source line as a report shows it.
+struct Excerpt {
+    /// The line, safe to print, within the report's width.
+    line: String,
+    /// The display column the problem starts at.
+    start: usize,
+    /// How many columns to underline.
+    width: usize,
+}
+
+/// Colours for a report on a terminal, and none elsewhere.
+struct Paint(bool);
+
+impl Paint {
+    fn with(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\u{1b}[{code}m{s}\u{1b}[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+    fn error(&self, s: &str) -> String {
+        self.with("31", s)
+    }
+    fn margin(&self, s: &str) -> String {
+        self.with("38;5;246", s)
+    }
+    fn note(&self, s: &str) -> String {
+        self.with("38;5;115", s)
     }
 }
 
 impl fmt::Display for FileError {
+    /// The full report without colour (see [`FileError::render`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.message)?;
-        } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file.display(),
-                self.line,
-                self.col,
-                self.message
-            )?;
-        }
-        write!(f, "\n  hint: {}", self.hint)
+        f.write_str(&self.render(false))
     }
 }
 
 impl std::error::Error for FileError {}
+
+/// A size in the units people read.
+fn bytes(n: u64) -> String {
+    const KB: u64 = 1024;
+    match n {
+        n if n >= KB * KB * KB => format!("{:.1} GB", n as f64 / (KB * KB * KB) as f64),
+        n if n >= KB * KB => format!("{:.1} MB", n as f64 / (KB * KB) as f64),
+        n if n >= KB => format!("{} KB", n / KB),
+        n => format!("{n} bytes"),
+    }
+}
+
+/// The largest char boundary at or before `offset`.
+fn floor_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Reads a protocol or settings file as text: a regular file of at most
+/// [`MAX_FILE_BYTES`] (see [`crate::files::read_regular`]), decoded by
+/// [`decode`].
+pub fn read_source(path: &Path, kind: FileKind) -> Result<String, FileError> {
+    let bytes = crate::files::read_regular(path, MAX_FILE_BYTES)
+        .map_err(|e| FileError::unreadable(path, kind, &e))?;
+    decode(path, kind, bytes)
+}
+
+/// A file's bytes as text. A UTF-8 byte order mark is dropped (some Windows
+/// editors write one); UTF-16, binary data and bytes that are not UTF-8 are
+/// errors — the last at the line and column of the first bad byte.
+pub fn decode(file: &Path, kind: FileKind, mut bytes: Vec<u8>) -> Result<String, FileError> {
+    if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    if is_utf16(&bytes) {
+        let mut e = FileError::whole(
+            file,
+            "the file is saved as UTF-16; stillpoint reads UTF-8",
+            "save it as UTF-8 (in most editors: Save As…, then Encoding: UTF-8)",
+        );
+        e.line = 1;
+        e.col = 1;
+        return Err(e);
+    }
+    if has_nul(&bytes) {
+        return Err(binary(file, kind, &bytes));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        // Not UTF-8 and full of control codes: not text in any encoding.
+        if mostly_controls(&bytes) {
+            return binary(file, kind, &bytes);
+        }
+        let bad = bytes.get(valid).copied().unwrap_or(0);
+        let lossy = String::from_utf8_lossy(&bytes);
+        FileError::at(
+            file,
+            &lossy,
+            valid,
+            1,
+            format!("the file is not UTF-8 text: byte 0x{bad:02X} here is not a character"),
+            "save the file as UTF-8 (in most editors: Save As…, then Encoding: UTF-8); it may \
+             be in Latin-1 or Windows-1252 now",
+        )
+    })
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A UTF-16 byte order mark, or ASCII text with a zero byte after (or
+/// before) each character.
+fn is_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    match bytes {
+        [a, 0, b, 0, ..] | [0, a, 0, b, ..] => *a != 0 && *b != 0,
+        _ => false,
+    }
+}
+
+/// The start of a file, enough to tell what it holds.
+fn sample(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len().min(8192)]
+}
+
+/// A zero byte: no text file has one (UTF-16 is caught before).
+fn has_nul(bytes: &[u8]) -> bool {
+    sample(bytes).contains(&0)
+}
+
+/// More than one byte in twenty a control code that text never has — so
+/// bytes that are not UTF-8 are binary data rather than text in another
+/// encoding. (Valid UTF-8 with a stray escape character is still text: it
+/// is sanitized where it is shown.)
+fn mostly_controls(bytes: &[u8]) -> bool {
+    let sample = sample(bytes);
+    let controls = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F)
+        .count();
+    controls >= 2 && controls * 20 > sample.len()
+}
+
+/// "This is not a protocol file", with the first bytes shown safely: as
+/// a Rust byte string, escaped, as much as fits one line of the report.
+fn binary(file: &Path, kind: FileKind, bytes: &[u8]) -> FileError {
+    const SHOWN: usize = 44;
+    let mut begins = String::new();
+    let mut taken = 0;
+    for &b in bytes {
+        let escaped: String = std::ascii::escape_default(b).map(char::from).collect();
+        if begins.len() + escaped.len() > SHOWN {
+            break;
+        }
+        begins.push_str(&escaped);
+        taken += 1;
+    }
+    if taken < bytes.len() {
+        begins.push(text::ELLIPSIS);
+    }
+    let mut e = FileError::whole(
+        file,
+        format!(
+            "this is not a {}: it holds binary data, not text",
+            kind.noun()
+        ),
+        kind.start_hint(),
+    );
+    e.line = 1;
+    e.col = 1;
+    e.note = Some(format!("the file begins b\"{begins}\"").into());
+    e
+}
+
+/// The first thing in a file that is not blank, a comment or a ron
+/// attribute (`#![enable(...)]`): its byte offset and text (a word, or one
+/// character).
+fn first_token(text: &str) -> Option<(usize, &str)> {
+    let mut at = 0;
+    loop {
+        let rest = &text[at..];
+        let trimmed = rest.trim_start();
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with("//") {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else if let Some(body) = trimmed.strip_prefix("/*") {
+            at += 2 + body.find("*/").map_or(body.len(), |i| i + 2);
+        } else if trimmed.starts_with("#!") {
+            at += trimmed.find(']').map_or(trimmed.len(), |i| i + 1);
+        } else {
+            break;
+        }
+    }
+    let rest = &text[at..];
+    let word = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let len = if word > 0 {
+        word
+    } else {
+        rest.chars().next()?.len_utf8()
+    };
+    Some((at, &rest[..len]))
+}
+
+/// When `text` is not a file of `kind` at all, the error that says so:
+/// binary data, nothing, JSON or another format, the other kind of file, a
+/// protocol's fields without `Protocol(` around them.
+fn not_of_kind(file: &Path, kind: FileKind, text: &str) -> Option<FileError> {
+    if has_nul(text.as_bytes()) {
+        return Some(binary(file, kind, text.as_bytes()));
+    }
+    let Some((at, token)) = first_token(text) else {
+        let mut e = FileError::whole(file, "the file is empty", kind.start_hint());
+        e.line = 1;
+        e.col = 1;
+        return Some(e);
+    };
+    let name = kind.struct_name();
+    if token == "(" || token == name {
+        return None;
+    }
+    let len = token.chars().count();
+    let other = kind.other();
+    if token == other.struct_name() {
+        return Some(FileError::at(
+            file,
+            text,
+            at,
+            len,
+            format!("this is a {}, not a {}", other.noun(), kind.noun()),
+            match kind {
+                FileKind::Protocol => {
+                    "check the settings with `stillpoint config`; a protocol starts with \
+                     `Protocol(`"
+                }
+                FileKind::Settings => {
+                    "protocols go in a sessions folder and `stillpoint validate` checks them; \
+                     the settings file starts with `Config(`"
+                }
+            },
+        ));
+    }
+    let is_word = token.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    if is_word && did_you_mean(token, &[name]).is_some() {
+        // A misspelt `Protocol`: ron's own error says which.
+        return None;
+    }
+    if is_word && text[at + token.len()..].trim_start().starts_with(':') {
+        return Some(FileError::at(
+            file,
+            text,
+            at,
+            len,
+            format!("expected `{name}(` before the first field"),
+            format!("start the file with `{name}(` and end it with `)`"),
+        ));
+    }
+    let looks = match token {
+        "{" | "[" => " (it looks like JSON)",
+        "<" => " (it looks like XML or HTML)",
+        "-" if text[at..].starts_with("---") => " (it looks like YAML)",
+        _ => "",
+    };
+    Some(FileError::at(
+        file,
+        text,
+        at,
+        len,
+        format!("this is not a {}{looks}", kind.noun()),
+        kind.start_hint(),
+    ))
+}
 
 /// The closest of `names` to a misspelt `found`, if one is close enough to
 /// be what was meant.
@@ -335,8 +920,9 @@ struct Described {
     len: Option<usize>,
 }
 
-/// Turns ron's error into a sentence and a hint for a file's author.
-fn describe_ron_error(code: &ron::Error) -> Described {
+/// Turns ron's error into a sentence and a hint for the author of a file of
+/// `kind` (a settings file gets settings examples, not protocol ones).
+fn describe_ron_error(code: &ron::Error, kind: FileKind) -> Described {
     use ron::Error as E;
     let plain = |message: String, hint: String| Described {
         message,
@@ -346,23 +932,21 @@ fn describe_ron_error(code: &ron::Error) -> Described {
     let outer_text = |outer: &Option<String>| {
         outer
             .as_ref()
-            .map(|o| format!(" in `{o}`"))
+            .map(|o| format!(" in `{}`", shown(o)))
             .unwrap_or_default()
     };
+    let settings = kind == FileKind::Settings;
     match code {
         E::Message(m) => match m.split_once("; hint: ") {
             Some((msg, hint)) => plain(msg.to_owned(), hint.to_owned()),
-            None => plain(
-                m.clone(),
-                "see the format reference in sessions/README.md".into(),
-            ),
+            None => plain(m.clone(), kind.reference().into()),
         },
         E::NoSuchStructField {
             expected,
             found,
             outer,
         } => Described {
-            message: format!("unknown field `{found}`{}", outer_text(outer)),
+            message: format!("unknown field `{}`{}", shown(found), outer_text(outer)),
             hint: match did_you_mean(found, expected) {
                 Some(name) => format!("did you mean `{name}`?"),
                 None => format!("the fields here are: {}", backticked(expected)),
@@ -391,7 +975,7 @@ fn describe_ron_error(code: &ron::Error) -> Described {
                 _ => "value",
             };
             Described {
-                message: format!("unknown {what} `{found}`"),
+                message: format!("unknown {what} `{}`", shown(found)),
                 hint: match did_you_mean(found, expected) {
                     Some(name) => format!("did you mean `{name}`?"),
                     None => format!("write one of: {}", backticked(expected)),
@@ -399,21 +983,42 @@ fn describe_ron_error(code: &ron::Error) -> Described {
                 len: Some(found.chars().count()),
             }
         }
+        E::ExpectedDifferentStructName { expected, found } => Described {
+            message: format!("expected `{expected}(`, found `{}(`", shown(found)),
+            hint: format!("did you mean `{expected}`?"),
+            len: Some(found.chars().count()),
+        },
+        E::ExpectedString | E::ExpectedStringEnd if settings => plain(
+            "expected text in double quotes".into(),
+            "write it like \"surf\" or, for times, \"10s\"".into(),
+        ),
         E::ExpectedString | E::ExpectedStringEnd => plain(
             "expected text in double quotes".into(),
             "write it like \"Occipital base release\" or, for times, \"2m30s\"".into(),
         ),
         E::ExpectedInteger => plain(
             "expected a whole number".into(),
-            "write numbers without quotes, e.g. `version: 1,`".into(),
+            if settings {
+                "write numbers without quotes, e.g. `volume: 4,`".into()
+            } else {
+                "write numbers without quotes, e.g. `version: 1,`".into()
+            },
         ),
         E::InvalidValueForType { .. } => plain(
             code.to_string(),
-            "check the value's type against the format reference".into(),
+            if settings {
+                "check the value's type against the settings in the README".into()
+            } else {
+                "check the value's type against the format reference".into()
+            },
         ),
         E::ExpectedArray => plain(
             "expected a list in square brackets".into(),
-            "write a list like `[Legs]` or `[\"F5\", \"PageDown\"]`, even for one item".into(),
+            if settings {
+                "write a list like `[\"F5\", \"PageDown\"]`, even for one key".into()
+            } else {
+                "write a list like `[Legs]` or `[Legs, Feet]`, even for one item".into()
+            },
         ),
         E::ExpectedComma => plain(
             "expected a comma".into(),
@@ -427,9 +1032,17 @@ fn describe_ron_error(code: &ron::Error) -> Described {
             "the file ends too early".into(),
             "a bracket or parenthesis is probably not closed".into(),
         ),
+        E::UnclosedBlockComment => plain(
+            "a `/*` comment is never closed".into(),
+            "end it with `*/`, or use `//` comments".into(),
+        ),
         other => plain(
             other.to_string(),
-            "compare with a bundled protocol (`stillpoint list`) or the format reference".into(),
+            if settings {
+                "compare with the commented file `stillpoint config --init` writes".into()
+            } else {
+                "compare with a bundled protocol (`stillpoint list`) or the format reference".into()
+            },
         ),
     }
 }
@@ -475,14 +1088,62 @@ mod tests {
             "unknown field `nmae`",
             "did you mean `name`?",
         );
-        assert_eq!(
-            e.to_string(),
-            "a.ron:2:5: unknown field `nmae`\n  hint: did you mean `name`?"
-        );
+        assert_eq!(e.headline(), "a.ron:2:5: unknown field `nmae`");
+        assert_eq!(e.to_string(), e.render(false));
         let shown = e.render(false);
         assert!(shown.contains("a.ron:2:5"), "{shown}");
         assert!(shown.contains("    nmae: \"x\","), "{shown}");
         assert!(shown.contains("──┬─"), "{shown}");
         assert!(shown.contains("did you mean `name`?"), "{shown}");
+    }
+
+    #[test]
+    fn escapes_in_a_small_text_file_do_not_make_it_binary() {
+        let text = "Protocol(version: 1, name: \"\u{1b}]0;x\u{7}\u{1b}[2J\u{1b}[2J\", summary: \"\", steps: [])";
+        let decoded = decode(
+            Path::new("a.ron"),
+            FileKind::Protocol,
+            text.as_bytes().to_vec(),
+        );
+        assert_eq!(decoded.as_deref(), Ok(text));
+        // Not UTF-8 and full of control codes, without a zero byte: binary.
+        let noise: Vec<u8> = (0u8..200)
+            .map(|i| [0x1b, 0x9f, 0x02, 0xfe][usize::from(i % 4)])
+            .collect();
+        let e = decode(Path::new("a.ron"), FileKind::Protocol, noise).unwrap_err();
+        assert!(e.message.contains("binary data"), "{e}");
+        // Not UTF-8, but text: an encoding problem at its place.
+        let e = decode(
+            Path::new("a.ron"),
+            FileKind::Settings,
+            b"Config(\n  x: \"\xe9\")".to_vec(),
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.col), (2, 7), "{e}");
+    }
+
+    #[test]
+    fn the_first_token_skips_comments_and_attributes() {
+        let text = "// a note\n/* a block\n */ #![enable(implicit_some)]\n  Protocol(";
+        assert_eq!(first_token(text).map(|(_, t)| t), Some("Protocol"));
+        assert_eq!(first_token("  {\"a\": 1}").map(|(_, t)| t), Some("{"));
+        assert_eq!(first_token("// only a comment\n\n"), None);
+    }
+
+    #[test]
+    fn tabs_and_controls_keep_the_marker_under_the_problem() {
+        let text = "Protocol(\n\t\tnmae: \"x\u{7}\",\n)";
+        let e = FileError::at(
+            Path::new("t.ron"),
+            text,
+            12,
+            4,
+            "unknown field `nmae`",
+            "name",
+        );
+        let shown = e.render(false);
+        assert!(shown.contains(" 2 │         nmae: \"x�\","), "{shown}");
+        assert!(shown.contains("│         ──┬─"), "{shown}");
+        assert!(!shown.contains('\u{7}'), "{shown}");
     }
 }

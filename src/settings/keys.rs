@@ -245,6 +245,8 @@ fn unknown_key(name: &str) -> String {
     let mut names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
     names.extend(MEDIA.iter().map(|(n, _)| *n));
     let bare = name.rsplit('-').next().unwrap_or(name);
+    // The name as written, made safe and short enough to quote.
+    let name = crate::protocol::diagnostic::shown(name);
     match crate::protocol::diagnostic::did_you_mean(bare, &names) {
         Some(close) => format!("unknown key \"{name}\"; hint: did you mean \"{close}\"?"),
         None => format!(

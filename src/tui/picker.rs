@@ -1,5 +1,13 @@
-//! The protocol picker shown when stillpoint starts without a command: every
-//! valid protocol with its total time and source; arrows choose, Enter starts.
+//! The protocol picker shown when stillpoint starts without a protocol:
+//! every protocol found with its total time and source — and every file
+//! that could not be used, greyed, with a one-line reason (the detail
+//! below says the rest). Arrows choose; Enter starts a session and `p` a
+//! practice run (Enter practises when the picker was opened by
+//! `stillpoint practice`, and `r` runs).
+//!
+//! Names, summaries and paths come from studios' files, so they are
+//! sanitized before they are drawn, and columns are laid out by display
+//! width so CJK names keep the times lined up.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,15 +23,24 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
 use crate::protocol::catalog::Found;
-use crate::text::clock_text;
-use crate::text::truncate;
+use crate::text::{clock_text, fit, pad_left, sanitize, sanitize_line, truncate};
 use crate::tui::events::{Events, Wake};
 use crate::tui::theme::Theme;
+
+/// How a chosen protocol is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A session with a client: the consultation first.
+    Run,
+    /// A practice run: no client, no consultation.
+    Practice,
+}
 
 /// The picker's screen: the choices and which one is highlighted.
 #[derive(Debug)]
 pub struct Picker<'a> {
-    /// The valid protocols on offer.
+    /// The protocols found, valid or not (an invalid one is shown greyed
+    /// with why, and cannot be started).
     pub choices: &'a [&'a Found],
     /// The highlighted row.
     pub selected: usize,
@@ -31,9 +48,30 @@ pub struct Picker<'a> {
     pub theme: Theme,
 }
 
+/// The picker with its keys for a given way of starting: Enter starts
+/// `first`, and the footer says so.
+#[derive(Debug)]
+pub struct PickerScreen<'p, 'a> {
+    /// The list.
+    pub picker: &'p Picker<'a>,
+    /// What Enter does.
+    pub first: Start,
+}
+
 impl Widget for &Picker<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
+        PickerScreen {
+            picker: self,
+            first: Start::Run,
+        }
+        .render(area, buf);
+    }
+}
+
+impl Widget for PickerScreen<'_, '_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let picker = self.picker;
+        let t = &picker.theme;
         let [title, list, detail, footer] = Layout::vertical([
             Constraint::Length(2),
             Constraint::Fill(2),
@@ -46,85 +84,175 @@ impl Widget for &Picker<'_> {
             Span::styled(" · choose a protocol", t.text.add_modifier(Modifier::BOLD)),
         ])
         .render(title, buf);
-        let name_w = (area.width as usize).saturating_sub(30).clamp(10, 40);
+        picker.render_list(list, buf);
+        picker.render_detail(detail, buf);
+        let selected_is_valid = picker
+            .choices
+            .get(picker.selected)
+            .is_some_and(|f| f.protocol.is_ok());
+        let keys = match (selected_is_valid, self.first) {
+            (false, _) => " ↑↓ choose   this file cannot be started: see why below   q leave",
+            (true, Start::Run) => " ↑↓ choose   Enter run   p practice   q leave",
+            (true, Start::Practice) => " ↑↓ choose   Enter practice   r run   q leave",
+        };
+        Line::styled(keys, t.muted).render(footer, buf);
+    }
+}
+
+impl Picker<'_> {
+    /// One row per protocol: the name, the time, where it came from; for a
+    /// file that cannot be used, its stem and a one-line reason, greyed.
+    fn render_list(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let width = usize::from(area.width);
+        let name_w = width.saturating_sub(30).clamp(10, 40);
+        // What is left after the mark, the name, the time and a gap.
+        let rest = width.saturating_sub(2 + name_w + 8 + 2);
+        // Invalid files are shown by stem, in a column of their own width.
+        let stem_w = self
+            .choices
+            .iter()
+            .filter(|f| f.protocol.is_err())
+            .map(|f| crate::text::width(&sanitize_line(&f.stem)))
+            .max()
+            .unwrap_or(0)
+            .min(name_w);
         let lines: Vec<Line> = self
             .choices
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| {
-                let p = f.protocol.as_ref().ok()?;
-                let style = if i == self.selected {
-                    t.accent.add_modifier(Modifier::BOLD)
-                } else {
-                    t.text
-                };
-                let mark = if i == self.selected { "▸ " } else { "  " };
-                Some(Line::from(vec![
-                    Span::styled(mark, style),
-                    Span::styled(
-                        format!("{:<name_w$}", truncate(p.name.as_str(), name_w)),
-                        style,
-                    ),
-                    Span::styled(format!("{:>8}", clock_text(p.planned_total())), t.muted),
-                    Span::styled(format!("  {}", f.origin), t.muted),
-                ]))
+            .map(|(i, f)| {
+                let chosen = i == self.selected;
+                let mark = if chosen { "▸ " } else { "  " };
+                match &f.protocol {
+                    Ok(p) => {
+                        let style = if chosen {
+                            t.accent.add_modifier(Modifier::BOLD)
+                        } else {
+                            t.text
+                        };
+                        Line::from(vec![
+                            Span::styled(mark, style),
+                            Span::styled(fit(&sanitize_line(p.name.as_str()), name_w), style),
+                            Span::styled(pad_left(&clock_text(p.planned_total()), 8), t.muted),
+                            Span::styled(
+                                format!(
+                                    "  {}",
+                                    truncate(&sanitize_line(&f.origin.to_string()), rest)
+                                ),
+                                t.muted,
+                            ),
+                        ])
+                    }
+                    Err(e) => {
+                        let style = if chosen {
+                            t.muted.add_modifier(Modifier::BOLD)
+                        } else {
+                            t.muted.add_modifier(Modifier::DIM)
+                        };
+                        let reason = if e.line > 0 {
+                            format!("line {}: {}", e.line, e.message)
+                        } else {
+                            e.message.clone()
+                        };
+                        // The reason takes the time and source columns too:
+                        // it is what there is to read on this row.
+                        let label = "  invalid · ";
+                        let room = width.saturating_sub(2 + stem_w + crate::text::width(label));
+                        Line::from(vec![
+                            Span::styled(mark, style),
+                            Span::styled(fit(&sanitize_line(&f.stem), stem_w), style),
+                            Span::styled(label, style),
+                            Span::styled(truncate(&reason, room), style),
+                        ])
+                    }
+                }
             })
             .collect();
         // Keep the highlighted row in view.
-        let rows = list.height as usize;
+        let rows = usize::from(area.height);
         let first = self.selected.saturating_sub(rows.saturating_sub(1));
-        Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>()).render(list, buf);
-        if let Some(p) = self
-            .choices
-            .get(self.selected)
-            .and_then(|f| f.protocol.as_ref().ok())
-        {
-            let mut text = vec![Line::styled(p.summary.clone(), t.text)];
-            text.push(Line::styled(
-                format!(
-                    "{} steps · {} planned{}",
-                    p.steps.len(),
-                    clock_text(p.planned_total()),
-                    p.author
-                        .as_ref()
-                        .map(|a| format!(" · by {a}"))
-                        .unwrap_or_default()
+        Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>()).render(area, buf);
+    }
+
+    /// The highlighted protocol's summary, or what is wrong with the file.
+    fn render_detail(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let Some(found) = self.choices.get(self.selected) else {
+            return;
+        };
+        let text = match &found.protocol {
+            Ok(p) => vec![
+                Line::styled(sanitize(&p.summary).into_owned(), t.text),
+                Line::styled(
+                    format!(
+                        "{} steps · {} planned{}",
+                        p.steps.len(),
+                        clock_text(p.planned_total()),
+                        p.author
+                            .as_ref()
+                            .map(|a| format!(" · by {}", sanitize_line(a)))
+                            .unwrap_or_default()
+                    ),
+                    t.muted,
                 ),
-                t.muted,
-            ));
-            Paragraph::new(text)
-                .wrap(Wrap { trim: true })
-                .block(
-                    Block::new()
-                        .borders(Borders::TOP)
-                        .border_type(BorderType::Plain)
-                        .border_style(t.border),
-                )
-                .render(detail, buf);
-        }
-        Line::styled(" ↑↓ choose   Enter start   q leave", t.muted).render(footer, buf);
+            ],
+            Err(e) => vec![
+                Line::styled(
+                    format!(
+                        "\"{}\" cannot be started until its file is fixed:",
+                        sanitize_line(&found.stem)
+                    ),
+                    t.text,
+                ),
+                Line::styled(e.headline(), t.muted),
+                Line::styled(format!("hint: {}", e.hint), t.muted),
+            ],
+        };
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(
+                Block::new()
+                    .borders(Borders::TOP)
+                    .border_type(BorderType::Plain)
+                    .border_style(t.border),
+            )
+            .render(area, buf);
     }
 }
 
-/// Shows the picker until a protocol is chosen (its index) or the user leaves.
+/// Shows the picker until a protocol is chosen — its index and how to
+/// start it — or the user leaves. Enter starts `first`; `r` runs and `p`
+/// practises whichever was asked first. A file that cannot be used is
+/// never returned.
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     choices: &[&Found],
+    first: Start,
     events: &mut dyn Events,
     stop: &AtomicBool,
     theme: Theme,
-) -> io::Result<Option<usize>>
+) -> io::Result<Option<(usize, Start)>>
 where
     B::Error: Send + Sync + 'static,
 {
     let mut picker = Picker {
         choices,
-        selected: 0,
+        // Start on the first protocol that can be started.
+        selected: choices.iter().position(|f| f.protocol.is_ok()).unwrap_or(0),
         theme,
     };
     loop {
         terminal
-            .draw(|f| f.render_widget(&picker, f.area()))
+            .draw(|f| {
+                f.render_widget(
+                    PickerScreen {
+                        picker: &picker,
+                        first,
+                    },
+                    f.area(),
+                );
+            })
             .map_err(io::Error::other)?;
         let key = match events.next(Duration::from_secs(1))? {
             Wake::Key(key) => key,
@@ -132,17 +260,28 @@ where
             Wake::Signal if stop.load(Ordering::Relaxed) => return Ok(None),
             _ => continue,
         };
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
+        let start = match key.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                picker.selected = picker.selected.saturating_sub(1);
+                None
+            }
             KeyCode::Down | KeyCode::Char('j') => {
                 picker.selected = (picker.selected + 1).min(choices.len().saturating_sub(1));
+                None
             }
-            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right => {
-                return Ok(Some(picker.selected));
-            }
-            KeyCode::Char('q') | KeyCode::Esc => return Ok(None),
+            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right => Some(first),
+            KeyCode::Char('r' | 'R') => Some(Start::Run),
+            KeyCode::Char('p' | 'P') => Some(Start::Practice),
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(None),
-            _ => {}
+            KeyCode::Char('q') | KeyCode::Esc => return Ok(None),
+            _ => None,
+        };
+        if let Some(start) = start
+            && choices
+                .get(picker.selected)
+                .is_some_and(|f| f.protocol.is_ok())
+        {
+            return Ok(Some((picker.selected, start)));
         }
     }
 }

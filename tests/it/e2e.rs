@@ -380,3 +380,297 @@ fn config_init_writes_settings_that_check_out_and_new_writes_a_valid_protocol() 
     );
     assert_eq!(run(&["new", "studio-flow"]).status.code(), Some(1));
 }
+
+/// Runs the binary in `dir` with only `dir` on its search path (no
+/// settings, no config folder of the machine's), with `env` added, and
+/// waits at most ten seconds for it: a command that reads a FIFO or
+/// `/dev/zero` must come back, not hang the test.
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> std::process::Output {
+    use std::process::Stdio;
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_CONFIG_HOME", dir.join("config-home"))
+        .env("STILLPOINT_CONFIG", dir.join("no-config.ron"))
+        .env("STILLPOINT_DATA", dir.join("data"))
+        .env_remove("STILLPOINT_SESSIONS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().expect("waits").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("stillpoint {args:?} did not return within 10 s");
+        }
+        sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Bytes a terminal would act on: ESC, BEL, C1 controls (UTF-8 `C2 80`
+/// to `C2 9F`), bidi overrides and isolates.
+fn assert_no_terminal_controls(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || stillpoint::text::is_bidi_control(c)),
+            "{what}: {c:?} reached the terminal:\n{text}"
+        );
+    }
+}
+
+const EVIL: &str = "Protocol(version: 1, name: \"\u{1B}]0;pwned\u{7}\u{1B}[2J\u{9B}31mCalm \u{202E}hold\", \
+    summary: \"\u{1B}[2J\", author: \"\u{1B}c\", steps: [Transition(name: \"\u{1B}[1m m\", duration: \"20s\")])";
+
+#[test]
+fn list_and_validate_print_no_escape_that_came_from_a_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let studio = dir.path().join("studio");
+    std::fs::create_dir(&studio).expect("folder");
+    std::fs::write(studio.join("evil.ron"), EVIL).expect("write");
+    // A file name can carry an escape too.
+    std::fs::write(studio.join("t\u{1B}]0;x\u{7}itle.ron"), EVIL).expect("write");
+    // And the line a report shows.
+    std::fs::write(
+        studio.join("broken.ron"),
+        EVIL.replace("duration: \"20s\"", "duration: \"\u{1B}[2J\""),
+    )
+    .expect("write");
+    let env = [("STILLPOINT_SESSIONS", studio.as_os_str())];
+    let list = run_in(dir.path(), &["list"], &env);
+    assert!(list.status.success());
+    assert_no_terminal_controls("list", &list.stdout);
+    assert_no_terminal_controls("list", &list.stderr);
+    let shown = String::from_utf8_lossy(&list.stdout);
+    assert!(shown.contains("Calm hold"), "{shown}");
+    let validate = run_in(dir.path(), &["validate"], &env);
+    assert_eq!(validate.status.code(), Some(1), "the broken one fails");
+    assert_no_terminal_controls("validate", &validate.stdout);
+    assert_no_terminal_controls("validate", &validate.stderr);
+    let err = String::from_utf8_lossy(&validate.stderr);
+    assert!(err.contains("broken.ron:1:"), "{err}");
+    assert!(err.contains("Help:"), "{err}");
+}
+
+#[test]
+fn validate_refuses_a_fifo_and_dev_zero_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("pipe.ron");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+    );
+    let zero = dir.path().join("zero.ron");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    for (file, what) in [
+        ("pipe.ron", "a FIFO (named pipe)"),
+        ("zero.ron", "a device"),
+    ] {
+        for command in [
+            &["validate", file][..],
+            &["run", &format!("./{file}"), "--no-audio"],
+        ] {
+            let out = run_in(dir.path(), command, &[]);
+            assert_eq!(out.status.code(), Some(1), "{command:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(&format!("it is {what}, not a regular file")),
+                "{command:?}: {err}"
+            );
+            assert!(err.contains("╭─["), "a full report: {err}");
+        }
+    }
+    // The same in a studio folder: listed with why, found at once.
+    let env = [("STILLPOINT_SESSIONS", dir.path().as_os_str())];
+    let out = run_in(dir.path(), &["list"], &env);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("a FIFO (named pipe)"), "{text}");
+    assert!(text.contains("a device"), "{text}");
+}
+
+#[test]
+fn a_misspelt_protocol_name_gets_a_did_you_mean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for command in ["run", "practice"] {
+        let out = run_in(dir.path(), &[command, "ten-stpe", "--no-audio"], &[]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no protocol named \"ten-stpe\""), "{err}");
+        assert!(err.contains("did you mean \"ten-step\"?"), "{err}");
+        assert!(out.stdout.is_empty(), "the terminal was not touched");
+    }
+    // A name typed with escapes is not echoed raw.
+    let out = run_in(dir.path(), &["run", "x\u{1B}]0;t\u{7}", "--no-audio"], &[]);
+    assert_no_terminal_controls("run", &out.stderr);
+}
+
+#[test]
+fn a_missing_sessions_folder_is_noted_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("studio-typo");
+    let twice = std::env::join_paths([&missing, &missing]).expect("paths");
+    let env = [("STILLPOINT_SESSIONS", twice.as_os_str())];
+    for command in ["list", "validate"] {
+        let out = run_in(dir.path(), &[command], &env);
+        assert!(out.status.success(), "{command}: a note, not an error");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.matches("note: STILLPOINT_SESSIONS names").count(),
+            1,
+            "{command}: {err}"
+        );
+        assert!(err.contains("studio-typo, which does not exist"), "{err}");
+    }
+    let out = run_in(dir.path(), &["run", "mine", "--no-audio"], &env);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("studio-typo, which does not exist"), "{err}");
+}
+
+#[test]
+fn run_practice_and_settings_errors_get_the_full_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(
+        &bad,
+        "Protocol(version: 1, name: \"x\", summary: \"\", steps: [\n  Hold(name: \"a\", region: Toes, hands: \"\", intent: \"\", duration: \"1m\"),\n])\n",
+    )
+    .expect("write");
+    for command in ["run", "practice"] {
+        let out = run_in(dir.path(), &[command, "bad.ron", "--no-audio"], &[]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("╭─[ bad.ron:2:27 ]"), "{command}: {err}");
+        assert!(
+            err.contains(" 2 │   Hold(name: \"a\", region: Toes,"),
+            "{err}"
+        );
+        assert!(err.contains("──┬─"), "{err}");
+        assert!(err.contains("Help: write one of:"), "{err}");
+    }
+    // The settings: a cue lead of nothing speaks of the cue lead.
+    let config = dir.path().join("config.ron");
+    std::fs::write(&config, "Config(\n    lead: \"0s\",\n)\n").expect("write");
+    let env = [("STILLPOINT_CONFIG", config.as_os_str())];
+    for command in [&["run", "still-point-10", "--no-audio"][..], &["config"]] {
+        let out = run_in(dir.path(), command, &env);
+        assert_eq!(out.status.code(), Some(1), "{command:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("too short for the cue lead"), "{err}");
+        assert!(!err.contains("a step lasts"), "{err}");
+        assert!(err.contains(" 2 │     lead: \"0s\","), "{err}");
+    }
+}
+
+#[test]
+fn encodings_are_handled_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = "Protocol(version: 1, name: \"Café\", summary: \"\", steps: [Transition(name: \"m\", duration: \"20s\")])\n";
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(good.as_bytes());
+    std::fs::write(dir.path().join("bom.ron"), &bom).expect("write");
+    let latin1: Vec<u8> = good.chars().map(|c| c as u8).collect();
+    std::fs::write(dir.path().join("latin1.ron"), latin1).expect("write");
+    std::fs::write(
+        dir.path().join("blob.ron"),
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0",
+    )
+    .expect("write");
+    let out = run_in(dir.path(), &["validate", "bom.ron"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run_in(dir.path(), &["validate", "latin1.ron"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[ latin1.ron:1:32 ]"), "{err}");
+    assert!(err.contains("save the file as UTF-8"), "{err}");
+    assert!(!err.contains("check the path"), "{err}");
+    let out = run_in(dir.path(), &["validate", "blob.ron"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("this is not a protocol file"), "{err}");
+    assert!(err.contains("b\"\\x7fELF"), "{err}");
+    assert_no_terminal_controls("blob", &out.stderr);
+    // A 600 kB line is not echoed: the report stays a screenful.
+    let huge = format!(
+        "Protocol(version: 1, name: \"{}\", summary: 5)",
+        "頭蓋".repeat(100_000)
+    );
+    std::fs::write(dir.path().join("huge.ron"), huge).expect("write");
+    let out = run_in(dir.path(), &["validate", "huge.ron"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("huge.ron:1:200041"), "{err}");
+    assert!(out.stderr.len() < 4_000, "{} bytes", out.stderr.len());
+    assert_no_terminal_controls("huge", &out.stderr);
+}
+
+#[test]
+fn list_lines_up_wide_names_by_width() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let studio = dir.path().join("studio");
+    std::fs::create_dir(&studio).expect("folder");
+    for (stem, name) in [
+        ("kyoto", "頭蓋骨の保持と後頭骨の解放"),
+        ("family", "Family 👨\u{200D}👩\u{200D}👧 🇯🇵"),
+        ("cafe", "Cafe\u{301} cra\u{302}nien"),
+        ("long", &"頭蓋仙骨".repeat(50)),
+        ("頭蓋", "Stem in kanji"),
+    ] {
+        std::fs::write(
+            studio.join(format!("{stem}.ron")),
+            format!("Protocol(version: 1, name: \"{name}\", summary: \"\", steps: [Transition(name: \"m\", duration: \"20s\")])"),
+        )
+        .expect("write");
+    }
+    let env = [("STILLPOINT_SESSIONS", studio.as_os_str())];
+    let out = run_in(dir.path(), &["list"], &env);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let columns: Vec<usize> = text
+        .lines()
+        .filter_map(|l| {
+            let at = l.find("  built in").or_else(|| l.find("  /"))?;
+            Some(stillpoint::text::width(&l[..at]))
+        })
+        .collect();
+    assert_eq!(columns.len(), 9, "{text}");
+    assert!(
+        columns.windows(2).all(|p| p[0] == p[1]),
+        "{columns:?}\n{text}"
+    );
+}
+
+#[test]
+fn the_picker_shows_broken_files_and_p_starts_a_practice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("broken.ron"),
+        "Protocol(version: 1, name: \"x\", summary: \"\", steps: [])",
+    )
+    .expect("write");
+    let pane = Pane::start(
+        "picker",
+        100,
+        30,
+        &["--no-audio"],
+        &format!("export STILLPOINT_SESSIONS='{}';", dir.path().display()),
+    );
+    let screen = pane.wait_for("choose a protocol");
+    assert!(screen.contains("Enter run   p practice"), "{screen}");
+    pane.wait_for("broken  invalid · line 1: the protocol has no steps");
+    pane.keys(&["p"]);
+    let screen = pane.wait_for("press space");
+    assert!(
+        !screen.contains("consultation"),
+        "a practice asks nothing first:\n{screen}"
+    );
+    assert!(screen.contains("Touch"), "the practice panel:\n{screen}");
+}

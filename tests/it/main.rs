@@ -16,3 +16,4 @@ mod reference;
 mod resume;
 mod sound_server;
 mod support;
+mod text_width;
