@@ -39,6 +39,33 @@ pub fn data_dir_or(flag: Option<&Path>, configured: Option<&Path>) -> Option<Pat
     }
 }
 
+/// Where a record that cannot be saved in the data folder is written
+/// instead, in order of preference: the settings folder, the home folder,
+/// the temporary folder (each in a private folder of its own).
+pub fn rescue_folders() -> Vec<PathBuf> {
+    let mut folders = Vec::new();
+    if let Some(dirs) = project_dirs() {
+        folders.push(dirs.config_dir().join("unsaved-records"));
+    }
+    if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_owned()) {
+        folders.push(home.join("stillpoint-unsaved-records"));
+    }
+    folders.push(std::env::temp_dir().join(format!("stillpoint-unsaved-{}", user_tag())));
+    folders
+}
+
+/// Something that tells this user's temporary folder from another's.
+fn user_tag() -> String {
+    #[cfg(unix)]
+    {
+        rustix::process::getuid().as_raw().to_string()
+    }
+    #[cfg(not(unix))]
+    {
+        std::env::var("USERNAME").unwrap_or_else(|_| "user".to_owned())
+    }
+}
+
 /// Creates (or truncates) a file readable by its owner only (`0600`).
 pub fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();

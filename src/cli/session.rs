@@ -16,7 +16,7 @@ use crate::protocol::catalog::{
     Catalog, Chosen, Found, SearchPath, Source, looks_like_path, text_hash,
 };
 use crate::session::engine::Session;
-use crate::session::journal::LazyJournal;
+use crate::session::journal::{Journal, LazyJournal};
 use crate::settings::Settings;
 use crate::settings::prefs::Prefs;
 use crate::tui::events::{Signals, TerminalEvents};
@@ -417,7 +417,7 @@ pub(super) fn run_dashboard(
     // The audio thread may still write to fd 2 as it closes the device.
     drop(audio);
     drop(screen);
-    after_the_dashboard(&app, &journal, &setup.data, result)
+    after_the_dashboard(&app, &mut journal, &setup.data, result)
 }
 
 /// The sound edge: silent with `--no-audio`, else the device (which runs
@@ -440,7 +440,7 @@ fn open_audio(setup: &Setup<'_>, bed: Option<Bed>, volume: Volume) -> Box<dyn Au
 /// indexed, and where the record is said, with the exit status.
 fn after_the_dashboard(
     app: &App,
-    journal: &LazyJournal,
+    journal: &mut LazyJournal,
     data: &Path,
     result: std::io::Result<Exit>,
 ) -> ExitCode {
@@ -449,6 +449,9 @@ fn after_the_dashboard(
         muted: app.volume().muted(),
     }
     .save(data);
+    if journal.waiting() > 0 && journal.retry().is_err() {
+        return rescue(journal, data);
+    }
     if let (Some(summary), Some(path)) = (app.closed(), journal.path()) {
         // Only saves history from reading the record itself.
         let _ = crate::history::index_closed(
@@ -475,6 +478,32 @@ fn after_the_dashboard(
         }
         Ok(Exit::TerminalGone) => ExitCode::from(129),
         Err(e) => fail(&format!("terminal error: {e}; the record is kept at {log}")),
+    }
+}
+
+/// The session ended with entries that could not be written: the whole
+/// record goes to the first fallback folder that takes it, and the exit
+/// status says it was not saved where it belongs.
+fn rescue(journal: &LazyJournal, data: &Path) -> ExitCode {
+    let folders = crate::files::rescue_folders();
+    let waiting = journal.waiting();
+    let place = journal.path().map_or_else(
+        || data.join("sessions").display().to_string(),
+        |p| p.display().to_string(),
+    );
+    match journal.rescue(&folders) {
+        Some(Ok(path)) => fail(&format!(
+            "{waiting} entr{} of this session could not be saved in {place}; the whole record \
+             was written to {}\n  hint: free space or fix the folder, then move the file back \
+             into the sessions folder",
+            if waiting == 1 { "y" } else { "ies" },
+            path.display()
+        )),
+        Some(Err(e)) => fail(&format!(
+            "the record could not be saved in {place}, nor in any fallback folder ({e}); \
+             {waiting} entries are lost"
+        )),
+        None => ExitCode::SUCCESS,
     }
 }
 

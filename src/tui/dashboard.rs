@@ -68,8 +68,11 @@ pub struct Context {
     pub practice: bool,
     /// Each action's keys as the screen shows them.
     pub keys: KeyLabels,
-    /// A warning put first on the status line (the log cannot be written).
-    pub warning: Option<&'static str>,
+    /// A warning put first on the status line (the record is not being
+    /// saved).
+    pub warning: Option<String>,
+    /// How many of the log's last lines are not on disk yet (marked `*`).
+    pub unsaved: usize,
 }
 
 /// Each action's keys as the footer and the help show them.
@@ -114,6 +117,7 @@ impl Context {
             practice: false,
             keys: KeyLabels::of(&KeyMap::default()),
             warning: None,
+            unsaved: 0,
         }
     }
 }
@@ -300,8 +304,9 @@ impl View {
         }
     }
 
-    /// Puts a warning first on the status line (e.g. the log cannot be written).
-    pub fn warn(&mut self, warning: &'static str) {
+    /// Puts a warning first on the status line (e.g. the record is not
+    /// being saved).
+    pub fn warn(&mut self, warning: String) {
         self.ctx.warning = Some(warning);
     }
 
@@ -755,8 +760,11 @@ impl View {
             Mode::Ended => ("■ ended early", t.text),
         };
         let mut spans = vec![Span::raw(" ")];
-        if let Some(w) = self.ctx.warning {
-            spans.push(Span::styled(w, t.overtime.add_modifier(Modifier::BOLD)));
+        if let Some(w) = &self.ctx.warning {
+            spans.push(Span::styled(
+                w.clone(),
+                t.overtime.add_modifier(Modifier::BOLD),
+            ));
             spans.push(Span::styled(" · ", t.muted));
         }
         spans.push(Span::styled(state, style));
@@ -855,14 +863,22 @@ impl View {
         let inner = block.inner(area);
         block.render(area, buf);
         let rows = inner.height as usize;
-        let lines: Vec<Line> = self
-            .ctx
-            .log
+        let log = &self.ctx.log;
+        let first_unsaved = log.len().saturating_sub(self.ctx.unsaved);
+        let lines: Vec<Line> = log
             .iter()
-            .skip(self.ctx.log.len().saturating_sub(rows))
-            .map(|(time, text)| {
+            .enumerate()
+            .skip(log.len().saturating_sub(rows))
+            .map(|(i, (time, text))| {
+                // A line not on disk yet is marked, so what the screen shows
+                // as recorded is always in the file.
+                let (mark, style) = if i >= first_unsaved {
+                    ("*", t.overtime)
+                } else {
+                    (" ", t.muted)
+                };
                 Line::from(vec![
-                    Span::styled(format!("{time} "), t.muted),
+                    Span::styled(format!("{time}{mark}"), style),
                     Span::styled(
                         truncate(text, (inner.width as usize).saturating_sub(6)),
                         t.text,

@@ -58,6 +58,9 @@ pub struct Edges<'a> {
     pub wall: &'a dyn Fn() -> Option<jiff::civil::Time>,
 }
 
+/// How often entries that could not be written are tried again.
+const RETRY: Duration = Duration::from_secs(5);
+
 /// What the loop remembers between wakes about the screen.
 #[derive(Default)]
 struct Drawn {
@@ -66,8 +69,8 @@ struct Drawn {
     /// A form was drawn and nothing has changed since.
     form: bool,
     size: Option<ratatui::layout::Size>,
-    /// A journal write has failed.
-    log_failed: bool,
+    /// When entries waiting to be written are next tried again.
+    retry_at: Option<Moment>,
 }
 
 impl Drawn {
@@ -109,12 +112,17 @@ where
         if app.should_exit() {
             return Ok(Exit::Closed);
         }
+        retry_waiting(edges, now, &mut drawn);
         draw(terminal, app, now, edges, &mut drawn)?;
 
         let timeout = sleep_for(app.session(), clock, now, app.flash_until(now));
         match events.next(timeout)? {
             Wake::Key(key) => {
                 let now = clock.now();
+                // Whatever fell due before the key (a progress line, a step's
+                // end) is written first, so the record never goes back in time.
+                let fx = app.tick(now);
+                apply(app, fx, now, edges, &mut drawn);
                 let fx = app.on_key(&key, now);
                 apply(app, fx, now, edges, &mut drawn);
                 drawn.invalidate();
@@ -154,10 +162,12 @@ where
         drawn.invalidate();
     }
     if *app.screen() == Screen::Dashboard {
-        let mut view = app.view(now, (edges.wall)(), edges.audio.state());
-        if drawn.log_failed {
-            view.warn("LOG WRITE FAILED");
-        }
+        let view = app.view(
+            now,
+            (edges.wall)(),
+            edges.audio.state(),
+            edges.journal.waiting(),
+        );
         if drawn.view.as_ref() != Some(&view) {
             terminal
                 .draw(|f| f.render_widget(&view, f.area()))
@@ -172,6 +182,22 @@ where
         drawn.view = None;
     }
     Ok(())
+}
+
+/// Tries again, every few seconds, to write the entries waiting.
+fn retry_waiting(edges: &mut Edges<'_>, now: Moment, drawn: &mut Drawn) {
+    if edges.journal.waiting() == 0 {
+        drawn.retry_at = None;
+        return;
+    }
+    let due = drawn.retry_at.get_or_insert(now + RETRY);
+    if now >= *due {
+        drawn.retry_at = if edges.journal.retry().is_ok() {
+            None
+        } else {
+            Some(now + RETRY)
+        };
+    }
 }
 
 /// How long to sleep: until the next visible change or engine deadline, but
@@ -217,8 +243,10 @@ fn apply(app: &mut App, fx: Vec<Effect>, now: Moment, edges: &mut Edges<'_>, dra
                 if !app.keeps(&entry) {
                     continue;
                 }
-                if edges.journal.append(&entry).is_err() {
-                    drawn.log_failed = true;
+                // An entry that cannot be written waits in the journal, in
+                // order; the screen marks it until it is on disk.
+                if edges.journal.append(&entry).is_err() && drawn.retry_at.is_none() {
+                    drawn.retry_at = Some(now + RETRY);
                 }
                 let more = app.recorded(entry, edges.journal.opened(), (edges.wall)());
                 queue.extend(more);

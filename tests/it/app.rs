@@ -3,9 +3,11 @@
 //! advancing the manual clock by the timeout the loop asked for, so these tests
 //! also measure how often the loop wakes.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -17,8 +19,8 @@ use stillpoint::audio::{AudioState, RecordingAudio};
 use stillpoint::clock::{ManualClock, Moment, ScaledClock};
 use stillpoint::protocol::Protocol;
 use stillpoint::protocol::Region;
-use stillpoint::session::engine::{Cue, Entry, Session};
-use stillpoint::session::journal::MemoryJournal;
+use stillpoint::session::engine::{Cue, Entry, Logged, Session};
+use stillpoint::session::journal::{Journal, MemoryJournal};
 use stillpoint::session::record::{Caution, Condition, Intake, Release};
 use stillpoint::session::record::{LOG_VERSION, Opened};
 use stillpoint::tui::events::{Events, Signals, Wake};
@@ -42,6 +44,8 @@ struct Script<'a> {
     /// When to send SIGTERM (sets the stop flag), leaving the screen as it
     /// was for the test to read.
     stop_at: Option<(Duration, &'a AtomicBool)>,
+    /// When the disk is full: from, until, and the flag the journal reads.
+    full: Option<(Duration, Duration, Rc<Cell<bool>>)>,
 }
 
 impl Events for Script<'_> {
@@ -51,6 +55,9 @@ impl Events for Script<'_> {
             "the loop must never poll without sleeping"
         );
         self.wakes.push(timeout);
+        if let Some((from, until, flag)) = &self.full {
+            flag.set(self.elapsed >= *from && self.elapsed < *until);
+        }
         let next_key = self.keys.front().map(|(at, _)| *at);
         if let Some((at, flag)) = self.stop_at
             && at <= self.elapsed + timeout
@@ -125,6 +132,54 @@ fn drive_with(
     stop: Option<Duration>,
     setup: impl FnOnce(AppBuilder) -> AppBuilder,
 ) -> Outcome {
+    drive_core(speed, keys, stop, setup, None)
+}
+
+/// A journal in memory that refuses every entry while its disk is full,
+/// keeping them in order to write when asked again, as the file journal
+/// does.
+struct Flaky {
+    inner: MemoryJournal,
+    full: Rc<Cell<bool>>,
+    waiting: Vec<Logged>,
+}
+
+impl Journal for Flaky {
+    fn append(&mut self, entry: &Logged) -> io::Result<()> {
+        self.waiting.push(entry.clone());
+        self.retry()
+    }
+
+    fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    fn retry(&mut self) -> io::Result<()> {
+        if self.full.get() {
+            return Err(io::Error::other("no space left on device"));
+        }
+        self.inner.entries.append(&mut self.waiting);
+        Ok(())
+    }
+
+    fn opened(&self) -> Option<&Opened> {
+        self.inner.opened()
+    }
+}
+
+/// The whole app, its disk full from `from` until `until`.
+fn drive_full_disk(keys: Vec<(Duration, KeyEvent)>, from: Duration, until: Duration) -> Outcome {
+    drive_core(1.0, keys, None, |app| app, Some((from, until)))
+}
+
+fn drive_core(
+    speed: f64,
+    keys: Vec<(Duration, KeyEvent)>,
+    stop: Option<Duration>,
+    setup: impl FnOnce(AppBuilder) -> AppBuilder,
+    full: Option<(Duration, Duration)>,
+) -> Outcome {
+    let disk_full = Rc::new(Cell::new(false));
     let signals = Signals::default();
     let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
     let mut app = setup(App::builder(Session::new(protocol)).speed(speed)).build();
@@ -136,9 +191,10 @@ fn drive_with(
         elapsed: Duration::ZERO,
         wakes: Vec::new(),
         stop_at: stop.map(|at| (at, &*signals.stop)),
+        full: full.map(|(from, until)| (from, until, Rc::clone(&disk_full))),
     };
     let mut audio = RecordingAudio::timed(AudioState::Disabled, &clock);
-    let mut journal = MemoryJournal {
+    let inner = MemoryJournal {
         header: Some(Opened {
             version: LOG_VERSION,
             protocol: "App test".into(),
@@ -150,6 +206,11 @@ fn drive_with(
             app: "test".into(),
         }),
         ..MemoryJournal::default()
+    };
+    let mut journal = Flaky {
+        inner,
+        full: disk_full,
+        waiting: Vec::new(),
     };
     let wall = || Some(jiff::civil::time(9, 0, 0, 0));
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
@@ -174,7 +235,7 @@ fn drive_with(
         cues: audio.played(),
         sent: audio.sent(),
         timed: audio.sent_at().to_vec(),
-        journal,
+        journal: journal.inner,
         wakes: script.wakes,
         screen: format!("{}", terminal.backend()),
     }
@@ -625,4 +686,128 @@ fn a_remapped_next_key_drives_the_session_and_the_old_one_no_longer_does() {
         "Enter still closes the summary: {}",
         out.screen
     );
+}
+
+// ---- nothing is lost ----
+
+#[test]
+fn notes_typed_on_a_full_disk_wait_in_order_and_are_written_when_space_returns() {
+    use KeyCode::{Char, Enter};
+    let mut keys = vec![(secs(2), key(Char(' ')))];
+    keys.push((secs(10), key(Char('n'))));
+    keys.extend(typed(secs(11), &[Char('a'), Enter]));
+    keys.push((secs(20), key(Char('n'))));
+    keys.extend(typed(secs(21), &[Char('b'), Enter]));
+    keys.push((secs(40), key(Char('n'))));
+    keys.extend(typed(secs(41), &[Char('c'), Enter]));
+    keys.push((secs(400), key(Char('q'))));
+    keys.push((secs(401), key(Char('y'))));
+    keys.push((secs(402), key(KeyCode::Esc)));
+    keys.push((secs(403), key(Enter)));
+    let out = drive_full_disk(keys, secs(9), secs(30));
+    assert_eq!(out.exit, Exit::Closed);
+    let notes: Vec<&str> = out
+        .journal
+        .entries
+        .iter()
+        .filter_map(|l| match &l.entry {
+            Entry::Note { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes, ["a", "b", "c"]);
+    // In order: the moments never go back, whatever waited.
+    let ats: Vec<Moment> = out.journal.entries.iter().map(|l| l.at).collect();
+    assert!(ats.windows(2).all(|w| w[0] <= w[1]), "{ats:?}");
+    assert!(matches!(
+        out.journal.entries.last().map(|l| &l.entry),
+        Some(Entry::Closed(_))
+    ));
+}
+
+#[test]
+fn a_line_not_yet_on_disk_is_marked_and_the_status_says_so() {
+    use KeyCode::{Char, Enter};
+    let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
+    let mut app = App::builder(Session::new(protocol)).build();
+    let now = Moment::from_secs(5);
+    let mut fx = app.on_key(&key(Char(' ')), now);
+    for c in [Char('n'), Char('x'), Enter] {
+        fx.extend(app.on_key(&key(c), now));
+    }
+    for effect in fx {
+        if let stillpoint::session::engine::Effect::Log(l) = effect {
+            app.recorded(l, None, Some(jiff::civil::time(9, 30, 0, 0)));
+        }
+    }
+    let draw = |waiting| {
+        let view = app.view(now, None, AudioState::Disabled, waiting);
+        let mut t = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+        t.draw(|f| f.render_widget(&view, f.area())).expect("draws");
+        format!("{}", t.backend())
+    };
+    let unsaved = draw(1);
+    assert!(
+        unsaved.contains("record not saved: 1 entry kept in memory (marked *)"),
+        "{unsaved}"
+    );
+    assert!(unsaved.contains("09:30*note: x"), "{unsaved}");
+    let saved = draw(0);
+    assert!(!saved.contains("record not saved"), "{saved}");
+    assert!(saved.contains("09:30 note: x"), "{saved}");
+}
+
+#[test]
+fn a_note_being_typed_when_the_last_step_ends_is_saved() {
+    use KeyCode::Char;
+    // The occiput hold runs to its max at 200 s (60 + 20 + 180 - its
+    // start); a note is begun at 250 s and never finished.
+    let mut keys = vec![(secs(2), key(Char(' ')))];
+    keys.push((secs(250), key(Char('n'))));
+    keys.extend(typed(secs(251), &[Char('h'), Char('i')]));
+    keys.push((secs(300), key(KeyCode::Esc)));
+    keys.push((secs(301), key(KeyCode::Enter)));
+    let out = drive_until(1.0, keys, None);
+    assert!(
+        out.journal
+            .entries
+            .iter()
+            .any(|l| l.entry == Entry::Note { text: "hi".into() }),
+        "the draft became a note"
+    );
+}
+
+#[test]
+fn an_open_still_point_and_the_rhythm_survive_taking_the_session_up_again() {
+    let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
+    let mut live = Session::new(protocol.clone());
+    let mut records: Vec<Logged> = Vec::new();
+    for effect in live.handle(
+        stillpoint::session::engine::Input::Next,
+        Moment::from_secs(1),
+    ) {
+        if let stillpoint::session::engine::Effect::Log(l) = effect {
+            records.push(l);
+        }
+    }
+    let at = |s: u64, entry| Logged {
+        at: Moment::from_secs(s),
+        entry,
+    };
+    records.push(at(10, Entry::Rhythm { cpm: 9.5, taps: 4 }));
+    records.push(at(20, Entry::StillPointStarted { step: 0 }));
+    let session = Session::replay(protocol, &records);
+    let app = App::builder(session)
+        .recall(&records)
+        .take_up(
+            Moment::from_secs(30),
+            "2026-11-23T09:30:00+01:00[+01:00]".parse().expect("zoned"),
+        )
+        .build();
+    let view = app.view(Moment::from_secs(30), None, AudioState::Disabled, 0);
+    let mut t = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    t.draw(|f| f.render_widget(&view, f.area())).expect("draws");
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains("still point 0:10"), "{screen}");
+    assert!(screen.contains("rhythm 9.5/min"), "{screen}");
 }

@@ -59,6 +59,9 @@ pub struct App {
     flash_until: Option<Moment>,
     /// Everything recorded so far (the summary is worked out from it).
     records: Vec<Logged>,
+    /// For each line of the log panel, the index in `records` of the entry
+    /// it shows (so lines not yet on disk can be marked).
+    log_index: Vec<usize>,
     /// Effects to carry out when the loop starts (taking a session up again).
     pending: Vec<Effect>,
     exit: bool,
@@ -148,6 +151,7 @@ impl AppBuilder {
             still: StillPoint::default(),
             flash_until: None,
             records: Vec::new(),
+            log_index: Vec::new(),
             pending: Vec::new(),
             exit: false,
         };
@@ -246,6 +250,20 @@ impl App {
             });
             self.remember(r, wall);
         }
+        self.recall_marks(records);
+    }
+
+    /// A still point open when the record stopped is still open, and the
+    /// latest rhythm rate is shown again, as they were before.
+    fn recall_marks(&mut self, records: &[Logged]) {
+        for r in records {
+            match &r.entry {
+                Entry::StillPointStarted { .. } => self.still = StillPoint::open_since(r.at),
+                Entry::StillPointEnded { .. } => self.still = StillPoint::default(),
+                Entry::Rhythm { cpm, .. } => self.rhythm = TapRhythm::recalled(*cpm, r.at),
+                _ => {}
+            }
+        }
     }
 
     /// Takes a session up again at `at`: the record notes the gap, and a
@@ -294,8 +312,10 @@ impl App {
         if let Some(words) = entry.entry.describe() {
             let time = wall.map_or_else(String::new, |w| w.strftime("%H:%M").to_string());
             self.ctx.log.push((time, words));
+            self.log_index.push(self.records.len() - 1);
             if self.ctx.log.len() > RECENT {
                 self.ctx.log.remove(0);
+                self.log_index.remove(0);
             }
         }
     }
@@ -475,7 +495,9 @@ impl App {
             }
             Entry::SessionEnded { .. } => {
                 self.after_the_session();
-                vec![Effect::Sound(MixCommand::FadeOut)]
+                let mut fx = vec![Effect::Sound(MixCommand::FadeOut)];
+                fx.extend(self.save_draft(entry.at));
+                fx
             }
             Entry::Aftercare(_) => {
                 self.after_the_session();
@@ -489,14 +511,21 @@ impl App {
         }
     }
 
+    /// A note still being typed when the session ends under it (the last
+    /// step ran out, a signal came) is saved as it stands, never dropped.
+    fn save_draft(&mut self, at: Moment) -> Option<Effect> {
+        let text = self.note.take_draft()?;
+        Some(log_at(at, Entry::Note { text }))
+    }
+
     /// The entries that close the record as interrupted (a signal, the
-    /// terminal gone): where the step had got to, then why. Nothing is
-    /// written when nothing was recorded yet.
-    pub fn interrupted(&self, now: Moment, reason: &str) -> Vec<Effect> {
+    /// terminal gone): a note being typed, where the step had got to, then
+    /// why. Nothing is written when nothing was recorded yet.
+    pub fn interrupted(&mut self, now: Moment, reason: &str) -> Vec<Effect> {
         if !self.has_record() {
             return Vec::new();
         }
-        let mut fx = Vec::new();
+        let mut fx: Vec<Effect> = self.save_draft(now).into_iter().collect();
         if let Some(progress) = self.session.progress_now(now) {
             fx.push(Effect::Log(progress));
         }
@@ -514,9 +543,29 @@ impl App {
         self.session.handle(Input::Tick, now)
     }
 
-    /// What the dashboard shows at `now`.
-    pub fn view(&self, now: Moment, wall: Option<jiff::civil::Time>, audio: AudioState) -> View {
+    /// What the dashboard shows at `now`, with `waiting` entries not yet
+    /// on disk.
+    pub fn view(
+        &self,
+        now: Moment,
+        wall: Option<jiff::civil::Time>,
+        audio: AudioState,
+        waiting: usize,
+    ) -> View {
+        let first_unsaved = self.records.len().saturating_sub(waiting);
+        let unsaved = self
+            .log_index
+            .iter()
+            .rev()
+            .take_while(|i| **i >= first_unsaved && waiting > 0)
+            .count();
+        let warning = (waiting > 0).then(|| {
+            let entries = if waiting == 1 { "entry" } else { "entries" };
+            format!("record not saved: {waiting} {entries} kept in memory (marked *)")
+        });
         let ctx = Context {
+            warning,
+            unsaved,
             audio: self.volume.status(audio),
             flash: self.flash_until.is_some_and(|until| now < until),
             rhythm: self.rhythm.shown(now),

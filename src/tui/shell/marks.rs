@@ -49,6 +49,15 @@ impl TapRhythm {
         })
     }
 
+    /// The rate recorded at `at`, shown again as if just tapped (a session
+    /// taken up again).
+    pub fn recalled(cpm: f64, at: Moment) -> TapRhythm {
+        TapRhythm {
+            taps: vec![at],
+            rate: Some(cpm),
+        }
+    }
+
     /// The rate to show at `now`: the latest, for a minute after the last tap.
     pub fn shown(&self, now: Moment) -> Option<f64> {
         self.rate.filter(|_| {
@@ -66,6 +75,11 @@ pub struct StillPoint {
 }
 
 impl StillPoint {
+    /// A still point open since `at` (a session taken up again).
+    pub fn open_since(at: Moment) -> StillPoint {
+        StillPoint { since: Some(at) }
+    }
+
     /// Marks a still point's start, or (when one is open) its end with its
     /// length, in step `step`.
     pub fn mark(&mut self, step: usize, now: Moment) -> Entry {

@@ -42,6 +42,12 @@ impl NoteEditor {
         self.draft.as_ref()
     }
 
+    /// Takes the note being typed, if it holds any text (trimmed).
+    pub fn take_draft(&mut self) -> Option<String> {
+        let text = self.draft.take()?.text().trim().to_owned();
+        (!text.is_empty()).then_some(text)
+    }
+
     /// Handles a key while a note may be being typed.
     pub fn on_key(&mut self, key: &KeyEvent) -> NoteKey {
         let Some(draft) = self.draft.as_mut() else {
