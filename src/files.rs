@@ -5,7 +5,7 @@
 //! (which would hang or never end), never more than a cap.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use directories::ProjectDirs;
@@ -64,6 +64,71 @@ fn user_tag() -> String {
     {
         std::env::var("USERNAME").unwrap_or_else(|_| "user".to_owned())
     }
+}
+
+/// Opens one of stillpoint's own files to add to its end, creating it
+/// `0600` if missing, never through a symbolic link and only if it is a
+/// plain file.
+pub fn append_private(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+        options.custom_flags(
+            (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32,
+        );
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other(format!(
+            "{} is not a plain file",
+            path.display()
+        )));
+    }
+    Ok(file)
+}
+
+/// Replaces one of stillpoint's own small files whole and atomically: the
+/// bytes go to a new private temporary file beside it (never an existing
+/// file, never through a link), which is synced and renamed over `path`.
+pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut last = io::Error::other("no temporary name was free");
+    for n in 0..100 {
+        let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        // create_new is O_EXCL: it refuses a file or a link already there.
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&tmp) {
+            Ok(mut file) => {
+                let written = file
+                    .write_all(bytes)
+                    .and_then(|()| file.sync_all())
+                    .and_then(|()| std::fs::rename(&tmp, path));
+                if written.is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+                return written;
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
 }
 
 /// Creates (or truncates) a file readable by its owner only (`0600`).

@@ -454,11 +454,7 @@ fn after_the_dashboard(
     }
     if let (Some(summary), Some(path)) = (app.closed(), journal.path()) {
         // Only saves history from reading the record itself.
-        let _ = crate::history::index_closed(
-            &data.join("sessions"),
-            &crate::session::journal::session_id(path),
-            summary,
-        );
+        let _ = crate::history::index_closed(&data.join("sessions"), path, summary);
     }
     let log = journal.path().map_or_else(
         || "(nothing was recorded)".to_owned(),

@@ -5,12 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use super::HistoryError;
-use crate::clock::Moment;
-use crate::session::journal::{JournalError, read, session_id};
-use crate::session::record::{Entry, Logged};
+
+use crate::session::journal::{JournalError, has_checksums, read, read_loose, session_id};
+use crate::session::record::Logged;
 use crate::session::report::{Report, State};
 
 /// A record read in full.
@@ -29,15 +27,6 @@ pub struct Record {
     pub torn_tail: bool,
 }
 
-/// A journal line as read leniently: its sequence number is not checked.
-#[derive(Deserialize)]
-struct LooseLine {
-    #[serde(default)]
-    at: Moment,
-    #[serde(flatten)]
-    entry: Entry,
-}
-
 impl Record {
     /// Reads the record at `path`. Damage before the last line does not stop
     /// it: every line that can be read is used, and the others are listed.
@@ -49,7 +38,8 @@ impl Record {
         let (records, unreadable_lines, torn_tail) = match read(path) {
             Ok(c) => (c.records, Vec::new(), c.torn_tail),
             Err(JournalError::Damaged { .. }) => {
-                let bytes = std::fs::read(path).map_err(|e| unreadable(e.into()))?;
+                let bytes = crate::files::read_private(path, crate::session::journal::MAX_RECORD)
+                    .map_err(|e| unreadable(e.into()))?;
                 let (records, bad) = loose_lines(&bytes);
                 (records, bad, false)
             }
@@ -112,18 +102,16 @@ impl Record {
 /// Every line that parses, whatever its neighbours, and the 1-based numbers
 /// of those that do not (blank lines are skipped silently).
 fn loose_lines(bytes: &[u8]) -> (Vec<Logged>, Vec<usize>) {
+    let checked = has_checksums(bytes);
     let mut records = Vec::new();
     let mut bad = Vec::new();
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<LooseLine>(line) {
-            Ok(l) => records.push(Logged {
-                at: l.at,
-                entry: l.entry,
-            }),
-            Err(_) => bad.push(i + 1),
+        match read_loose(line, checked) {
+            Some(l) => records.push(l),
+            None => bad.push(i + 1),
         }
     }
     (records, bad)
@@ -132,6 +120,8 @@ fn loose_lines(bytes: &[u8]) -> (Vec<Logged>, Vec<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Moment;
+    use crate::session::record::Entry;
 
     #[test]
     fn loose_reading_keeps_every_good_line() {

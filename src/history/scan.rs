@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::record::Record;
 use crate::session::folder::record_files;
-use crate::session::journal::{read_last, session_id};
-use crate::session::record::{Entry, Logged, Stamp, Summary};
+use crate::session::journal::session_id;
+use crate::session::record::{Stamp, Summary};
 use crate::session::report::State;
 
 /// One record, as history lists it.
@@ -73,24 +73,48 @@ impl Listed {
 pub(super) const READERS: usize = 16;
 
 /// The index of closed records in a sessions folder: one line per record,
-/// its id and closing summary. It only saves reading thousands of files; the
-/// records stay the truth, and a lost or damaged index is rebuilt from them.
+/// its id and closing summary, with the record's length and modification
+/// time when it was read. It only saves reading thousands of files; the
+/// records stay the truth. An index line is believed only while its record
+/// still has that length and time and the line's own checksum holds, so a
+/// record changed since (or a line edited by hand) is read from the file
+/// again; a lost or damaged index is rebuilt from the records.
 pub const INDEX: &str = ".index";
+
+/// The longest index read: ten thousand records take about 4 MB.
+const MAX_INDEX: u64 = 256 << 20;
 
 /// A line of the index.
 #[derive(Debug, Serialize, Deserialize)]
 struct Indexed {
     id: String,
+    /// The record's length when it was indexed.
+    len: u64,
+    /// The record's modification time then, in nanoseconds since 1970.
+    mtime: u64,
     summary: Summary,
+}
+
+/// A record file's length and modification time, as the index keeps them.
+fn fingerprint(meta: &std::fs::Metadata) -> (u64, u64) {
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    (meta.len(), mtime)
 }
 
 /// Adds a closed record to the folder's index. Failing to is harmless:
 /// history reads the record itself instead.
-pub fn index_closed(sessions_dir: &Path, id: &str, summary: &Summary) -> io::Result<()> {
+pub fn index_closed(sessions_dir: &Path, path: &Path, summary: &Summary) -> io::Result<()> {
+    let (len, mtime) = fingerprint(&std::fs::symlink_metadata(path)?);
     append_index(
         sessions_dir,
         &[Indexed {
-            id: id.to_owned(),
+            id: session_id(path),
+            len,
+            mtime,
             summary: summary.clone(),
         }],
     )
@@ -102,27 +126,23 @@ fn append_index(sessions_dir: &Path, lines: &[Indexed]) -> io::Result<()> {
     }
     let mut text = Vec::new();
     for l in lines {
-        serde_json::to_writer(&mut text, l).map_err(io::Error::other)?;
+        let json = serde_json::to_vec(l).map_err(io::Error::other)?;
+        text.extend_from_slice(&crate::session::journal::line::seal(json));
         text.push(b'\n');
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
     // One write: a crash can tear only the last line, which is skipped.
-    options.open(sessions_dir.join(INDEX))?.write_all(&text)
+    crate::files::append_private(&sessions_dir.join(INDEX))?.write_all(&text)
 }
 
-fn read_index(sessions_dir: &Path) -> HashMap<String, Summary> {
-    let Ok(text) = std::fs::read(sessions_dir.join(INDEX)) else {
+/// The index's lines whose checksum holds, by id (a later line wins).
+fn read_index(sessions_dir: &Path) -> HashMap<String, Indexed> {
+    let Ok(text) = crate::files::read_private(&sessions_dir.join(INDEX), MAX_INDEX) else {
         return HashMap::new();
     };
     text.split(|b| *b == b'\n')
-        .filter_map(|line| serde_json::from_slice::<Indexed>(line).ok())
-        .map(|i| (i.id, i.summary))
+        .filter_map(|line| crate::session::journal::line::open(line).ok())
+        .filter_map(|json| serde_json::from_slice::<Indexed>(&json).ok())
+        .map(|i| (i.id.clone(), i))
         .collect()
 }
 
@@ -139,9 +159,12 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
     let mut unindexed = Vec::new();
     for path in files {
         let id = session_id(&path);
+        let now = std::fs::symlink_metadata(&path).map(|m| fingerprint(&m));
         match index.remove(&id) {
-            Some(summary) => listed.push(Listed::new(id, path, summary, None)),
-            None => unindexed.push(path),
+            Some(i) if now.is_ok_and(|f| f == (i.len, i.mtime)) => {
+                listed.push(Listed::new(id, path, i.summary, None));
+            }
+            _ => unindexed.push(path),
         }
     }
     let chunk = unindexed.len().div_ceil(READERS).max(64);
@@ -159,9 +182,14 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
     let missing: Vec<Indexed> = read
         .iter()
         .filter(|l| matches!(l.status, State::Complete | State::EndedEarly))
-        .map(|l| Indexed {
-            id: l.id.clone(),
-            summary: l.summary.clone(),
+        .filter_map(|l| {
+            let (len, mtime) = fingerprint(&std::fs::symlink_metadata(&l.path).ok()?);
+            Some(Indexed {
+                id: l.id.clone(),
+                len,
+                mtime,
+                summary: l.summary.clone(),
+            })
         })
         .collect();
     let _ = append_index(dir, &missing);
@@ -171,17 +199,12 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
     Ok(listed)
 }
 
-/// One record: its closing summary if it ends with one, else worked out
-/// from the whole file. Never fails: an unreadable record is listed damaged.
+/// One record not in the index (or changed since it was indexed), read
+/// whole and checked line by line, so a damaged record is listed damaged
+/// here as in every other view. Never fails: an unreadable record is
+/// listed damaged.
 fn list_one(path: &Path) -> Listed {
     let id = session_id(path);
-    if let Ok(Some(Logged {
-        entry: Entry::Closed(summary),
-        ..
-    })) = read_last(path)
-    {
-        return Listed::new(id, path.to_owned(), summary, None);
-    }
     let (summary, status) = match Record::load(path) {
         Ok(record) => {
             let mut summary = record.report.summary();

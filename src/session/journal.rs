@@ -100,6 +100,40 @@ struct LineIn {
     entry: Entry,
 }
 
+/// A line as read on its own, whatever its number (see [`read_loose`]).
+#[derive(Deserialize)]
+struct LooseIn {
+    #[serde(default)]
+    at: Moment,
+    #[serde(flatten)]
+    entry: Entry,
+}
+
+/// One line read on its own, for a reader that wants whatever can still be
+/// read from a damaged journal: its record, if it parses and (when
+/// `checked`) its checksum holds. Its sequence number is not checked.
+pub fn read_loose(line: &[u8], checked: bool) -> Option<Logged> {
+    let json = match line::open(line) {
+        Ok(json) => json,
+        Err(line::Check::Missing) if !checked => line.to_vec(),
+        Err(_) => return None,
+    };
+    serde_json::from_slice::<LooseIn>(&json)
+        .ok()
+        .map(|l| Logged {
+            at: l.at,
+            entry: l.entry,
+        })
+}
+
+/// Whether journal `bytes` (perhaps damaged) carry checksums: any line has
+/// one, or the opening line says the version has them.
+pub fn has_checksums(bytes: &[u8]) -> bool {
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    bytes.windows(8).any(|w| w == b",\"crc\":\"")
+        || read_loose(first, false).is_some_and(|l| checksummed(&l))
+}
+
 /// Why a journal could not be read or opened.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {

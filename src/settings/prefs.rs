@@ -30,7 +30,7 @@ impl Default for Prefs {
 impl Prefs {
     /// Reads the preferences in `dir`, or the defaults.
     pub fn load(dir: &Path) -> Prefs {
-        std::fs::read(dir.join("prefs.json"))
+        crate::files::read_private(&dir.join("prefs.json"), 4096)
             .ok()
             .and_then(|b| serde_json::from_slice::<Prefs>(&b).ok())
             .map(|p| Prefs {
@@ -40,24 +40,12 @@ impl Prefs {
             .unwrap_or_default()
     }
 
-    /// Writes the preferences into `dir` (private, replaced atomically).
+    /// Writes the preferences into `dir` (private, replaced atomically,
+    /// never through a link planted in the folder).
     pub fn save(&self, dir: &Path) -> io::Result<()> {
         crate::files::create_private_dir(dir)?;
-        let tmp = dir.join("prefs.json.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&tmp)?;
-        io::Write::write_all(
-            &mut file,
-            &serde_json::to_vec(self).map_err(io::Error::other)?,
-        )?;
-        file.sync_all()?;
-        std::fs::rename(tmp, dir.join("prefs.json"))
+        let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;
+        crate::files::replace_private(&dir.join("prefs.json"), &bytes)
     }
 }
 

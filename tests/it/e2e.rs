@@ -35,6 +35,7 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
     pane.keys(&["?"]);
     pane.wait_for("foot pedals send these");
     pane.keys(&["Escape"]);
+    pane.wait_gone("foot pedals send these");
     pane.keys(&["p"]);
     pane.wait_for("paused");
     pane.keys(&["p"]);

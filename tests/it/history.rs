@@ -282,7 +282,7 @@ const PLANS: &[Plan] = &[
     },
 ];
 
-fn records() -> tempfile::TempDir {
+pub(crate) fn records() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let sessions = dir.path().join("sessions");
     for p in PLANS {
@@ -315,7 +315,7 @@ fn records() -> tempfile::TempDir {
     dir
 }
 
-fn run(f: impl FnOnce(&mut Vec<u8>) -> Result<(), HistoryError>) -> String {
+pub(crate) fn run(f: impl FnOnce(&mut Vec<u8>) -> Result<(), HistoryError>) -> String {
     let mut out = Vec::new();
     f(&mut out).expect("runs");
     String::from_utf8(out).expect("utf-8")

@@ -10,6 +10,7 @@ mod diagnostics;
 mod e2e;
 mod forms;
 mod history;
+mod integrity;
 mod practice;
 mod protocol_files;
 mod reference;

@@ -66,6 +66,13 @@ impl Pane {
     }
 
     pub fn keys(&self, keys: &[&str]) {
+        if let Some(i) = keys.iter().position(|k| *k == "Escape") {
+            assert_eq!(
+                i + 1,
+                keys.len(),
+                "Escape then another key in one go reads as Alt-key: wait between them"
+            );
+        }
         let mut args = vec!["send-keys", "-t", "0"];
         args.extend_from_slice(keys);
         self.tmux(&args);
@@ -101,6 +108,17 @@ impl Pane {
                 Instant::now() < deadline,
                 "screen never showed {text:?}; it shows:\n{s}"
             );
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the screen no longer contains `text` (an overlay closed).
+    /// Escape must be seen to act before the next key is sent: a terminal
+    /// reads Escape and a letter arriving together as Alt-letter.
+    pub fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.screen().contains(text) {
+            assert!(Instant::now() < deadline, "{text:?} never went away");
             sleep(Duration::from_millis(50));
         }
     }
