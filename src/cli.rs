@@ -105,9 +105,13 @@ enum Command {
         format: Format,
         #[command(flatten)]
         filter: Filter,
-        /// Write to this file instead of standard output (created 0600).
+        /// Write to this file instead of standard output (created 0600;
+        /// an existing file is replaced only with --force).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// With --output, replace a file that exists.
+        #[arg(long, requires = "output")]
+        force: bool,
     },
 }
 
@@ -266,7 +270,14 @@ pub fn main() -> ExitCode {
             format,
             filter,
             output,
-        }) => records::export(cli.data_dir.as_deref(), &filter, format, output.as_ref()),
+            force,
+        }) => records::export(
+            cli.data_dir.as_deref(),
+            &filter,
+            format,
+            output.as_ref(),
+            force,
+        ),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
         Some(Command::Run(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
             launch(&search, args.protocol.as_deref(), false, s)

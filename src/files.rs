@@ -131,16 +131,116 @@ pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Err(last)
 }
 
-/// Creates (or truncates) a file readable by its owner only (`0600`).
-pub fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// A file being written for the user (an export): it goes to a new private
+/// temporary file beside its destination and takes the destination's name
+/// only when [`NewFile::commit`] is called, so a failed write leaves
+/// nothing half written, and an existing file is never written into.
+#[derive(Debug)]
+pub struct NewFile {
+    /// The temporary file to write to.
+    pub file: File,
+    tmp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+/// Why a file for the user could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum NewFileError {
+    /// A file is there already, and `--force` was not given.
+    #[error("{} already exists", .0.display())]
+    Exists(PathBuf),
+    /// A symbolic link is there: writing would go wherever it points.
+    #[error("{} is a symbolic link; stillpoint does not write through links", .0.display())]
+    Link(PathBuf),
+    /// The system said no.
+    #[error("cannot write {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl crate::hint::Hint for NewFileError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            NewFileError::Exists(_) => Some("add --force to replace it".to_owned()),
+            NewFileError::Link(_) => Some("name the file itself, not a link to it".to_owned()),
+            NewFileError::Io { .. } => None,
+        }
     }
-    options.open(path)
+}
+
+impl NewFile {
+    /// Starts writing `target` (`0600`); an existing file there is replaced
+    /// only with `force`, and never through a link.
+    pub fn create(target: &Path, force: bool) -> Result<NewFile, NewFileError> {
+        match std::fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(NewFileError::Link(target.to_owned()));
+            }
+            Ok(_) if !force => return Err(NewFileError::Exists(target.to_owned())),
+            _ => {}
+        }
+        let io = |source| NewFileError::Io {
+            path: target.to_owned(),
+            source,
+        };
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for n in 0..100 {
+            let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            match options.open(&tmp) {
+                Ok(file) => {
+                    return Ok(NewFile {
+                        file,
+                        tmp,
+                        target: target.to_owned(),
+                        committed: false,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        Err(io(io::Error::other("no temporary name was free")))
+    }
+
+    /// Syncs the file and gives it its name.
+    pub fn commit(mut self) -> Result<(), NewFileError> {
+        let io = |source| NewFileError::Io {
+            path: self.target.clone(),
+            source,
+        };
+        self.file.sync_all().map_err(io)?;
+        std::fs::rename(&self.tmp, &self.target).map_err(io)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for NewFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Creates `dir` and its parents, owner-only (`0700`) for the folders it makes.
@@ -343,4 +443,162 @@ mod tests {
             Err(ReadError::NotRegular("a device"))
         ));
     }
+}
+
+/// Why a folder is not fit to keep records in.
+#[derive(Debug, thiserror::Error)]
+pub enum FolderError {
+    /// It belongs to someone else.
+    #[error("{} belongs to another user (uid {owner}), so that user could read or change the records in it", path.display())]
+    NotOwned {
+        /// The folder.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+    },
+    /// Others can write in it (add, replace or plant files).
+    #[error("{} can be written by other users (mode {mode:o})", path.display())]
+    OpenToOthers {
+        /// The folder.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// It is a symbolic link (where a real folder is expected).
+    #[error("{} is a symbolic link; records are kept only in a real folder", path.display())]
+    Link {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Something other than a folder is there.
+    #[error("{} is not a folder", path.display())]
+    NotAFolder {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Nothing can be written and synced there.
+    #[error("cannot keep session records in {}", path.display())]
+    NotWritable {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl crate::hint::Hint for FolderError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            FolderError::NotOwned { .. } | FolderError::Link { .. } => {
+                "use a folder of your own: --data-dir DIR, STILLPOINT_DATA or data_dir in the \
+                 settings"
+                    .to_owned()
+            }
+            FolderError::OpenToOthers { path, .. } => {
+                format!("make it yours alone: chmod 700 {}", path.display())
+            }
+            FolderError::NotAFolder { .. } => "move the file away, or choose another data \
+                 folder with --data-dir"
+                .to_owned(),
+            FolderError::NotWritable { .. } => {
+                "free some space or fix the folder's permissions, or choose another data \
+                 folder with --data-dir or STILLPOINT_DATA; the session has not started"
+                    .to_owned()
+            }
+        })
+    }
+}
+
+/// Checks that `dir` is a folder that belongs to this user and that no one
+/// else can write in (as ssh checks `~/.ssh`). With `real_folder`, a
+/// symbolic link there is refused too (the `sessions` folder: a link planted
+/// by someone else would send records into their folder).
+pub fn check_private_dir(dir: &Path, real_folder: bool) -> Result<(), FolderError> {
+    let path = dir.to_owned();
+    let meta = if real_folder {
+        std::fs::symlink_metadata(dir)
+    } else {
+        std::fs::metadata(dir)
+    };
+    let meta = meta.map_err(|source| FolderError::NotWritable {
+        path: path.clone(),
+        source,
+    })?;
+    if meta.file_type().is_symlink() {
+        return Err(FolderError::Link { path });
+    }
+    if !meta.is_dir() {
+        return Err(FolderError::NotAFolder { path });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::getuid().as_raw();
+        if meta.uid() != me {
+            return Err(FolderError::NotOwned {
+                path,
+                owner: meta.uid(),
+            });
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(FolderError::OpenToOthers {
+                path,
+                mode: meta.mode() & 0o7777,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Makes the data folder and its `sessions` folder if missing (`0700`),
+/// checks both are the user's alone, and proves records can be written
+/// there: a small file is written, synced and removed. Run before anything
+/// is asked of the therapist, so a read-only or full disk refuses the start
+/// rather than the record failing mid-session.
+pub fn ready_for_records(data: &Path) -> Result<PathBuf, FolderError> {
+    let sessions = data.join("sessions");
+    create_private_dir(&sessions).map_err(|source| FolderError::NotWritable {
+        path: sessions.clone(),
+        source,
+    })?;
+    check_private_dir(data, false)?;
+    check_private_dir(&sessions, true)?;
+    probe(&sessions).map_err(|source| FolderError::NotWritable {
+        path: sessions.clone(),
+        source,
+    })?;
+    Ok(sessions)
+}
+
+/// For commands that only read records (history, show, export): when the
+/// data folder and its `sessions` folder exist, both must be the user's
+/// alone (nothing is created).
+pub fn check_records_folder(data: &Path) -> Result<(), FolderError> {
+    let sessions = data.join("sessions");
+    if std::fs::symlink_metadata(&sessions).is_err() {
+        return Ok(());
+    }
+    check_private_dir(data, false)?;
+    check_private_dir(&sessions, true)
+}
+
+/// Writes, syncs and removes a small private file in `dir`.
+fn probe(dir: &Path) -> io::Result<()> {
+    let path = dir.join(format!(".probe-{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&path).and_then(|mut file| {
+        // About a journal line or two: a disk that cannot take this cannot
+        // keep a record.
+        file.write_all(&[b'\n'; 4096])?;
+        file.sync_all()
+    });
+    let removed = std::fs::remove_file(&path);
+    written.and(removed)
 }

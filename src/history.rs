@@ -80,12 +80,16 @@ pub enum HistoryError {
     /// The output could not be written.
     #[error("cannot write the output")]
     Write(#[source] io::Error),
+    /// The file asked for could not be written.
+    #[error(transparent)]
+    Output(#[from] crate::files::NewFileError),
 }
 
 impl Hint for HistoryError {
     fn hint(&self) -> Option<String> {
         match self {
             HistoryError::Find { error, .. } => error.hint(),
+            HistoryError::Output(e) => e.hint(),
             _ => None,
         }
     }
@@ -189,6 +193,15 @@ pub fn history(
 pub fn show(sessions_dir: &Path, session: &str, out: &mut dyn Write) -> Result<(), HistoryError> {
     let path = find(sessions_dir, session).map_err(|e| unfound(sessions_dir, e))?;
     let record = Record::load(&path)?;
+    // A file named by its path that holds no record line at all is some
+    // other file (`show /etc/passwd`); one in the sessions folder is shown
+    // as the damaged record it is.
+    if record.lines_read == 0 && !path.starts_with(sessions_dir) {
+        return Err(HistoryError::Record {
+            path,
+            source: crate::session::journal::JournalError::NotARecord,
+        });
+    }
     write_all(out, show::text(&record).as_bytes())
 }
 
@@ -199,6 +212,16 @@ pub fn export(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), HistoryError> {
+    export_counted(sessions_dir, filter, format, out).map(|_| ())
+}
+
+/// [`export`], saying how many sessions it wrote.
+pub fn export_counted(
+    sessions_dir: &Path,
+    filter: &Filter,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<usize, HistoryError> {
     let chosen: Vec<Listed> = listing(sessions_dir)?
         .into_iter()
         .filter(|s| filter.keeps(s))
@@ -209,7 +232,10 @@ pub fn export(
         Format::Md => export::markdown(&chosen, &mut out),
         Format::Json => export::json(&chosen, &mut out),
     };
-    written.and_then(|()| out.flush()).or_else(quiet_pipe)
+    written
+        .and_then(|()| out.flush())
+        .or_else(quiet_pipe)
+        .map(|()| chosen.len())
 }
 
 /// A session that could not be found, with the records it could have

@@ -17,6 +17,9 @@ pub(super) fn with_sessions(
         Ok(d) => d,
         Err(code) => return code,
     };
+    if let Err(e) = crate::files::check_records_folder(&data) {
+        return fail_with(&e);
+    }
     match f(&data.join("sessions")) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail_with(&e),
@@ -37,19 +40,33 @@ pub(super) fn show(data_dir: Option<&Path>, session: &str) -> ExitCode {
     })
 }
 
-/// `stillpoint export`: to standard output, or to a new private file.
+/// `stillpoint export`: to standard output, or to a new private file (an
+/// existing one is replaced only with `--force`, never through a link),
+/// saying what it wrote.
 pub(super) fn export(
     data_dir: Option<&Path>,
     filter: &Filter,
     format: Format,
     output: Option<&PathBuf>,
+    force: bool,
 ) -> ExitCode {
     with_sessions(data_dir, |dir| match output {
         None => crate::history::export(dir, filter, format, &mut io::stdout().lock()),
         Some(path) => {
-            let mut file = crate::files::create_private_file(path).map_err(HistoryError::Write)?;
-            crate::history::export(dir, filter, format, &mut file)?;
-            file.sync_all().map_err(HistoryError::Write)
+            let mut file = crate::files::NewFile::create(path, force)?;
+            let n = crate::history::export_counted(dir, filter, format, &mut file.file)?;
+            file.commit()?;
+            let what = match format {
+                Format::Csv => "CSV",
+                Format::Md => "Markdown",
+                Format::Json => "JSON",
+            };
+            eprintln!(
+                "stillpoint: wrote {n} session{} as {what} to {} (readable by you only)",
+                if n == 1 { "" } else { "s" },
+                path.display()
+            );
+            Ok(())
         }
     })
 }

@@ -293,20 +293,21 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCod
         Ok(t) => t,
         Err(e) => return fail(&format!("cannot read {}: {e}", chosen.source.label())),
     };
-    let sessions = data.join("sessions");
-    if let Err(e) = crate::files::create_private_dir(&sessions) {
-        return fail(&format!(
-            "cannot keep session records in {}: {e}\n  hint: check the folder's permissions, \
-             or use --data-dir or STILLPOINT_DATA",
-            sessions.display()
-        ));
-    }
+    let client = options
+        .client
+        .as_deref()
+        .map(crate::session::record::client_reference)
+        .filter(|c| !c.is_empty());
+    let sessions = match crate::files::ready_for_records(data) {
+        Ok(sessions) => sessions,
+        Err(e) => return fail_with(&e),
+    };
     let header = crate::session::record::Opened {
         version: crate::session::record::LOG_VERSION,
         protocol: chosen.protocol.name.to_string(),
         source: chosen.source.label(),
         hash: text_hash(&text),
-        client: options.client.clone().filter(|_| !practice),
+        client: client.clone().filter(|_| !practice),
         practice,
         opened: None,
         app: env!("CARGO_PKG_VERSION").to_owned(),
@@ -317,12 +318,9 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCod
     let mut app = setup
         .app(Session::new(chosen.protocol.clone()), &chosen.protocol)
         .practice(practice)
-        .client(options.client.clone().filter(|_| !practice));
+        .client(client.clone().filter(|_| !practice));
     if !practice {
-        app = app.consultation(IntakeForm::new(
-            chosen.protocol.name.as_str(),
-            options.client.clone(),
-        ));
+        app = app.consultation(IntakeForm::new(chosen.protocol.name.as_str(), client));
     }
     let app = app.build();
     let clock = ScaledClock::new(SystemClock::new(), options.speed);
@@ -347,6 +345,9 @@ pub(super) fn with_timing(session: Session, protocol: &Protocol, settings: &Sett
 
 /// Takes up the session recorded at `path` where it stopped.
 pub(super) fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
+    if let Err(e) = crate::files::ready_for_records(&setup.data) {
+        return fail_with(&e);
+    }
     let reopened = match crate::session::resume::reopen(path) {
         Ok(r) => r,
         Err(e) => return fail_with(&e),

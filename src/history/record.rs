@@ -25,6 +25,8 @@ pub struct Record {
     pub unreadable: Vec<usize>,
     /// The last line was cut off (a crash while writing it).
     pub torn_tail: bool,
+    /// How many lines could be read.
+    pub lines_read: usize,
 }
 
 impl Record {
@@ -48,6 +50,7 @@ impl Record {
         let mut record = Record {
             id: session_id(path),
             path: path.to_owned(),
+            lines_read: records.len(),
             report: Report::from_entries(&records),
             unreadable: unreadable_lines,
             torn_tail,

@@ -260,6 +260,22 @@ pub struct Opened {
     pub app: String,
 }
 
+/// The longest client reference, in characters, wherever it is given.
+pub const CLIENT_MAX: usize = 40;
+
+/// A client reference as it is kept: control characters and line breaks
+/// gone, spaces collapsed, at most [`CLIENT_MAX`] characters. Applied once,
+/// where a reference enters (the flag, the consultation), so the form, the
+/// record and every view hold the same text.
+pub fn client_reference(typed: &str) -> String {
+    let clean = crate::text::sanitize_line(typed);
+    let words: Vec<&str> = clean
+        .split(|c: char| c.is_whitespace() || c == crate::text::REPLACEMENT)
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join(" ").chars().take(CLIENT_MAX).collect()
+}
+
 /// A condition that needs a physician's release before a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -18,3 +18,4 @@ mod resume;
 mod sound_server;
 mod support;
 mod text_width;
+mod trust;

@@ -17,11 +17,10 @@ use super::frame::{
 };
 use super::{FormEvent, LineInput, Rating};
 use crate::protocol::Region;
-use crate::session::record::{Caution, Condition, Intake, Release};
+use crate::session::record::{CLIENT_MAX, Caution, Condition, Intake, Release, client_reference};
 use crate::tui::theme::Theme;
 
 /// The longest client reference.
-const CLIENT_MAX: usize = 40;
 /// The longest free text about the focus.
 const OTHER_MAX: usize = 200;
 /// How far the focus grid is indented.
@@ -117,7 +116,10 @@ impl IntakeForm {
     /// (from `--client`) fills in the reference; then the focus starts on
     /// the focus areas instead of the reference.
     pub fn new(protocol_name: &str, client: Option<String>) -> IntakeForm {
-        let client = LineInput::with_text(client.as_deref().unwrap_or("").trim(), CLIENT_MAX);
+        let client = LineInput::with_text(
+            &client_reference(client.as_deref().unwrap_or("")),
+            CLIENT_MAX,
+        );
         let field = if client.is_empty() {
             Field::Client
         } else {
@@ -316,7 +318,7 @@ impl IntakeForm {
     /// The answers (complete only once `problem` is `None`).
     fn answers(&self) -> Intake {
         Intake {
-            client: self.client.text().trim().to_owned(),
+            client: client_reference(&self.client.text()),
             focus: Region::ALL
                 .iter()
                 .zip(self.focus)
