@@ -459,10 +459,10 @@ impl Session {
                 self.begin_step(0, now, fx);
             }
             Phase::Running | Phase::Overtime => self.advance(now, EndedBy::Next, fx),
-            Phase::Paused { .. } => {
-                self.resume(now, fx);
-                self.advance(now, EndedBy::Next, fx);
-            }
+            // Pedal-safe: while paused, "next" only carries on with the step
+            // (a therapist whose one pedal sends next must be able to resume
+            // without skipping a hold); a second press moves on.
+            Phase::Paused { .. } => self.resume(now, fx),
             Phase::Finished { .. } => {}
         }
     }
@@ -470,10 +470,9 @@ impl Session {
     fn back(&mut self, now: Moment, fx: &mut Vec<Effect>) {
         match self.phase {
             Phase::Ready => {}
-            Phase::Running | Phase::Overtime | Phase::Paused { .. } => {
-                if self.is_paused() {
-                    self.resume(now, fx);
-                }
+            // As with next: while paused, back only resumes.
+            Phase::Paused { .. } => self.resume(now, fx),
+            Phase::Running | Phase::Overtime => {
                 self.end_step(now, EndedBy::Back, fx);
                 let to = self.current.saturating_sub(1);
                 fx.push(Effect::Cue(Cue::NextStep));
@@ -690,16 +689,19 @@ impl Session {
             let at = logged.at.max(last);
             last = at;
             s.handle(Input::Tick, at);
-            // Next, back or quit while paused resume the clock themselves, in
-            // the same instant: replaying that resume on its own would let a
-            // step that fell due meanwhile end first.
+            // Quit while paused resumes the clock itself, in the same
+            // instant: replaying that resume on its own would let a step that
+            // fell due meanwhile end first. (Records written before next and
+            // back became pedal-safe show the same pattern for them; they
+            // replay as a resume followed by the move, which is what
+            // happened.)
             let resumes_itself = matches!(logged.entry, Entry::Resumed { .. })
                 && entries.peek().is_some_and(|n| {
                     n.at == logged.at
                         && matches!(
                             n.entry,
                             Entry::StepEnded {
-                                by: EndedBy::Next | EndedBy::Back | EndedBy::Quit,
+                                by: EndedBy::Quit,
                                 ..
                             }
                         )

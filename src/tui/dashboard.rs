@@ -626,7 +626,11 @@ impl View {
                 };
             }
             Mode::Paused => Line::styled(
-                format!("Paused. Press {} to resume.", k.first(Action::Pause)),
+                format!(
+                    "Paused. Press {} or {} to carry on with this step.",
+                    k.first(Action::Next),
+                    k.first(Action::Pause)
+                ),
                 t.paused,
             ),
             Mode::Overtime => Line::styled(
@@ -892,8 +896,8 @@ impl View {
     fn render_help(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.ctx.theme;
         let what = |a: Action| match a {
-            Action::Next => "next step (or start); foot pedals send these",
-            Action::Back => "back to the previous step",
+            Action::Next => "next step (or start; when paused, carry on)",
+            Action::Back => "back a step (when paused, carry on)",
             Action::Pause => "pause / resume",
             Action::Extend => "add 30 s to this step",
             Action::Shorten => "take 30 s from this step",

@@ -33,9 +33,9 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
     pane.keys(&["Space"]);
     pane.wait_for("running");
     pane.keys(&["?"]);
-    pane.wait_for("foot pedals send these");
+    pane.wait_for("when paused, carry on");
     pane.keys(&["Escape"]);
-    pane.wait_gone("foot pedals send these");
+    pane.wait_gone("when paused, carry on");
     pane.keys(&["p"]);
     pane.wait_for("paused");
     pane.keys(&["p"]);

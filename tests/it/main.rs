@@ -11,6 +11,7 @@ mod e2e;
 mod forms;
 mod history;
 mod integrity;
+mod pedal;
 mod practice;
 mod protocol_files;
 mod reference;

@@ -528,3 +528,59 @@ mod replay {
         assert_eq!(again.phase(), Phase::Running);
     }
 }
+
+#[test]
+fn next_while_paused_carries_on_with_the_step_and_a_second_press_moves_on() {
+    let mut s = session(THREE);
+    s.handle(Input::Next, Moment::ZERO);
+    s.handle(Input::Pause, Moment::from_secs(30));
+    // One pedal press: the same step runs again, nothing skipped.
+    let fx = s.handle(Input::Next, Moment::from_secs(90));
+    assert_eq!(s.current(), 0);
+    assert_eq!(s.phase(), Phase::Running);
+    assert!(cues(&fx).is_empty(), "no bell: nothing moved");
+    assert!(matches!(
+        entries(&fx).as_slice(),
+        [Logged {
+            entry: Entry::Resumed { paused_for, .. },
+            ..
+        }] if *paused_for == SECS(60)
+    ));
+    assert_eq!(s.step_elapsed(Moment::from_secs(90)), SECS(30));
+    // A second press moves on.
+    s.handle(Input::Next, Moment::from_secs(91));
+    assert_eq!(s.current(), 1);
+}
+
+#[test]
+fn back_while_paused_also_only_resumes() {
+    let mut s = session(THREE);
+    s.handle(Input::Next, Moment::ZERO);
+    s.handle(Input::Tick, Moment::from_secs(125));
+    assert_eq!(s.current(), 1);
+    s.handle(Input::Pause, Moment::from_secs(130));
+    s.handle(Input::Back, Moment::from_secs(140));
+    assert_eq!(s.current(), 1, "still the step it was paused in");
+    assert_eq!(s.phase(), Phase::Running);
+    s.handle(Input::Back, Moment::from_secs(141));
+    assert_eq!(s.current(), 0);
+}
+
+#[test]
+fn records_from_before_pedal_safe_next_replay_as_they_happened() {
+    // An older engine resumed and moved on in one instant on next while
+    // paused; its record replays to the same place.
+    let protocol = Protocol::parse(THREE, Path::new("t.ron")).expect("valid");
+    let mut live = Session::new(protocol.clone());
+    let mut log = entries(&live.handle(Input::Next, Moment::ZERO));
+    log.extend(entries(&live.handle(Input::Pause, Moment::from_secs(30))));
+    log.extend(entries(&live.handle(Input::Resume, Moment::from_secs(60))));
+    log.extend(entries(&live.handle(Input::Next, Moment::from_secs(60))));
+    let replayed = Session::replay(protocol, &log);
+    assert_eq!(replayed.current(), 1);
+    assert_eq!(replayed.current(), live.current());
+    assert_eq!(
+        replayed.step_actual(0, Moment::from_secs(61)),
+        live.step_actual(0, Moment::from_secs(61))
+    );
+}

@@ -69,6 +69,18 @@ impl SummaryScreen {
         super::redraw_if(self.scroll != was)
     }
 
+    /// The "next" key (a foot pedal): a page further while there is more to
+    /// read, then closes the record, so a session can be finished with that
+    /// one key.
+    pub fn next_page_or_close(&mut self) -> FormEvent<()> {
+        let (max, page) = self.view.get();
+        if self.scroll.min(max) >= max {
+            return FormEvent::Submit(());
+        }
+        self.scroll = (self.scroll + page).min(max);
+        FormEvent::Redraw
+    }
+
     /// The summary's lines for a box `width` columns wide, wrapped to fit.
     pub fn lines(&self, width: usize, t: &Theme) -> Vec<Line<'static>> {
         let width = width.max(1);

@@ -348,14 +348,23 @@ impl App {
                 };
                 vec![log_at(now, Entry::Aftercare(answers)), Effect::Redraw]
             }
-            Screen::Summary(summary) => match summary.on_key(key) {
-                FormEvent::Submit(()) => {
-                    let closed = Entry::Closed(self.report().summary());
-                    vec![log_at(now, closed)]
+            Screen::Summary(summary) => {
+                // The pedal's key pages on, then closes; other keys as the
+                // summary knows them.
+                let event = if self.keys.action(key) == Some(Action::Next) {
+                    summary.next_page_or_close()
+                } else {
+                    summary.on_key(key)
+                };
+                match event {
+                    FormEvent::Submit(()) => {
+                        let closed = Entry::Closed(self.report().summary());
+                        vec![log_at(now, closed)]
+                    }
+                    FormEvent::Redraw => vec![Effect::Redraw],
+                    FormEvent::Nothing | FormEvent::Cancel => Vec::new(),
                 }
-                FormEvent::Redraw => vec![Effect::Redraw],
-                FormEvent::Nothing | FormEvent::Cancel => Vec::new(),
-            },
+            }
         }
     }
 
@@ -484,6 +493,10 @@ impl App {
             });
         }
         self.remember(&entry, wall);
+        if matches!(entry.entry, Entry::StepStarted { .. }) {
+            // A new step's digits and hands text must not stay covered.
+            self.ctx.overlay = Overlay::None;
+        }
         match entry.entry {
             Entry::Paused { .. } => vec![Effect::Sound(MixCommand::Pause(true))],
             Entry::Resumed { .. } => vec![Effect::Sound(MixCommand::Pause(false))],
