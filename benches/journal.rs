@@ -32,6 +32,7 @@ fn main() {
         hash: String::new(),
         client: Some("AB".into()),
         practice: false,
+        speed: 1.0,
         opened: stillpoint::session::record::Stamp::parse("2026-11-23T10:00:00+00:00"),
         app: "bench".into(),
     };
@@ -42,9 +43,9 @@ fn main() {
         let entry = Logged {
             at: Moment::from_millis(i as u64 * 1000),
             entry: if i % 3 == 0 {
-                Entry::Note {
-                    text: format!("note {i}: client breathing slowly, shoulders softer"),
-                }
+                Entry::note(format!(
+                    "note {i}: client breathing slowly, shoulders softer"
+                ))
             } else {
                 Entry::Progress {
                     step: i % 18,

@@ -147,6 +147,7 @@ fn main() {
             hash: hash.clone(),
             practice: client.is_none(),
             client,
+            speed: 1.0,
             opened: Some(stillpoint::session::record::Stamp::of(&stamp)),
             app: "gen_history".to_owned(),
         };
@@ -284,9 +285,7 @@ fn session(rng: &mut Rng, opened: &Opened, protocol: &Protocol) -> Vec<Logged> {
             notes_left -= 1;
             log.push(Logged {
                 at: now,
-                entry: Entry::Note {
-                    text: (*rng.pick(&NOTES)).to_owned(),
-                },
+                entry: Entry::note((*rng.pick(&NOTES)).to_owned()),
             });
         }
         if rng.one_in(200) {
@@ -295,6 +294,7 @@ fn session(rng: &mut Rng, opened: &Opened, protocol: &Protocol) -> Vec<Logged> {
                 entry: Entry::Rhythm {
                     cpm: 6.0 + rng.below(60) as f64 / 10.0,
                     taps: 4 + rng.below(3) as u32,
+                    time: Default::default(),
                 },
             });
         }
@@ -303,7 +303,10 @@ fn session(rng: &mut Rng, opened: &Opened, protocol: &Protocol) -> Vec<Logged> {
                 still_point = Some((now, step));
                 log.push(Logged {
                     at: now,
-                    entry: Entry::StillPointStarted { step },
+                    entry: Entry::StillPointStarted {
+                        step,
+                        time: Default::default(),
+                    },
                 });
             }
             Some((from, at_step)) if at_step != step || rng.one_in(5) => {
@@ -313,6 +316,7 @@ fn session(rng: &mut Rng, opened: &Opened, protocol: &Protocol) -> Vec<Logged> {
                     entry: Entry::StillPointEnded {
                         step: at_step,
                         length: now.since(from),
+                        time: Default::default(),
                     },
                 });
             }

@@ -309,6 +309,7 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCod
         hash: text_hash(&text),
         client: client.clone().filter(|_| !practice),
         practice,
+        speed: options.speed,
         opened: None,
         app: env!("CARGO_PKG_VERSION").to_owned(),
     };
@@ -401,7 +402,7 @@ pub(super) fn run_dashboard(
             .draw(|f| f.render_widget("about to panic", f.area()));
         panic!("deliberate panic for the end-to-end test");
     }
-    let wall = crate::clock::wall_time_of_day;
+    let wall = || Some(crate::clock::wall_now());
     let mut edges = Edges {
         audio: audio.as_mut(),
         journal: &mut journal,

@@ -130,6 +130,9 @@ pub enum Entry {
     Note {
         /// What the therapist typed.
         text: String,
+        /// When, on both clocks.
+        #[serde(flatten)]
+        time: MarkTime,
     },
     /// A rhythm rate from the therapist's taps.
     Rhythm {
@@ -137,19 +140,28 @@ pub enum Entry {
         cpm: f64,
         /// How many taps the rate is drawn from.
         taps: u32,
+        /// When, on both clocks.
+        #[serde(flatten)]
+        time: MarkTime,
     },
     /// The therapist marked the start of a still point.
     StillPointStarted {
         /// The step it happened in.
         step: usize,
+        /// When, on both clocks.
+        #[serde(flatten)]
+        time: MarkTime,
     },
     /// The therapist marked the end of a still point.
     StillPointEnded {
         /// The step it happened in.
         step: usize,
-        /// How long it lasted.
+        /// How long it lasted, pauses left out.
         #[serde(with = "secs")]
         length: Duration,
+        /// When, on both clocks.
+        #[serde(flatten)]
+        time: MarkTime,
     },
     /// The volume or mute changed.
     Audio {
@@ -174,12 +186,47 @@ pub enum Entry {
         /// The wall-clock time it was taken up again.
         #[serde(with = "maybe_stamp")]
         wall: Option<Stamp>,
+        /// The rehearsal speed from here on (1 for real time).
+        #[serde(default = "real_time", skip_serializing_if = "is_real_time")]
+        speed: f64,
     },
     /// The therapist chose not to resume an interrupted session.
     Abandoned,
 }
 
+/// When a mark (a note, a rhythm, a still point) was set, on both clocks:
+/// the session's active time (pauses left out), which every view of the
+/// record counts marks by, and the time of day. Records written before
+/// marks carried these have neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MarkTime {
+    /// Active session time at the mark, pauses excluded.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secs")]
+    pub active: Option<Duration>,
+    /// The wall-clock time of the mark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall: Option<Stamp>,
+}
+
+impl MarkTime {
+    /// A mark at `active` session time and wall time `wall`.
+    pub fn at(active: Duration, wall: Option<&jiff::Zoned>) -> MarkTime {
+        MarkTime {
+            active: Some(active),
+            wall: wall.map(Stamp::of),
+        }
+    }
+}
+
 impl Entry {
+    /// A note, with no mark time (tests and tools that build records).
+    pub fn note(text: impl Into<String>) -> Entry {
+        Entry::Note {
+            text: text.into(),
+            time: MarkTime::default(),
+        }
+    }
+
     /// The entry in a few words, for the dashboard's log panel and `show`;
     /// `None` for lines only machines need (progress) or that have screens
     /// of their own.
@@ -215,7 +262,7 @@ impl Entry {
                 active,
             } => format!("session complete, {}", t(*active)),
             Entry::SessionEnded { active, .. } => format!("session ended early, {}", t(*active)),
-            Entry::Note { text } => format!("note: {text}"),
+            Entry::Note { text, .. } => format!("note: {text}"),
             Entry::Rhythm { cpm, .. } => format!("rhythm {cpm:.1}/min"),
             Entry::StillPointStarted { .. } => "still point began".to_owned(),
             Entry::StillPointEnded { length, .. } => format!("still point {}", t(*length)),
@@ -232,8 +279,17 @@ impl Entry {
     }
 }
 
+fn real_time() -> f64 {
+    1.0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref, clippy::float_cmp)]
+fn is_real_time(speed: &f64) -> bool {
+    *speed == 1.0
+}
+
 /// The first line of every journal.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Opened {
     /// The format version, [`LOG_VERSION`].
     pub version: u32,
@@ -252,6 +308,10 @@ pub struct Opened {
     /// A practice session (no client, no consultation).
     #[serde(default)]
     pub practice: bool,
+    /// The rehearsal speed (1 for a real session): at 10 the session's clock
+    /// ran ten times faster than the wall's.
+    #[serde(default = "real_time", skip_serializing_if = "is_real_time")]
+    pub speed: f64,
     /// When the record was opened, wall-clock time.
     #[serde(with = "maybe_stamp")]
     pub opened: Option<Stamp>,
@@ -444,6 +504,9 @@ pub struct Summary {
     /// A practice session.
     #[serde(default)]
     pub practice: bool,
+    /// The rehearsal speed (1 for a real session).
+    #[serde(default = "real_time", skip_serializing_if = "is_real_time")]
+    pub speed: f64,
     /// Active time, pauses excluded.
     #[serde(with = "secs")]
     pub active: Duration,
@@ -594,6 +657,26 @@ pub struct Logged {
     /// What.
     #[serde(flatten)]
     pub entry: Entry,
+}
+
+/// An optional duration as seconds (see [`secs`]).
+pub mod opt_secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    /// Writes `d` as seconds.
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::secs::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads seconds into a duration, if there are any.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let s = Option::<f64>::deserialize(d)?;
+        Ok(s.map(|s| Duration::try_from_secs_f64(s).unwrap_or_default()))
+    }
 }
 
 /// Durations travel through the journal as seconds with millisecond precision.

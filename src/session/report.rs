@@ -13,7 +13,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::clock::Moment;
-use crate::session::record::{Aftercare, EndedBy, Entry, Intake, Logged, Opened, Summary};
+use crate::session::record::{
+    Aftercare, EndedBy, Entry, Intake, Logged, MarkTime, Opened, Stamp, Summary,
+};
 use crate::text::clock_text;
 
 /// A step moved on from within this long was skipped rather than ended early
@@ -158,6 +160,10 @@ pub enum MarkKind {
 pub struct Mark {
     /// When, on the session clock.
     pub at: Moment,
+    /// Active session time at the mark (pauses left out), when recorded.
+    pub active: Option<Duration>,
+    /// The time of day of the mark, when recorded.
+    pub wall: Option<Stamp>,
     /// What kind.
     pub kind: MarkKind,
     /// The step it happened in, if the session had started.
@@ -240,7 +246,7 @@ fn fact(label: &'static str, value: impl Into<String>) -> Fact {
 }
 
 /// Everything a journal says about one session.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     /// The first line, if the journal has one.
     pub opened: Option<Opened>,
@@ -275,6 +281,32 @@ pub struct Report {
     pub paused: Duration,
     /// Why the session was cut off, each time it was.
     pub interruptions: Vec<String>,
+    /// The fastest rehearsal speed the session ran at (1 for real time).
+    pub speed: f64,
+}
+
+impl Default for Report {
+    fn default() -> Report {
+        Report {
+            opened: None,
+            intake: None,
+            steps: Vec::new(),
+            steps_planned: None,
+            marks: Vec::new(),
+            aftercare: None,
+            active: Duration::ZERO,
+            completed: false,
+            ended: false,
+            closed: false,
+            abandoned: false,
+            last_at: Moment::ZERO,
+            started_at: None,
+            pauses: 0,
+            paused: Duration::ZERO,
+            interruptions: Vec::new(),
+            speed: 1.0,
+        }
+    }
 }
 
 impl Report {
@@ -300,7 +332,10 @@ impl Report {
     fn take(&mut self, logged: &Logged, walk: &mut Walk) {
         let r = self;
         match &logged.entry {
-            Entry::Opened(o) => r.opened = Some(o.clone()),
+            Entry::Opened(o) => {
+                r.speed = o.speed;
+                r.opened = Some(o.clone());
+            }
             Entry::SessionStarted { steps, .. } => {
                 r.started_at = r.started_at.or(Some(logged.at));
                 r.steps_planned = Some(*steps);
@@ -318,19 +353,24 @@ impl Report {
                 walk.ended_active = Some(*active);
                 walk.current = None;
             }
-            Entry::Note { text } => r.mark(logged.at, MarkKind::Note, walk, text.clone()),
-            Entry::Rhythm { cpm, taps } => r.mark(
+            Entry::Note { text, time } => {
+                r.mark(logged.at, *time, MarkKind::Note, walk, text.clone());
+            }
+            Entry::Rhythm { cpm, taps, time } => r.mark(
                 logged.at,
+                *time,
                 MarkKind::Rhythm,
                 walk,
                 format!("rhythm {cpm:.1} cycles/min ({taps} taps)"),
             ),
-            Entry::StillPointEnded { length, .. } => r.mark(
+            Entry::StillPointEnded { length, time, .. } => r.mark(
                 logged.at,
+                *time,
                 MarkKind::StillPoint,
                 walk,
                 format!("still point {}", clock_text(*length)),
             ),
+            Entry::Continued { speed, .. } => r.speed = r.speed.max(*speed),
             Entry::Aftercare(a) => r.aftercare = Some(a.clone()),
             Entry::Closed(_) => r.closed = true,
             Entry::Interrupted { reason } => r.interruptions.push(reason.clone()),
@@ -379,9 +419,11 @@ impl Report {
         }
     }
 
-    fn mark(&mut self, at: Moment, kind: MarkKind, walk: &Walk, text: String) {
+    fn mark(&mut self, at: Moment, time: MarkTime, kind: MarkKind, walk: &Walk, text: String) {
         self.marks.push(Mark {
             at,
+            active: time.active,
+            wall: time.wall,
             kind,
             step: walk.current,
             text,
@@ -448,6 +490,7 @@ impl Report {
             client: self.client(),
             protocol: opened.protocol,
             practice: opened.practice,
+            speed: self.speed,
             active: self.active,
             completed: self.completed,
             pain_before: self.pain().before,
@@ -465,6 +508,19 @@ impl Report {
     /// Time from the first step's start to `at` (zero before it).
     pub fn time_into_session(&self, at: Moment) -> Duration {
         at.since(self.started_at.unwrap_or_default())
+    }
+
+    /// When a mark was set, in active session time (pauses left out), the
+    /// one clock every view counts marks by; for records written before
+    /// marks carried it, the time since the first step began.
+    pub fn mark_time(&self, mark: &Mark) -> Duration {
+        mark.active
+            .unwrap_or_else(|| self.time_into_session(mark.at))
+    }
+
+    /// The session was run faster than real time (a rehearsal).
+    pub fn rehearsal(&self) -> bool {
+        self.speed != 1.0
     }
 
     /// `paused once for 1:30`, `paused 2 times, 3:00 in all`, or nothing.

@@ -250,6 +250,7 @@ mod tests {
             hash: text_hash(text),
             client: Some("AB".into()),
             practice: false,
+            speed: 1.0,
             opened: crate::session::record::Stamp::parse("2026-11-23T10:00:00+01:00"),
             app: "test".into(),
         }

@@ -54,8 +54,9 @@ pub struct Edges<'a> {
     pub audio: &'a mut dyn Audio,
     /// The session log.
     pub journal: &'a mut dyn Journal,
-    /// Time of day for the projected end, read at the edge.
-    pub wall: &'a dyn Fn() -> Option<jiff::civil::Time>,
+    /// The wall-clock time now, read at the edge: the projected end, the
+    /// log's times of day, the marks' wall time.
+    pub wall: &'a dyn Fn() -> Option<jiff::Zoned>,
 }
 
 /// How often entries that could not be written are tried again.
@@ -123,7 +124,8 @@ where
                 // end) is written first, so the record never goes back in time.
                 let fx = app.tick(now);
                 apply(app, fx, now, edges, &mut drawn);
-                let fx = app.on_key(&key, now);
+                let wall = (edges.wall)();
+                let fx = app.on_key(&key, now, wall.as_ref());
                 apply(app, fx, now, edges, &mut drawn);
                 drawn.invalidate();
             }
@@ -164,7 +166,7 @@ where
     if *app.screen() == Screen::Dashboard {
         let view = app.view(
             now,
-            (edges.wall)(),
+            (edges.wall)().map(|w| w.time()),
             edges.audio.state(),
             edges.journal.waiting(),
         );
@@ -248,7 +250,8 @@ fn apply(app: &mut App, fx: Vec<Effect>, now: Moment, edges: &mut Edges<'_>, dra
                 if edges.journal.append(&entry).is_err() && drawn.retry_at.is_none() {
                     drawn.retry_at = Some(now + RETRY);
                 }
-                let more = app.recorded(entry, edges.journal.opened(), (edges.wall)());
+                let wall = (edges.wall)().map(|w| w.time());
+                let more = app.recorded(entry, edges.journal.opened(), wall);
                 queue.extend(more);
             }
             Effect::Redraw => {}

@@ -202,6 +202,7 @@ fn drive_core(
             hash: String::new(),
             client: None,
             practice: false,
+            speed: 1.0,
             opened: stillpoint::session::record::Stamp::parse("2026-11-23T09:00:00+01:00"),
             app: "test".into(),
         }),
@@ -212,7 +213,8 @@ fn drive_core(
         full: disk_full,
         waiting: Vec::new(),
     };
-    let wall = || Some(jiff::civil::time(9, 0, 0, 0));
+    let nine: jiff::Zoned = "2026-11-23T09:00:00+01:00[+01:00]".parse().expect("zoned");
+    let wall = || Some(nine.clone());
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     let exit = {
         let mut edges = Edges {
@@ -445,24 +447,48 @@ fn notes_taps_still_points_and_volume_are_recorded_while_the_clock_runs() {
                     | Entry::Audio { .. }
             )
         })
-        .map(|l| (l.at.since_origin().as_millis() as u64, l.entry.clone()))
+        .map(|l| {
+            (
+                l.at.since_origin().as_millis() as u64,
+                without_time(&l.entry),
+            )
+        })
         .collect();
+    // Every mark carries its active time and its time of day.
+    for l in &out.journal.entries {
+        if let Entry::Note { time, .. }
+        | Entry::Rhythm { time, .. }
+        | Entry::StillPointStarted { time, .. }
+        | Entry::StillPointEnded { time, .. } = &l.entry
+        {
+            assert!(time.active.is_some() && time.wall.is_some(), "{l:?}");
+        }
+    }
     assert_eq!(
         shell,
         vec![
+            (7000, Entry::note("soft")),
             (
-                7000,
-                Entry::Note {
-                    text: "soft".into()
+                18_000,
+                Entry::Rhythm {
+                    cpm: 15.0,
+                    taps: 3,
+                    time: Default::default(),
                 }
             ),
-            (18_000, Entry::Rhythm { cpm: 15.0, taps: 3 }),
-            (30_000, Entry::StillPointStarted { step: 0 }),
+            (
+                30_000,
+                Entry::StillPointStarted {
+                    step: 0,
+                    time: Default::default(),
+                }
+            ),
             (
                 42_000,
                 Entry::StillPointEnded {
                     step: 0,
-                    length: secs(12)
+                    length: secs(12),
+                    time: Default::default(),
                 }
             ),
             (
@@ -711,7 +737,7 @@ fn notes_typed_on_a_full_disk_wait_in_order_and_are_written_when_space_returns()
         .entries
         .iter()
         .filter_map(|l| match &l.entry {
-            Entry::Note { text } => Some(text.as_str()),
+            Entry::Note { text, .. } => Some(text.as_str()),
             _ => None,
         })
         .collect();
@@ -731,9 +757,9 @@ fn a_line_not_yet_on_disk_is_marked_and_the_status_says_so() {
     let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
     let mut app = App::builder(Session::new(protocol)).build();
     let now = Moment::from_secs(5);
-    let mut fx = app.on_key(&key(Char(' ')), now);
+    let mut fx = app.on_key(&key(Char(' ')), now, None);
     for c in [Char('n'), Char('x'), Enter] {
-        fx.extend(app.on_key(&key(c), now));
+        fx.extend(app.on_key(&key(c), now, None));
     }
     for effect in fx {
         if let stillpoint::session::engine::Effect::Log(l) = effect {
@@ -772,7 +798,7 @@ fn a_note_being_typed_when_the_last_step_ends_is_saved() {
         out.journal
             .entries
             .iter()
-            .any(|l| l.entry == Entry::Note { text: "hi".into() }),
+            .any(|l| matches!(&l.entry, Entry::Note { text, .. } if text == "hi")),
         "the draft became a note"
     );
 }
@@ -794,8 +820,21 @@ fn an_open_still_point_and_the_rhythm_survive_taking_the_session_up_again() {
         at: Moment::from_secs(s),
         entry,
     };
-    records.push(at(10, Entry::Rhythm { cpm: 9.5, taps: 4 }));
-    records.push(at(20, Entry::StillPointStarted { step: 0 }));
+    records.push(at(
+        10,
+        Entry::Rhythm {
+            cpm: 9.5,
+            taps: 4,
+            time: Default::default(),
+        },
+    ));
+    records.push(at(
+        20,
+        Entry::StillPointStarted {
+            step: 0,
+            time: Default::default(),
+        },
+    ));
     let session = Session::replay(protocol, &records);
     let app = App::builder(session)
         .recall(&records)
@@ -810,4 +849,17 @@ fn an_open_still_point_and_the_rhythm_survive_taking_the_session_up_again() {
     let screen = format!("{}", t.backend());
     assert!(screen.contains("still point 0:10"), "{screen}");
     assert!(screen.contains("rhythm 9.5/min"), "{screen}");
+}
+
+/// An entry with its mark time left out, to compare what was marked.
+fn without_time(entry: &Entry) -> Entry {
+    let mut e = entry.clone();
+    if let Entry::Note { time, .. }
+    | Entry::Rhythm { time, .. }
+    | Entry::StillPointStarted { time, .. }
+    | Entry::StillPointEnded { time, .. } = &mut e
+    {
+        *time = Default::default();
+    }
+    e
 }

@@ -175,6 +175,7 @@ fn report() -> Report {
                 hash: String::new(),
                 client: Some("AB".into()),
                 practice: false,
+                speed: 1.0,
                 opened: stillpoint::session::record::Stamp::parse("2026-11-23T09:30:00+01:00"),
                 app: "test".into(),
             }),
@@ -206,13 +207,15 @@ fn report() -> Report {
         at: Moment::from_secs(at),
         entry,
     };
-    entries.push(mark(250, Entry::Rhythm { cpm: 7.5, taps: 6 }));
     entries.push(mark(
-        400,
-        Entry::Note {
-            text: "client sighed, shoulders dropped".into(),
+        250,
+        Entry::Rhythm {
+            cpm: 7.5,
+            taps: 6,
+            time: Default::default(),
         },
     ));
+    entries.push(mark(400, Entry::note("client sighed, shoulders dropped")));
     entries.push(mark(
         640,
         Entry::Aftercare(Aftercare {

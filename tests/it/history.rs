@@ -86,6 +86,7 @@ fn write(dir: &Path, plan: &Plan) -> PathBuf {
         hash: text_hash(text),
         client: plan.client.map(str::to_owned),
         practice: plan.client.is_none(),
+        speed: 1.0,
         opened: Some(Stamp::of(&stamp)),
         app: "test".into(),
     };
@@ -131,16 +132,23 @@ fn write(dir: &Path, plan: &Plan) -> PathBuf {
                 Act::Quit => drive(&mut s, &mut log, Input::Quit, t),
                 Act::Note(text) => log.push(Logged {
                     at,
-                    entry: Entry::Note { text: text.into() },
+                    entry: Entry::note(text),
                 }),
                 Act::Rhythm(cpm) => log.push(Logged {
                     at,
-                    entry: Entry::Rhythm { cpm, taps: 4 },
+                    entry: Entry::Rhythm {
+                        cpm,
+                        taps: 4,
+                        time: Default::default(),
+                    },
                 }),
                 Act::StillPoint { secs } => {
                     log.push(Logged {
                         at,
-                        entry: Entry::StillPointStarted { step },
+                        entry: Entry::StillPointStarted {
+                            step,
+                            time: Default::default(),
+                        },
                     });
                     still_from = Some((t + secs, step, secs));
                 }
@@ -155,6 +163,7 @@ fn write(dir: &Path, plan: &Plan) -> PathBuf {
                 entry: Entry::StillPointEnded {
                     step,
                     length: std::time::Duration::from_secs(secs),
+                    time: Default::default(),
                 },
             });
             still_from = None;

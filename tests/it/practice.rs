@@ -26,6 +26,7 @@ fn record(dir: &Path, index: usize, stamp: &str, practice: bool, pause: u64) {
         hash: text_hash(text),
         client: (!practice).then(|| "AB".to_owned()),
         practice,
+        speed: 1.0,
         opened: Some(stillpoint::session::record::Stamp::of(&stamp)),
         app: "test".into(),
     };

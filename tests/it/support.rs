@@ -127,7 +127,11 @@ impl Pane {
     pub fn wait_exit(&self) -> i32 {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.path("stty.txt").exists() {
-            assert!(Instant::now() < deadline, "stillpoint did not exit");
+            assert!(
+                Instant::now() < deadline,
+                "stillpoint did not exit; the screen shows:\n{}",
+                self.screen()
+            );
             sleep(Duration::from_millis(50));
         }
         sleep(Duration::from_millis(50));

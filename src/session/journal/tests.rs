@@ -13,6 +13,7 @@ fn opened() -> Opened {
         hash: "ab12".into(),
         client: Some("AB".into()),
         practice: false,
+        speed: 1.0,
         opened: crate::session::record::Stamp::parse("2026-11-22T10:00:00+00:00"),
         app: "test".into(),
     }
@@ -56,13 +57,15 @@ fn sample() -> Vec<Logged> {
                 planned: Duration::from_secs(60),
             },
         ),
+        at(2500, Entry::note("client settled quickly")),
         at(
-            2500,
-            Entry::Note {
-                text: "client settled quickly".into(),
+            3000,
+            Entry::Rhythm {
+                cpm: 8.5,
+                taps: 4,
+                time: Default::default(),
             },
         ),
-        at(3000, Entry::Rhythm { cpm: 8.5, taps: 4 }),
         at(
             61_000,
             Entry::StepEnded {
@@ -149,12 +152,7 @@ fn a_journal_truncated_at_any_byte_reopens_and_appends_contiguously() {
         .filter(|(_, b)| **b == b'\n')
         .map(|(i, _)| i + 1)
         .collect();
-    let extra = at(
-        99_000,
-        Entry::Note {
-            text: "after the crash".into(),
-        },
-    );
+    let extra = at(99_000, Entry::note("after the crash"));
     let cut = dir.path().join("cut.jsonl");
     for len in 0..=bytes.len() {
         std::fs::write(&cut, &bytes[..len]).unwrap();

@@ -267,6 +267,8 @@ mod tests {
             marks: (0..30)
                 .map(|i| Mark {
                     at: Moment::from_secs(i * 60),
+                    active: None,
+                    wall: None,
                     kind: MarkKind::Note,
                     step: None,
                     text: format!("note {i}"),

@@ -16,7 +16,7 @@ use crate::audio::AudioState;
 use crate::audio::mix::MixCommand;
 use crate::clock::Moment;
 use crate::session::engine::{Effect, Entry, Input, Logged, Phase, Session};
-use crate::session::record::Stamp;
+use crate::session::record::{MarkTime, Stamp};
 use crate::session::report::Report;
 use crate::settings::{Action, KeyMap};
 use crate::tui::dashboard::{Context, KeyLabels, Overlay, View};
@@ -237,15 +237,25 @@ impl App {
     /// worked out from the record: the wall clock when it was opened, or
     /// last taken up, plus the session time since.
     fn recall(&mut self, records: &[Logged]) {
-        let mut anchor: Option<(jiff::civil::DateTime, Moment)> = None;
+        // (wall clock, session moment, speed) as of the latest opening or
+        // taking up: a line's time of day is that plus the session time
+        // since, slowed by the rehearsal speed, unless the line says itself.
+        let mut anchor: Option<(jiff::civil::DateTime, Moment, f64)> = None;
         for r in records {
             match &r.entry {
-                Entry::Opened(o) => anchor = o.opened.map(|w| (w.local, r.at)),
-                Entry::Continued { wall } => anchor = wall.map(|w| (w.local, r.at)),
+                Entry::Opened(o) => anchor = o.opened.map(|w| (w.local, r.at, o.speed)),
+                Entry::Continued { wall, speed } => {
+                    anchor = wall.map(|w| (w.local, r.at, *speed));
+                }
                 _ => {}
             }
-            let wall = anchor.and_then(|(w, at)| {
-                let since = jiff::SignedDuration::try_from(r.at.since(at)).ok()?;
+            let own = mark_time(&r.entry)
+                .and_then(|t| t.wall)
+                .map(|w| w.local.time());
+            let wall = own.or_else(|| {
+                let (w, at, speed) = anchor?;
+                let real = r.at.since(at).div_f64(speed.max(0.001));
+                let since = jiff::SignedDuration::try_from(real).ok()?;
                 w.checked_add(since).ok().map(|d| d.time())
             });
             self.remember(r, wall);
@@ -258,7 +268,12 @@ impl App {
     fn recall_marks(&mut self, records: &[Logged]) {
         for r in records {
             match &r.entry {
-                Entry::StillPointStarted { .. } => self.still = StillPoint::open_since(r.at),
+                Entry::StillPointStarted { time, .. } => {
+                    let active = time
+                        .active
+                        .unwrap_or_else(|| self.session.session_elapsed(r.at));
+                    self.still = StillPoint::open_since(active);
+                }
                 Entry::StillPointEnded { .. } => self.still = StillPoint::default(),
                 Entry::Rhythm { cpm, .. } => self.rhythm = TapRhythm::recalled(*cpm, r.at),
                 _ => {}
@@ -274,6 +289,7 @@ impl App {
             at,
             Entry::Continued {
                 wall: Some(Stamp::of(wall)),
+                speed: self.ctx.speed,
             },
         ));
         let fx = self.session.handle(Input::Pause, at);
@@ -320,10 +336,16 @@ impl App {
         }
     }
 
-    /// Handles a key press at `now`.
-    pub fn on_key(&mut self, key: &KeyEvent, now: Moment) -> Vec<Effect> {
+    /// Handles a key press at `now`, at wall-clock time `wall` (which marks
+    /// carry).
+    pub fn on_key(
+        &mut self,
+        key: &KeyEvent,
+        now: Moment,
+        wall: Option<&jiff::Zoned>,
+    ) -> Vec<Effect> {
         match &mut self.screen {
-            Screen::Dashboard => self.on_dashboard_key(key, now),
+            Screen::Dashboard => self.on_dashboard_key(key, now, wall),
             Screen::Intake(form) => match form.on_key(key) {
                 FormEvent::Submit(intake) => {
                     self.ctx.cautions = intake.cautions_text();
@@ -349,12 +371,14 @@ impl App {
                 vec![log_at(now, Entry::Aftercare(answers)), Effect::Redraw]
             }
             Screen::Summary(summary) => {
-                // The pedal's key pages on, then closes; other keys as the
-                // summary knows them.
-                let event = if self.keys.action(key) == Some(Action::Next) {
-                    summary.next_page_or_close()
-                } else {
-                    summary.on_key(key)
+                // Keys as the summary knows them (Enter closes, Space pages);
+                // a "next" key that does nothing there (a pedal's) pages on
+                // and then closes.
+                let event = match summary.on_key(key) {
+                    FormEvent::Nothing if self.keys.action(key) == Some(Action::Next) => {
+                        summary.next_page_or_close()
+                    }
+                    event => event,
                 };
                 match event {
                     FormEvent::Submit(()) => {
@@ -370,7 +394,12 @@ impl App {
 
     /// Keys on the dashboard: the quit question first, then the note being
     /// typed, then the key map.
-    fn on_dashboard_key(&mut self, key: &KeyEvent, now: Moment) -> Vec<Effect> {
+    fn on_dashboard_key(
+        &mut self,
+        key: &KeyEvent,
+        now: Moment,
+        wall: Option<&jiff::Zoned>,
+    ) -> Vec<Effect> {
         if self.ctx.overlay == Overlay::ConfirmQuit {
             // Anything but an explicit yes keeps the session going, and is not
             // acted on: a pedal bump while the question shows must not skip a step.
@@ -383,16 +412,24 @@ impl App {
         match self.note.on_key(key) {
             NoteKey::NotTyping | NoteKey::PassThrough => {}
             NoteKey::Edited | NoteKey::Dropped => return vec![Effect::Redraw],
-            NoteKey::Saved(text) => return vec![log_at(now, Entry::Note { text }), Effect::Redraw],
+            NoteKey::Saved(text) => {
+                let time = self.mark_time(now, wall);
+                return vec![log_at(now, Entry::Note { text, time }), Effect::Redraw];
+            }
         }
         match self.keys.action(key) {
-            Some(action) => self.act(action, now),
+            Some(action) => self.act(action, now, wall),
             None => Vec::new(),
         }
     }
 
+    /// A mark at `now` on both clocks: active session time, time of day.
+    fn mark_time(&self, now: Moment, wall: Option<&jiff::Zoned>) -> MarkTime {
+        MarkTime::at(self.session.session_elapsed(now), wall)
+    }
+
     /// Does what an action asks for.
-    fn act(&mut self, action: Action, now: Moment) -> Vec<Effect> {
+    fn act(&mut self, action: Action, now: Moment, wall: Option<&jiff::Zoned>) -> Vec<Effect> {
         let input = match action {
             Action::Next => Input::Next,
             Action::Back => Input::Back,
@@ -415,16 +452,15 @@ impl App {
                 return vec![Effect::Redraw];
             }
             Action::Tap => {
-                let mut fx: Vec<Effect> = self
-                    .rhythm
-                    .tap(now)
+                let time = self.mark_time(now, wall);
+                let mut fx: Vec<Effect> = (self.rhythm.tap(now, time))
                     .map(|e| log_at(now, e))
                     .into_iter()
                     .collect();
                 fx.push(Effect::Redraw);
                 return fx;
             }
-            Action::StillPoint => return self.mark_still_point(now),
+            Action::StillPoint => return self.mark_still_point(now, wall),
             Action::Quit => {
                 if self.session.is_finished() {
                     self.after_the_session();
@@ -450,11 +486,13 @@ impl App {
     }
 
     /// Marks a still point's start, or its end with its length.
-    fn mark_still_point(&mut self, now: Moment) -> Vec<Effect> {
+    fn mark_still_point(&mut self, now: Moment, wall: Option<&jiff::Zoned>) -> Vec<Effect> {
         if matches!(self.session.phase(), Phase::Ready | Phase::Finished { .. }) {
             return Vec::new();
         }
-        let entry = self.still.mark(self.session.current(), now);
+        let time = self.mark_time(now, wall);
+        let active = self.session.session_elapsed(now);
+        let entry = self.still.mark(self.session.current(), active, time);
         vec![log_at(now, entry), Effect::Redraw]
     }
 
@@ -528,7 +566,11 @@ impl App {
     /// step ran out, a signal came) is saved as it stands, never dropped.
     fn save_draft(&mut self, at: Moment) -> Option<Effect> {
         let text = self.note.take_draft()?;
-        Some(log_at(at, Entry::Note { text }))
+        let time = MarkTime {
+            active: Some(self.session.session_elapsed(at)),
+            wall: None,
+        };
+        Some(log_at(at, Entry::Note { text, time }))
     }
 
     /// The entries that close the record as interrupted (a signal, the
@@ -582,7 +624,7 @@ impl App {
             audio: self.volume.status(audio),
             flash: self.flash_until.is_some_and(|until| now < until),
             rhythm: self.rhythm.shown(now),
-            still: self.still.length(now),
+            still: self.still.length(self.session.session_elapsed(now)),
             note: self.note.draft().cloned(),
             ..self.ctx.clone()
         };
@@ -599,6 +641,17 @@ impl App {
             Screen::Summary(summary) => summary.render(area, buf, theme),
             Screen::Dashboard => {}
         }
+    }
+}
+
+/// The mark time an entry carries, if it is a mark.
+fn mark_time(entry: &Entry) -> Option<MarkTime> {
+    match entry {
+        Entry::Note { time, .. }
+        | Entry::Rhythm { time, .. }
+        | Entry::StillPointStarted { time, .. }
+        | Entry::StillPointEnded { time, .. } => Some(*time),
+        _ => None,
     }
 }
 

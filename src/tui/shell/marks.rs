@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::clock::Moment;
-use crate::session::record::Entry;
+use crate::session::record::{Entry, MarkTime};
 
 /// Taps further apart than this start a new count.
 const TAP_GAP: Duration = Duration::from_secs(20);
@@ -23,10 +23,10 @@ pub struct TapRhythm {
 }
 
 impl TapRhythm {
-    /// A tap at `now`. From the third tap on (two intervals), the rate over
-    /// the latest taps, in cycles a minute to one decimal, is returned as a
-    /// journal entry.
-    pub fn tap(&mut self, now: Moment) -> Option<Entry> {
+    /// A tap at `now` (`time` on both clocks). From the third tap on (two
+    /// intervals), the rate over the latest taps, in cycles a minute to one
+    /// decimal, is returned as a journal entry.
+    pub fn tap(&mut self, now: Moment, time: MarkTime) -> Option<Entry> {
         if self.taps.last().is_some_and(|t| now.since(*t) > TAP_GAP) {
             self.taps.clear();
         }
@@ -46,6 +46,7 @@ impl TapRhythm {
         Some(Entry::Rhythm {
             cpm,
             taps: self.taps.len() as u32,
+            time,
         })
     }
 
@@ -68,38 +69,43 @@ impl TapRhythm {
     }
 }
 
-/// A still point being marked: its start, until its end is marked.
+/// A still point being marked: its start in active session time, until its
+/// end is marked. Counted in active time, a pause never lengthens it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StillPoint {
-    since: Option<Moment>,
+    since: Option<Duration>,
 }
 
 impl StillPoint {
-    /// A still point open since `at` (a session taken up again).
-    pub fn open_since(at: Moment) -> StillPoint {
-        StillPoint { since: Some(at) }
+    /// A still point open since active time `active` (a session taken up
+    /// again).
+    pub fn open_since(active: Duration) -> StillPoint {
+        StillPoint {
+            since: Some(active),
+        }
     }
 
     /// Marks a still point's start, or (when one is open) its end with its
-    /// length, in step `step`.
-    pub fn mark(&mut self, step: usize, now: Moment) -> Entry {
+    /// length, in step `step`, at active session time `active`.
+    pub fn mark(&mut self, step: usize, active: Duration, time: MarkTime) -> Entry {
         match self.since.take() {
             Some(since) => Entry::StillPointEnded {
                 step,
-                length: now.since(since),
+                length: active.saturating_sub(since),
+                time,
             },
             None => {
-                self.since = Some(now);
-                Entry::StillPointStarted { step }
+                self.since = Some(active);
+                Entry::StillPointStarted { step, time }
             }
         }
     }
 
-    /// How long the open still point has lasted at `now`, in whole seconds
-    /// (what the screen shows).
-    pub fn length(&self, now: Moment) -> Option<Duration> {
+    /// How long the open still point has lasted at active time `active`, in
+    /// whole seconds (what the screen shows).
+    pub fn length(&self, active: Duration) -> Option<Duration> {
         self.since
-            .map(|since| Duration::from_secs(now.since(since).as_secs()))
+            .map(|since| Duration::from_secs(active.saturating_sub(since).as_secs()))
     }
 }
 
@@ -114,14 +120,29 @@ mod tests {
     #[test]
     fn a_rate_comes_from_the_third_tap_over_the_latest_six() {
         let mut r = TapRhythm::default();
-        assert_eq!(r.tap(at(0)), None);
-        assert_eq!(r.tap(at(6)), None);
-        assert_eq!(r.tap(at(12)), Some(Entry::Rhythm { cpm: 10.0, taps: 3 }));
+        let t = MarkTime::default();
+        assert_eq!(r.tap(at(0), t), None);
+        assert_eq!(r.tap(at(6), t), None);
+        assert_eq!(
+            r.tap(at(12), t),
+            Some(Entry::Rhythm {
+                cpm: 10.0,
+                taps: 3,
+                time: t
+            })
+        );
         for s in [18, 24, 30, 36] {
-            r.tap(at(s));
+            r.tap(at(s), t);
         }
         // Six taps kept: 0 and 6 fell out.
-        assert_eq!(r.tap(at(40)), Some(Entry::Rhythm { cpm: 10.7, taps: 6 }));
+        assert_eq!(
+            r.tap(at(40), t),
+            Some(Entry::Rhythm {
+                cpm: 10.7,
+                taps: 6,
+                time: t
+            })
+        );
         assert_eq!(r.shown(at(99)), Some(10.7));
         assert_eq!(r.shown(at(100)), None, "gone a minute after the last tap");
     }
@@ -129,23 +150,35 @@ mod tests {
     #[test]
     fn a_long_gap_starts_a_new_count() {
         let mut r = TapRhythm::default();
-        r.tap(at(0));
-        r.tap(at(5));
-        assert_eq!(r.tap(at(30)), None, "21 s after the last tap: a new count");
+        let t = MarkTime::default();
+        r.tap(at(0), t);
+        r.tap(at(5), t);
+        assert_eq!(
+            r.tap(at(30), t),
+            None,
+            "21 s after the last tap: a new count"
+        );
     }
 
     #[test]
-    fn a_still_point_is_marked_start_then_end() {
+    fn a_still_point_is_marked_start_then_end_in_active_time() {
+        let secs = Duration::from_secs;
+        let t = MarkTime::default();
         let mut sp = StillPoint::default();
-        assert_eq!(sp.mark(2, at(10)), Entry::StillPointStarted { step: 2 });
-        assert_eq!(sp.length(at(12)), Some(Duration::from_secs(2)));
         assert_eq!(
-            sp.mark(2, at(40)),
+            sp.mark(2, secs(10), t),
+            Entry::StillPointStarted { step: 2, time: t }
+        );
+        assert_eq!(sp.length(secs(12)), Some(secs(2)));
+        // Active time stands still through a pause, so the pause is not in it.
+        assert_eq!(
+            sp.mark(2, secs(40), t),
             Entry::StillPointEnded {
                 step: 2,
-                length: Duration::from_secs(30)
+                length: secs(30),
+                time: t,
             }
         );
-        assert_eq!(sp.length(at(41)), None);
+        assert_eq!(sp.length(secs(41)), None);
     }
 }
