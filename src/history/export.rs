@@ -12,11 +12,26 @@ use crate::session::record::{Aftercare, EndedBy, Intake};
 use crate::session::report::{Change, Fact, MarkKind, Outcome, State};
 use crate::text::clock_text;
 
-/// A field for CSV (RFC 4180): quoted when it holds a comma, a quote, a line
+/// A text cell for CSV: defused against formula injection, then quoted
+/// as RFC 4180 asks. Text that a spreadsheet would take for a formula —
+/// starting with `=`, `+`, `-` or `@`, or with a tab or a carriage return
+/// (OWASP's list) — gets a `'` in front, which spreadsheets show as text
+/// and do not run; a client reference `=HYPERLINK(…)` stays words. For
+/// text only: numbers the program writes itself go into the row as they
+/// are (a negative number is not a formula).
+pub fn csv_field(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        quoted(&format!("'{s}"))
+    } else {
+        quoted(s)
+    }
+}
+
+/// `s` as an RFC 4180 field: quoted when it holds a comma, a quote, a line
 /// break, or spaces at either end (which some readers would drop), with
 /// quotes doubled inside. Written by hand: it is these few lines, not worth
 /// a crate.
-pub fn csv_field(s: &str) -> String {
+fn quoted(s: &str) -> String {
     let needs_quotes = s.contains([',', '"', '\n', '\r'])
         || s.starts_with(char::is_whitespace)
         || s.ends_with(char::is_whitespace);
@@ -28,7 +43,10 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// The CSV: a header row, then one row per session. `notes` is how many
-/// notes were taken (their text is in the Markdown and JSON exports).
+/// notes were taken (their text is in the Markdown and JSON exports). The
+/// cells of text that came from a record (id, date, client, protocol) go
+/// through [`csv_field`]; the numbers, true/false and the status are the
+/// program's own words.
 pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(
         b"id,date,client,protocol,practice,active_seconds,completed,status,\
@@ -431,6 +449,25 @@ mod tests {
         assert_eq!(csv_field("cr\rlf"), "\"cr\rlf\"");
         assert_eq!(csv_field(" padded"), "\" padded\"");
         assert_eq!(csv_field("Élodie; 7 → 3"), "Élodie; 7 → 3");
+    }
+
+    #[test]
+    fn csv_text_that_a_spreadsheet_would_run_is_defused() {
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("+44 20"), "'+44 20");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        // Still RFC 4180: the quote goes inside the quoted field.
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        // Only at the start: inside text they are just characters.
+        assert_eq!(csv_field("AB=CD"), "AB=CD");
+        assert_eq!(csv_field("Moreau-Vasquez"), "Moreau-Vasquez");
+        assert_eq!(csv_field(" =1"), "\" =1\"");
     }
 
     #[test]
