@@ -1,6 +1,13 @@
 //! `stillpoint export`: CSV for spreadsheets (one row per session, from the
 //! summaries alone, so it is as quick as history), Markdown session notes a
 //! practitioner could file, and JSON with every session in full.
+//!
+//! The Markdown is read on a terminal as often as in an editor, so text
+//! from a record is sanitized (no escape sequence or control character
+//! gets through) before it is escaped for Markdown. JSON needs neither:
+//! serde escapes control characters. CSV is data for a spreadsheet: its
+//! text cells keep what the record says, quoted, and are defused against
+//! formulas ([`csv_field`]).
 
 use std::io::{self, Write};
 
@@ -10,7 +17,7 @@ use super::record::Record;
 use super::{HistoryError, Listed};
 use crate::session::record::{Aftercare, EndedBy, Intake};
 use crate::session::report::{Change, Fact, MarkKind, Outcome, State};
-use crate::text::clock_text;
+use crate::text::{clock_text, sanitize_line};
 
 /// A text cell for CSV: defused against formula injection, then quoted
 /// as RFC 4180 asks. Text that a spreadsheet would take for a formula —
@@ -106,9 +113,12 @@ fn load_all(sessions: &[Listed]) -> Vec<Result<Record, HistoryError>> {
     })
 }
 
-/// Text safe in Markdown prose: characters that would start emphasis, code,
-/// links, HTML or a table cell are escaped, and line breaks become spaces.
+/// Text safe in Markdown prose and on a terminal: made one safe line
+/// (escape sequences and control characters out, line breaks become
+/// spaces), then characters that would start emphasis, code, links, HTML or
+/// a table cell are escaped.
 fn md(s: &str) -> String {
+    let s = sanitize_line(s);
     let mut t = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -116,7 +126,6 @@ fn md(s: &str) -> String {
                 t.push('\\');
                 t.push(c);
             }
-            '\n' | '\r' => t.push(' '),
             c => t.push(c),
         }
     }
@@ -135,7 +144,7 @@ pub fn markdown(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
                 Ok(r) => note(&r),
                 Err(e) => format!(
                     "# Session {}\n\nThis record cannot be read: {}.\n",
-                    s.id,
+                    md(&s.id),
                     md(&crate::hint::chain(&e))
                 ),
             };
@@ -222,7 +231,14 @@ fn note_header(rec: &Record) -> String {
     if rec.state() == State::Damaged {
         t.push_str(&format!("- **Record:** {}\n", md(&rec.state_text())));
     }
-    t.push_str(&format!("- **Record id:** `{}`\n", rec.id));
+    // In a code span nothing is escaped, so a backtick cannot be shown
+    // there: an id that holds one (from an odd file name) is given as text.
+    let id = sanitize_line(&rec.id);
+    if id.contains('`') {
+        t.push_str(&format!("- **Record id:** {}\n", md(&id)));
+    } else {
+        t.push_str(&format!("- **Record id:** `{id}`\n"));
+    }
     t
 }
 
@@ -476,5 +492,16 @@ mod tests {
         assert_eq!(md("<script>"), "\\<script\\>");
         assert_eq!(md("two\nlines"), "two lines");
         assert_eq!(md("# not a heading"), "\\# not a heading");
+    }
+
+    #[test]
+    fn markdown_text_is_sanitized_before_it_is_escaped() {
+        assert_eq!(md("\u{1B}]0;pwned\u{7}AB"), "\u{FFFD}AB");
+        assert_eq!(md("\u{1B}[2J*x*"), "\u{FFFD}\\*x\\*");
+        assert_eq!(md("cr\r\nlf\ttab"), "cr lf tab");
+        assert_eq!(
+            md("頭蓋 👨\u{200D}👩\u{200D}👧 e\u{301}"),
+            "頭蓋 👨\u{200D}👩\u{200D}👧 e\u{301}"
+        );
     }
 }
