@@ -97,8 +97,10 @@ fn header(rec: &Record) -> Vec<String> {
 /// The steps table: planned, actual, and how each ended.
 fn steps(rec: &Record) -> Vec<String> {
     let r = &rec.report;
+    // The heading is laid out as the rows are ("  NN. " and the name, then
+    // the times), so "planned" and "actual" end over the times.
     let mut t = vec![format!(
-        "{}{} {}",
+        "{} {} {}",
         pad("Steps", NUMBER + NAME + 4),
         pad_left("planned", TIME),
         pad_left("actual", TIME)
