@@ -79,9 +79,9 @@ pub(crate) fn write(dir: &Path, plan: &Plan) -> PathBuf {
     write_with(dir, plan, stem, text)
 }
 
-/// [`write`] with the protocol in `text` (named `stem`, as if from a
-/// studio's folder) instead of the bundled `plan.protocol`: for names and
-/// steps no bundled protocol has.
+/// [`write`] with the protocol in `text` (recorded as from `stem`)
+/// instead of the bundled `plan.protocol`: for names and steps no bundled
+/// protocol has.
 pub(crate) fn write_with(dir: &Path, plan: &Plan, stem: &str, text: &str) -> PathBuf {
     let protocol = Protocol::parse(text, Path::new(stem)).expect("a valid protocol");
     let stamp: jiff::Zoned = format!("{0}[{1}]", plan.stamp, &plan.stamp[19..])

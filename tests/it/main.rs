@@ -17,3 +17,4 @@ mod resume;
 mod sound_server;
 mod support;
 mod text_width;
+mod wide_text;
