@@ -143,38 +143,8 @@ impl Config {
         let config: Config = options
             .from_str(text)
             .map_err(|e| FileError::from_ron(origin, FileKind::Settings, text, &e))?;
-        if let Some(v) = config.volume
-            && v > crate::audio::mix::MAX_VOLUME
-        {
-            return Err(FileError::at_field(
-                origin,
-                text,
-                "volume",
-                format!("volume {v} is above the loudest step, 10"),
-                "write a volume from 0 (silent) to 10",
-            ));
-        }
-        if let Some(s) = &config.soundscape
-            && crate::audio::scape::Scape::from_name(s).is_none()
-            && s != "none"
-            && !Path::new(s).is_file()
-        {
-            let hint =
-                match crate::protocol::diagnostic::did_you_mean(s, &crate::protocol::SOUNDSCAPES) {
-                    Some(close) => format!("did you mean \"{close}\"?"),
-                    None => {
-                        "write \"surf\", \"drone\", \"rain\", \"none\" or the path of a sound file"
-                            .to_owned()
-                    }
-                };
-            return Err(FileError::at_field(
-                origin,
-                text,
-                "soundscape",
-                format!("\"{}\" is not a soundscape or a file", shown(s)),
-                hint,
-            ));
-        }
+        config.check_volume(text, origin)?;
+        config.check_soundscape(text, origin)?;
         let keys = KeyMap::from_bindings(&config.keys).map_err(|(action, key, other)| {
             FileError::at_field(
                 origin,
@@ -196,6 +166,47 @@ impl Config {
             keys,
             path: Some(origin.to_owned()),
         })
+    }
+
+    /// A volume above the loudest step is an error at `volume:`.
+    fn check_volume(&self, text: &str, origin: &Path) -> Result<(), FileError> {
+        match self.volume {
+            Some(v) if v > crate::audio::mix::MAX_VOLUME => Err(FileError::at_field(
+                origin,
+                text,
+                "volume",
+                format!("volume {v} is above the loudest step, 10"),
+                "write a volume from 0 (silent) to 10",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// A soundscape that is neither one of ours, `none`, nor a file is an
+    /// error at `soundscape:`, with the closest name when there is one.
+    fn check_soundscape(&self, text: &str, origin: &Path) -> Result<(), FileError> {
+        let Some(s) = &self.soundscape else {
+            return Ok(());
+        };
+        if crate::audio::scape::Scape::from_name(s).is_some()
+            || s == "none"
+            || Path::new(s).is_file()
+        {
+            return Ok(());
+        }
+        let hint = match crate::protocol::diagnostic::did_you_mean(s, &crate::protocol::SOUNDSCAPES)
+        {
+            Some(close) => format!("did you mean \"{close}\"?"),
+            None => "write \"surf\", \"drone\", \"rain\", \"none\" or the path of a sound file"
+                .to_owned(),
+        };
+        Err(FileError::at_field(
+            origin,
+            text,
+            "soundscape",
+            format!("\"{}\" is not a soundscape or a file", shown(s)),
+            hint,
+        ))
     }
 }
 

@@ -6,6 +6,10 @@
 //! Plain text, not colour: it must read the same piped into a file or a
 //! printed page, so before and after differ by their mark (`•` and `█`),
 //! not by hue.
+//!
+//! The client reference in the headings came from a record: it is
+//! sanitized and cut, so it can neither act on the terminal nor push a
+//! heading across the page.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
@@ -14,6 +18,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
 
 use super::Listed;
+use crate::text::{sanitize_line, truncate};
 
 /// The width the chart is drawn at: it must read in an 80-column terminal.
 pub const WIDTH: u16 = 80;
@@ -27,6 +32,9 @@ const LEFT: u16 = 3;
 
 /// Columns from one session's marks to the next: before, after, a gap.
 const PITCH: u16 = 3;
+
+/// Widest the client reference is shown in a heading.
+const NAME_MAX: usize = 30;
 
 /// The client's pain and stress across `sessions` (oldest first) as lines of
 /// text `width` columns wide: the last sessions with answers that fit, at
@@ -46,8 +54,8 @@ pub fn chart(client: &str, sessions: &[&Listed], width: u16) -> String {
     let name = answered
         .last()
         .and_then(|s| s.summary.client.as_deref())
-        .unwrap_or(client)
-        .trim();
+        .unwrap_or(client);
+    let name = truncate(sanitize_line(name).trim(), NAME_MAX);
     if answered.len() < 2 {
         return format!(
             "(A chart of {name}'s pain and stress needs two sessions with answers; there {}.)\n",

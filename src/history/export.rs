@@ -1,6 +1,13 @@
 //! `stillpoint export`: CSV for spreadsheets (one row per session, from the
 //! summaries alone, so it is as quick as history), Markdown session notes a
 //! practitioner could file, and JSON with every session in full.
+//!
+//! The Markdown is read on a terminal as often as in an editor, so text
+//! from a record is sanitized (no escape sequence or control character
+//! gets through) before it is escaped for Markdown. JSON needs neither:
+//! serde escapes control characters. CSV is data for a spreadsheet: its
+//! text cells keep what the record says, quoted, and are defused against
+//! formulas ([`csv_field`]).
 
 use std::io::{self, Write};
 
@@ -10,13 +17,28 @@ use super::record::Record;
 use super::{HistoryError, Listed};
 use crate::session::record::{Aftercare, EndedBy, Intake};
 use crate::session::report::{Change, Fact, MarkKind, Outcome, State};
-use crate::text::clock_text;
+use crate::text::{clock_text, sanitize_line};
 
-/// A field for CSV (RFC 4180): quoted when it holds a comma, a quote, a line
+/// A text cell for CSV: defused against formula injection, then quoted
+/// as RFC 4180 asks. Text that a spreadsheet would take for a formula —
+/// starting with `=`, `+`, `-` or `@`, or with a tab or a carriage return
+/// (OWASP's list) — gets a `'` in front, which spreadsheets show as text
+/// and do not run; a client reference `=HYPERLINK(…)` stays words. For
+/// text only: numbers the program writes itself go into the row as they
+/// are (a negative number is not a formula).
+pub fn csv_field(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        quoted(&format!("'{s}"))
+    } else {
+        quoted(s)
+    }
+}
+
+/// `s` as an RFC 4180 field: quoted when it holds a comma, a quote, a line
 /// break, or spaces at either end (which some readers would drop), with
 /// quotes doubled inside. Written by hand: it is these few lines, not worth
 /// a crate.
-pub fn csv_field(s: &str) -> String {
+fn quoted(s: &str) -> String {
     let needs_quotes = s.contains([',', '"', '\n', '\r'])
         || s.starts_with(char::is_whitespace)
         || s.ends_with(char::is_whitespace);
@@ -28,7 +50,10 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// The CSV: a header row, then one row per session. `notes` is how many
-/// notes were taken (their text is in the Markdown and JSON exports).
+/// notes were taken (their text is in the Markdown and JSON exports). The
+/// cells of text that came from a record (id, date, client, protocol) go
+/// through [`csv_field`]; the numbers, true/false and the status are the
+/// program's own words.
 pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(
         b"id,date,client,protocol,practice,active_seconds,completed,status,\
@@ -88,9 +113,12 @@ fn load_all(sessions: &[Listed]) -> Vec<Result<Record, HistoryError>> {
     })
 }
 
-/// Text safe in Markdown prose: characters that would start emphasis, code,
-/// links, HTML or a table cell are escaped, and line breaks become spaces.
+/// Text safe in Markdown prose and on a terminal: made one safe line
+/// (escape sequences and control characters out, line breaks become
+/// spaces), then characters that would start emphasis, code, links, HTML or
+/// a table cell are escaped.
 fn md(s: &str) -> String {
+    let s = sanitize_line(s);
     let mut t = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -98,7 +126,6 @@ fn md(s: &str) -> String {
                 t.push('\\');
                 t.push(c);
             }
-            '\n' | '\r' => t.push(' '),
             c => t.push(c),
         }
     }
@@ -117,7 +144,7 @@ pub fn markdown(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
                 Ok(r) => note(&r),
                 Err(e) => format!(
                     "# Session {}\n\nThis record cannot be read: {}.\n",
-                    s.id,
+                    md(&s.id),
                     md(&crate::hint::chain(&e))
                 ),
             };
@@ -204,7 +231,14 @@ fn note_header(rec: &Record) -> String {
     if rec.state() == State::Damaged {
         t.push_str(&format!("- **Record:** {}\n", md(&rec.state_text())));
     }
-    t.push_str(&format!("- **Record id:** `{}`\n", rec.id));
+    // In a code span nothing is escaped, so a backtick cannot be shown
+    // there: an id that holds one (from an odd file name) is given as text.
+    let id = sanitize_line(&rec.id);
+    if id.contains('`') {
+        t.push_str(&format!("- **Record id:** {}\n", md(&id)));
+    } else {
+        t.push_str(&format!("- **Record id:** `{id}`\n"));
+    }
     t
 }
 
@@ -434,10 +468,40 @@ mod tests {
     }
 
     #[test]
+    fn csv_text_that_a_spreadsheet_would_run_is_defused() {
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("+44 20"), "'+44 20");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        // Still RFC 4180: the quote goes inside the quoted field.
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        // Only at the start: inside text they are just characters.
+        assert_eq!(csv_field("AB=CD"), "AB=CD");
+        assert_eq!(csv_field("Moreau-Vasquez"), "Moreau-Vasquez");
+        assert_eq!(csv_field(" =1"), "\" =1\"");
+    }
+
+    #[test]
     fn markdown_text_cannot_start_markup() {
         assert_eq!(md("a *b* _c_ | d"), "a \\*b\\* \\_c\\_ \\| d");
         assert_eq!(md("<script>"), "\\<script\\>");
         assert_eq!(md("two\nlines"), "two lines");
         assert_eq!(md("# not a heading"), "\\# not a heading");
+    }
+
+    #[test]
+    fn markdown_text_is_sanitized_before_it_is_escaped() {
+        assert_eq!(md("\u{1B}]0;pwned\u{7}AB"), "\u{FFFD}AB");
+        assert_eq!(md("\u{1B}[2J*x*"), "\u{FFFD}\\*x\\*");
+        assert_eq!(md("cr\r\nlf\ttab"), "cr lf tab");
+        assert_eq!(
+            md("頭蓋 👨\u{200D}👩\u{200D}👧 e\u{301}"),
+            "頭蓋 👨\u{200D}👩\u{200D}👧 e\u{301}"
+        );
     }
 }

@@ -3,6 +3,11 @@
 //! protocol, how many sessions, when last practised — as tables and a bar
 //! chart. Trainees count these hours toward certification, so the figures
 //! come straight from what the records say was held, pauses left out.
+//!
+//! Technique and protocol names come from studios' files by way of the
+//! records, so they are sanitized before they are printed, and the columns
+//! are laid out by display width (a Japanese hold name keeps the times in
+//! line).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,8 +16,7 @@ use std::time::Duration;
 use crate::history::{HistoryError, listing};
 use crate::protocol::Region;
 use crate::session::report::Report;
-use crate::text::clock_text;
-use crate::text::truncate;
+use crate::text::{clock_text, fit, pad_left, sanitize_line};
 
 /// Practice of one technique (a hold, by name).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +129,23 @@ fn hours(d: Duration) -> String {
     format!("{:.1} h", d.as_secs_f64() / 3600.0)
 }
 
+/// Columns of the tables: a name, a region, then the figures (time, hours,
+/// sessions), right-aligned.
+const NAME: usize = 30;
+const REGION: usize = 22;
+const FIGURES: [usize; 3] = [8, 6, 8];
+
+/// One row of a table: the text columns cut and padded to their widths,
+/// the figures right-aligned, the date last; two spaces between columns.
+fn row(text: &[(&str, usize)], figures: [&str; 3], last: &str) -> String {
+    let mut cells: Vec<String> = text.iter().map(|(s, w)| fit(s, *w)).collect();
+    cells.extend(figures.iter().zip(FIGURES).map(|(s, w)| pad_left(s, w)));
+    cells.push(last.to_owned());
+    let mut line = cells.join("  ");
+    line.push('\n');
+    line
+}
+
 /// The tables and the chart, `width` columns wide.
 pub fn text(stats: &Stats, width: usize) -> String {
     if stats.sessions == 0 {
@@ -139,33 +160,29 @@ pub fn text(stats: &Stats, width: usize) -> String {
         clock_text(stats.total),
         hours(stats.total)
     );
-    t.push_str(&format!(
-        "{:<30}  {:<22}  {:>8}  {:>6}  {:>8}  {}\n",
-        "TECHNIQUE", "REGION", "TIME", "HOURS", "SESSIONS", "LAST"
+    t.push_str(&row(
+        &[("TECHNIQUE", NAME), ("REGION", REGION)],
+        ["TIME", "HOURS", "SESSIONS"],
+        "LAST",
     ));
     for x in &stats.techniques {
-        t.push_str(&format!(
-            "{:<30}  {:<22}  {:>8}  {:>6}  {:>8}  {}\n",
-            truncate(&x.name, 30),
-            truncate(x.region.label(), 22),
-            clock_text(x.time),
-            hours(x.time),
-            x.sessions,
-            date_text(x.last)
+        t.push_str(&row(
+            &[(&sanitize_line(&x.name), NAME), (x.region.label(), REGION)],
+            [&clock_text(x.time), &hours(x.time), &x.sessions.to_string()],
+            &date_text(x.last),
         ));
     }
-    t.push_str(&format!(
-        "\n{:<30}  {:>8}  {:>6}  {:>8}  {}\n",
-        "PROTOCOL", "TIME", "HOURS", "SESSIONS", "LAST"
+    t.push('\n');
+    t.push_str(&row(
+        &[("PROTOCOL", NAME)],
+        ["TIME", "HOURS", "SESSIONS"],
+        "LAST",
     ));
     for p in &stats.protocols {
-        t.push_str(&format!(
-            "{:<30}  {:>8}  {:>6}  {:>8}  {}\n",
-            truncate(&p.name, 30),
-            clock_text(p.time),
-            hours(p.time),
-            p.sessions,
-            date_text(p.last)
+        t.push_str(&row(
+            &[(&sanitize_line(&p.name), NAME)],
+            [&clock_text(p.time), &hours(p.time), &p.sessions.to_string()],
+            &date_text(p.last),
         ));
     }
     t.push_str(&bars(stats, width));
@@ -184,8 +201,8 @@ fn bars(stats: &Stats, width: usize) -> String {
     for x in &stats.techniques {
         let eighths = (x.time.as_secs_f64() / most * bar_room as f64 * 8.0).round() as usize;
         t.push_str(&format!(
-            "{:<label$} {}{} {}\n",
-            truncate(&x.name, label),
+            "{} {}{} {}\n",
+            fit(&sanitize_line(&x.name), label),
             "█".repeat(eighths / 8),
             ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8],
             clock_text(x.time)

@@ -1,14 +1,25 @@
 //! `stillpoint show`: one session in full, as plain text: the record's
 //! header, the consultation, the steps with how each ended, the notes and
 //! marks, and the closing answers — each part in the read model's words.
+//!
+//! Everything that came from the record (names, notes, reasons, paths) is
+//! sanitized before it is printed, and the steps table is laid out by
+//! display width, so a CJK or emoji step name keeps the times in line.
 
 use super::record::Record;
 use crate::session::report::Fact;
-use crate::text::{clock_text, truncate};
+use crate::text::{clock_text, fit, pad, pad_left, sanitize_line};
 
-/// A label and its value, the values lined up.
+/// Columns of the steps table: the step's number, its name, the planned
+/// and the actual time.
+const NUMBER: usize = 2;
+const NAME: usize = 38;
+const TIME: usize = 8;
+
+/// A label and its value, the values lined up; the value is from the
+/// record, so it is made safe to print on one line.
 fn field(label: &str, value: &str) -> String {
-    format!("  {label:<12}{value}")
+    format!("  {}{}", pad(label, 12), sanitize_line(value))
 }
 
 fn facts(t: &mut Vec<String>, facts: &[Fact]) {
@@ -31,18 +42,7 @@ pub fn text(rec: &Record) -> String {
     }
     if !r.marks.is_empty() {
         t.push(String::new());
-        t.push("Notes and marks (time into the session)".to_owned());
-        for m in &r.marks {
-            let step = m
-                .step
-                .map(|s| format!("  [step {}]", s + 1))
-                .unwrap_or_default();
-            t.push(format!(
-                "  {:>7}  {}{step}",
-                clock_text(r.time_into_session(m.at)),
-                m.words()
-            ));
-        }
+        t.extend(marks(rec));
     }
     let after = r.after();
     if !after.is_empty() {
@@ -61,7 +61,7 @@ pub fn text(rec: &Record) -> String {
 /// Who, when, what, where the record is and how it stands.
 fn header(rec: &Record) -> Vec<String> {
     let r = &rec.report;
-    let mut t = vec![format!("Session {}", rec.id)];
+    let mut t = vec![format!("Session {}", sanitize_line(&rec.id))];
     let when = r
         .opened
         .as_ref()
@@ -97,19 +97,44 @@ fn header(rec: &Record) -> Vec<String> {
 /// The steps table: planned, actual, and how each ended.
 fn steps(rec: &Record) -> Vec<String> {
     let r = &rec.report;
-    let mut t = vec![format!("{:<44}{:>8} {:>8}", "Steps", "planned", "actual")];
+    // The heading is laid out as the rows are ("  NN. " and the name, then
+    // the times), so "planned" and "actual" end over the times.
+    let mut t = vec![format!(
+        "{} {} {}",
+        pad("Steps", NUMBER + NAME + 4),
+        pad_left("planned", TIME),
+        pad_left("actual", TIME)
+    )];
     for st in &r.steps {
         t.push(format!(
-            "  {:>2}. {:<38} {:>8} {:>8}  {}",
-            st.step + 1,
-            truncate(&st.name, 38),
-            clock_text(st.planned),
-            clock_text(st.actual),
+            "  {}. {} {} {}  {}",
+            pad_left(&(st.step + 1).to_string(), NUMBER),
+            fit(&sanitize_line(&st.name), NAME),
+            pad_left(&clock_text(st.planned), TIME),
+            pad_left(&clock_text(st.actual), TIME),
             st.outcome_text()
         ));
     }
     if let Some(unreached) = r.unreached_text() {
         t.push(format!("      {unreached}"));
+    }
+    t
+}
+
+/// The notes and marks, each with its time into the session and its step.
+fn marks(rec: &Record) -> Vec<String> {
+    let r = &rec.report;
+    let mut t = vec!["Notes and marks (time into the session)".to_owned()];
+    for m in &r.marks {
+        let step = m
+            .step
+            .map(|s| format!("  [step {}]", s + 1))
+            .unwrap_or_default();
+        t.push(format!(
+            "  {}  {}{step}",
+            pad_left(&clock_text(r.time_into_session(m.at)), 7),
+            sanitize_line(&m.words())
+        ));
     }
     t
 }

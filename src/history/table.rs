@@ -1,62 +1,45 @@
 //! The history table: one aligned row per session, oldest first, and a
 //! footer with the count and the time in all.
+//!
+//! Cells are laid out by display width, so a Japanese client reference or
+//! an emoji in a protocol name keeps the columns after it in line; every
+//! cell that came from a record (an id from a file name, a client
+//! reference, a protocol name) is sanitized first, so none can move the
+//! cursor, clear the screen or retitle the window.
 
 use std::time::Duration;
 
-use ratatui::text::Span;
-
 use super::Listed;
 use crate::session::report::State;
-use crate::text::clock_text;
+use crate::text::{clock_text, fit, pad_left, sanitize_line, width};
 
 /// Widest a client reference or a protocol name is shown; longer ones end
 /// in `…`.
 const CLIENT_MAX: usize = 14;
 const PROTOCOL_MAX: usize = 26;
 
-/// How wide `s` shows in a terminal (an accent is one column, most CJK two).
-fn width(s: &str) -> usize {
-    Span::raw(s).width()
-}
-
-/// `s` cut to `w` columns (ending in `…` if cut) and padded to exactly `w`.
-fn fit(s: &str, w: usize) -> String {
-    let mut t = String::new();
-    if width(s) <= w {
-        t.push_str(s);
-    } else {
-        let mut used = 0;
-        for c in s.chars() {
-            let cw = width(c.encode_utf8(&mut [0; 4]));
-            if used + cw + 1 > w {
-                break;
-            }
-            used += cw;
-            t.push(c);
-        }
-        t.push('…');
-    }
-    let pad = w.saturating_sub(width(&t));
-    t.extend(std::iter::repeat_n(' ', pad));
-    t
-}
-
-/// `s` right-aligned in `w` columns.
-fn right(s: &str, w: usize) -> String {
-    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
-}
-
 /// "1 session", "6 sessions".
 pub fn count(n: usize) -> String {
     format!("{n} session{}", if n == 1 { "" } else { "s" })
 }
 
-/// The client column: the reference, `—` for none, and practice marked.
+/// The client column: the reference (made safe to print), `—` for none,
+/// and practice marked.
 fn client(s: &Listed) -> String {
     match (&s.summary.client, s.summary.practice) {
         (_, true) => "(practice)".to_owned(),
-        (Some(c), false) if !c.trim().is_empty() => c.trim().to_owned(),
+        (Some(c), false) if !c.trim().is_empty() => sanitize_line(c.trim()).trim().to_owned(),
         _ => "—".to_owned(),
+    }
+}
+
+/// The protocol column: its name made safe to print, `?` when unknown.
+fn protocol(s: &Listed) -> String {
+    let name = sanitize_line(&s.summary.protocol);
+    if name.trim().is_empty() {
+        "?".to_owned()
+    } else {
+        name.into_owned()
     }
 }
 
@@ -69,14 +52,10 @@ const HEAD: [&str; 8] = [
 fn cells(s: &Listed, id: &str) -> [String; 8] {
     let m = &s.summary;
     [
-        id.to_owned(),
+        sanitize_line(id).into_owned(),
         s.date_time(),
         client(s),
-        if m.protocol.is_empty() {
-            "?".to_owned()
-        } else {
-            m.protocol.clone()
-        },
+        protocol(s),
         clock_text(m.active),
         s.status.word().to_owned(),
         m.pain().to_string(),
@@ -102,7 +81,11 @@ pub fn table(rows: &[(&Listed, &str)]) -> String {
                 l.push_str("  ");
             }
             // Times line up on the right, like numbers in a ledger.
-            l.push_str(&if i == 4 { right(cell, w) } else { fit(cell, w) });
+            l.push_str(&if i == 4 {
+                pad_left(cell, w)
+            } else {
+                fit(cell, w)
+            });
         }
         l.truncate(l.trim_end().len());
         l.push('\n');
@@ -142,18 +125,21 @@ fn footer(rows: &[(&Listed, &str)]) -> String {
 
 /// Records as lines of an error message, lined up: id, date, who, protocol.
 pub fn candidates(listed: &[&Listed]) -> String {
-    let ids: Vec<&str> = listed.iter().map(|l| l.id.as_str()).collect();
+    let ids: Vec<String> = listed
+        .iter()
+        .map(|l| sanitize_line(&l.id).into_owned())
+        .collect();
     let id_width = ids.iter().map(|id| width(id)).max().unwrap_or(0);
     let who = |l: &Listed| fit(&client(l), CLIENT_MAX).trim_end().to_owned();
     let who_width = listed.iter().map(|l| width(&who(l))).max().unwrap_or(0);
     let mut t = String::new();
-    for l in listed {
+    for (l, id) in listed.iter().zip(&ids) {
         let line = format!(
             "\n  {}  {}  {}  {}",
-            fit(&l.id, id_width),
+            fit(id, id_width),
             l.date_time(),
             fit(&who(l), who_width),
-            fit(&l.summary.protocol, 28)
+            fit(&sanitize_line(&l.summary.protocol), 28)
         );
         t.push_str(line.trim_end());
     }
@@ -163,13 +149,42 @@ pub fn candidates(listed: &[&Listed]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::record::Summary;
+
+    fn listed(client: &str, protocol: &str) -> Listed {
+        Listed::new(
+            "20261102-093000-x".to_owned(),
+            "x.jsonl".into(),
+            Summary {
+                opened: crate::session::record::Stamp::parse("2026-11-02T09:30:00+01:00"),
+                client: Some(client.to_owned()),
+                protocol: protocol.to_owned(),
+                ..Summary::default()
+            },
+            None,
+        )
+    }
 
     #[test]
-    fn cells_are_cut_and_padded_by_columns_not_bytes() {
-        assert_eq!(fit("AB", 4), "AB  ");
-        assert_eq!(fit("Élodie", 6), "Élodie");
-        assert_eq!(fit("Still point, 10 minutes", 10), "Still poi…");
-        assert_eq!(fit("日本語テキスト", 6), "日本… ");
-        assert_eq!(right("9:05", 7), "   9:05");
+    fn cells_are_made_safe_and_laid_out_by_columns() {
+        let wide = listed("頭蓋", "\u{1B}]0;pwned\u{7}Still point");
+        let plain = listed("AB", "Still point");
+        let text = table(&[(&wide, "20261102-093000"), (&plain, "20261102-093000")]);
+        assert!(
+            !text.contains('\u{1B}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        let rows: Vec<&str> = text.lines().take(3).collect();
+        // The time column ends at the same display column in every row.
+        let end_of_time = |row: &str| width(&row[..row.find("0:00").expect("a time") + 4]);
+        assert_eq!(end_of_time(rows[1]), end_of_time(rows[2]), "{text}");
+        assert_eq!(
+            end_of_time(rows[1]),
+            width(&rows[0][..rows[0].find("TIME").expect("TIME") + 4])
+        );
+        let blank = listed("\u{1B}[2J", "\u{7}");
+        assert_eq!(client(&blank), "\u{FFFD}");
+        assert_eq!(protocol(&blank), "\u{FFFD}");
+        assert_eq!(protocol(&listed("AB", "")), "?");
     }
 }

@@ -312,24 +312,37 @@ impl FileError {
     /// [`FileError::render`] for a terminal `columns` wide: the source line
     /// is cut around the problem to fit, and the hint wrapped.
     pub fn render_width(&self, color: bool, columns: usize) -> String {
-        let paint = Paint(color);
         let excerpt = self.excerpt(columns);
         let digits = if excerpt.is_some() {
             self.line.to_string().len()
         } else {
             1
         };
-        let gutter = " ".repeat(digits + 2);
-        let bar = paint.margin("│");
-        // The margin of every row that is not the source line.
-        let side = format!(" {}{bar} ", " ".repeat(digits + 1));
+        let frame = Frame::new(Paint(color), digits);
+        let mut out = String::new();
+        self.render_heading(&mut out, &frame);
+        if let Some(x) = &excerpt {
+            self.render_excerpt(&mut out, &frame, x);
+        }
+        self.render_notes(&mut out, &frame, columns, excerpt.is_some());
+        let _ = writeln!(
+            out,
+            "{}",
+            frame.paint.margin(&format!("{}╯", "─".repeat(digits + 2)))
+        );
+        out
+    }
+
+    /// The message, then `╭─[ file:line:col ]` and the margin under it.
+    fn render_heading(&self, out: &mut String, frame: &Frame) {
+        let paint = &frame.paint;
+        let gutter = " ".repeat(frame.digits + 2);
         let file = text::sanitize_line(&self.file.to_string_lossy()).into_owned();
         let location = if self.line > 0 {
             format!("{file}:{}:{}", self.line, self.col)
         } else {
             file
         };
-        let mut out = String::new();
         let _ = writeln!(out, "{} {}", paint.error("Error:"), self.message);
         let _ = writeln!(
             out,
@@ -337,50 +350,55 @@ impl FileError {
             paint.margin("╭─["),
             paint.margin("]")
         );
-        let _ = writeln!(out, "{gutter}{bar}");
-        if let Some(x) = &excerpt {
-            let number = paint.margin(&format!("{:>digits$} │", self.line));
-            let _ = writeln!(out, " {number} {}", x.line);
-            let n = x.width;
-            let under = format!("{}┬{}", "─".repeat(n / 2), "─".repeat(n - n / 2 - 1));
-            let _ = writeln!(
-                out,
-                "{side}{}{}  ",
-                " ".repeat(x.start),
-                paint.error(&under)
-            );
-            let arrow = format!("╰{} here", "─".repeat(n - n / 2 + 1));
-            let _ = writeln!(
-                out,
-                "{side}{}{}",
-                " ".repeat(x.start + n / 2),
-                paint.error(&arrow)
-            );
-        }
+        let _ = writeln!(out, "{gutter}{}", frame.bar);
+    }
+
+    /// The numbered source line, the problem underlined, and `╰── here`.
+    fn render_excerpt(&self, out: &mut String, frame: &Frame, x: &Excerpt) {
+        let (paint, digits, side) = (&frame.paint, frame.digits, &frame.side);
+        let number = paint.margin(&format!("{:>digits$} │", self.line));
+        let _ = writeln!(out, " {number} {}", x.line);
+        let n = x.width;
+        let under = format!("{}┬{}", "─".repeat(n / 2), "─".repeat(n - n / 2 - 1));
+        let _ = writeln!(
+            out,
+            "{side}{}{}  ",
+            " ".repeat(x.start),
+            paint.error(&under)
+        );
+        let arrow = format!("╰{} here", "─".repeat(n - n / 2 + 1));
+        let _ = writeln!(
+            out,
+            "{side}{}{}",
+            " ".repeat(x.start + n / 2),
+            paint.error(&arrow)
+        );
+    }
+
+    /// The note (if any) and the help, each wrapped to fit `columns` and
+    /// set off by a blank margin row.
+    fn render_notes(&self, out: &mut String, frame: &Frame, columns: usize, after_excerpt: bool) {
+        let side = &frame.side;
         for (i, (label, body)) in [("Note", self.note.as_deref()), ("Help", Some(&*self.hint))]
             .into_iter()
             .enumerate()
         {
             let Some(body) = body else { continue };
             // A blank row between sections, and after the source line.
-            if excerpt.is_some() || (i > 0 && self.note.is_some()) {
+            if after_excerpt || (i > 0 && self.note.is_some()) {
                 let _ = writeln!(out, "{side}");
             }
-            let room = columns.saturating_sub(digits + 4 + label.len() + 2).max(24);
+            let room = columns
+                .saturating_sub(frame.digits + 4 + label.len() + 2)
+                .max(24);
             for (i, line) in text::wrap(body, room).iter().enumerate() {
                 if i == 0 {
-                    let _ = writeln!(out, "{side}{}: {line}", paint.note(label));
+                    let _ = writeln!(out, "{side}{}: {line}", frame.paint.note(label));
                 } else {
                     let _ = writeln!(out, "{side}{}{line}", " ".repeat(label.len() + 2));
                 }
             }
         }
-        let _ = writeln!(
-            out,
-            "{}",
-            paint.margin(&format!("{}╯", "─".repeat(digits + 2)))
-        );
-        out
     }
 
     /// The problem's source line, made safe and cut to fit `columns`, with
@@ -389,14 +407,60 @@ impl FileError {
         let text = self.text.as_deref()?;
         let raw = text.split('\n').nth(self.line.checked_sub(1)?)?;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        // Each grapheme as shown: a tab as spaces to the next stop, a
-        // control or bidi character as `�` (so the marker stays under the
-        // right place and nothing reaches the terminal), the rest as is.
-        let mut cells: Vec<(String, usize, usize)> = Vec::new();
+        let shown = ShownLine::of(raw);
+        let first = self.col.saturating_sub(1);
+        let start = shown.column_of(first);
+        let end = shown.column_of(first + self.len).max(start + 1);
+        let budget = columns
+            .saturating_sub(self.line.to_string().len() + 4)
+            .max(24);
+        if shown.total <= budget && end + MARKER_TAIL <= budget {
+            return Some(Excerpt {
+                line: shown.cells.into_iter().map(|c| c.shown).collect(),
+                start,
+                width: end - start,
+            });
+        }
+        let (from, to) = window(start, end, shown.total, budget);
+        Some(shown.cut(from, to, start, end))
+    }
+}
+
+/// Tab stops in a shown source line.
+const TAB: usize = 4;
+/// Columns the marker row takes after the problem's end (`──` and
+/// ` here`).
+const MARKER_TAIL: usize = 7;
+
+/// One grapheme of a source line as a report shows it.
+struct ShownCell {
+    /// What is printed for it.
+    shown: String,
+    /// Its width in columns.
+    width: usize,
+    /// The column it starts at.
+    column: usize,
+}
+
+/// A source line as a report shows it, grapheme by grapheme: a tab as
+/// spaces to the next stop, a control or bidi character as `�` (so the
+/// marker stays under the right place and nothing reaches the terminal),
+/// the rest as is.
+struct ShownLine {
+    cells: Vec<ShownCell>,
+    /// The column each `char` of the raw line starts at.
+    column_of_char: Vec<usize>,
+    /// The line's width in columns.
+    total: usize,
+}
+
+impl ShownLine {
+    fn of(raw: &str) -> ShownLine {
+        let mut cells = Vec::new();
         let mut column_of_char = Vec::new();
         let mut at = 0;
         for g in raw.graphemes(true) {
-            let (shown, w) = if g == "\t" {
+            let (shown, width) = if g == "\t" {
                 let w = TAB - at % TAB;
                 (" ".repeat(w), w)
             } else if g
@@ -408,76 +472,76 @@ impl FileError {
                 (g.to_owned(), text::width(g))
             };
             column_of_char.extend(std::iter::repeat_n(at, g.chars().count()));
-            cells.push((shown, w, at));
-            at += w;
-        }
-        let total = at;
-        let first = self.col.saturating_sub(1);
-        let start = column_of_char.get(first).copied().unwrap_or(total);
-        let end = column_of_char
-            .get(first + self.len)
-            .copied()
-            .unwrap_or(total)
-            .max(start + 1);
-        let budget = columns
-            .saturating_sub(self.line.to_string().len() + 4)
-            .max(24);
-        if total <= budget && end + MARKER_TAIL <= budget {
-            let line = cells.into_iter().map(|(s, _, _)| s).collect();
-            return Some(Excerpt {
-                line,
-                start,
-                width: end - start,
+            cells.push(ShownCell {
+                shown,
+                width,
+                column: at,
             });
+            at += width;
         }
-        // Cut: keep the line's start if the problem and its marker fit
-        // with it, else a third of the room before the problem — and
-        // always enough after it for the marker (plus one column for the
-        // `…` in front).
-        let from = if end + MARKER_TAIL < budget {
-            0
-        } else {
-            start
-                .saturating_sub(budget / 3)
-                .min(total.saturating_sub(budget - 1))
-                .max((end + MARKER_TAIL + 1).saturating_sub(budget))
-        };
-        let mut to = from + budget - usize::from(from > 0);
-        if to < total {
-            to -= 1;
+        ShownLine {
+            cells,
+            column_of_char,
+            total: at,
         }
-        let kept: Vec<&(String, usize, usize)> = cells
+    }
+
+    /// The column the `char` at index `i` starts at (the line's end past it).
+    fn column_of(&self, i: usize) -> usize {
+        self.column_of_char.get(i).copied().unwrap_or(self.total)
+    }
+
+    /// The columns `from..to` of the line, with `…` where it was cut, and
+    /// the problem (`start..end`) moved to match.
+    fn cut(&self, from: usize, to: usize, start: usize, end: usize) -> Excerpt {
+        let kept: Vec<&ShownCell> = self
+            .cells
             .iter()
-            .filter(|(_, w, c)| *c >= from && c + w <= to)
+            .filter(|c| c.column >= from && c.column + c.width <= to)
             .collect();
-        let first_kept = kept.first().map_or(from, |(_, _, c)| *c);
-        let last_end = kept.last().map_or(from, |(_, w, c)| c + w);
+        let first_kept = kept.first().map_or(from, |c| c.column);
+        let last_end = kept.last().map_or(from, |c| c.column + c.width);
         let mut line = String::new();
         let lead = usize::from(first_kept > 0);
         if lead > 0 {
             line.push(text::ELLIPSIS);
         }
-        for (s, _, _) in &kept {
-            line.push_str(s);
+        for c in &kept {
+            line.push_str(&c.shown);
         }
-        if last_end < total {
+        if last_end < self.total {
             line.push(text::ELLIPSIS);
         }
         let start_in = start.saturating_sub(first_kept) + lead;
         let end_in = end.min(last_end).saturating_sub(first_kept) + lead;
-        Some(Excerpt {
+        Excerpt {
             line,
             start: start_in,
             width: end_in.saturating_sub(start_in).max(1),
-        })
+        }
     }
 }
 
-/// Tab stops in a shown source line.
-const TAB: usize = 4;
-/// Columns the marker row takes after the problem's end (`──` and
-/// ` here`).
-const MARKER_TAIL: usize = 7;
+/// The columns of a line `total` wide to keep in `budget` so the problem
+/// (`start..end`) shows with its marker: the line's start if the problem
+/// and its marker fit with it, else a third of the room before the problem
+/// — and always enough after it for the marker (plus one column for the
+/// `…` in front).
+fn window(start: usize, end: usize, total: usize, budget: usize) -> (usize, usize) {
+    let from = if end + MARKER_TAIL < budget {
+        0
+    } else {
+        start
+            .saturating_sub(budget / 3)
+            .min(total.saturating_sub(budget - 1))
+            .max((end + MARKER_TAIL + 1).saturating_sub(budget))
+    };
+    let mut to = from + budget - usize::from(from > 0);
+    if to < total {
+        to -= 1;
+    }
+    (from, to)
+}
 
 /// A source line as a report shows it.
 struct Excerpt {
@@ -508,6 +572,30 @@ impl Paint {
     }
     fn note(&self, s: &str) -> String {
         self.with("38;5;115", s)
+    }
+}
+
+/// The left margin every row of a report shares: the colours, how many
+/// digits the line number takes, and the bar drawn in it.
+struct Frame {
+    paint: Paint,
+    digits: usize,
+    /// The bar, coloured.
+    bar: String,
+    /// The margin of every row that is not the source line.
+    side: String,
+}
+
+impl Frame {
+    fn new(paint: Paint, digits: usize) -> Frame {
+        let bar = paint.margin("│");
+        let side = format!(" {}{bar} ", " ".repeat(digits + 1));
+        Frame {
+            paint,
+            digits,
+            bar,
+            side,
+        }
     }
 }
 
@@ -707,25 +795,8 @@ fn not_of_kind(file: &Path, kind: FileKind, text: &str) -> Option<FileError> {
         return None;
     }
     let len = token.chars().count();
-    let other = kind.other();
-    if token == other.struct_name() {
-        return Some(FileError::at(
-            file,
-            text,
-            at,
-            len,
-            format!("this is a {}, not a {}", other.noun(), kind.noun()),
-            match kind {
-                FileKind::Protocol => {
-                    "check the settings with `stillpoint config`; a protocol starts with \
-                     `Protocol(`"
-                }
-                FileKind::Settings => {
-                    "protocols go in a sessions folder and `stillpoint validate` checks them; \
-                     the settings file starts with `Config(`"
-                }
-            },
-        ));
+    if token == kind.other().struct_name() {
+        return Some(other_kind(file, kind, text, at, len));
     }
     let is_word = token.starts_with(|c: char| c.is_alphanumeric() || c == '_');
     if is_word && did_you_mean(token, &[name]).is_some() {
@@ -742,20 +813,52 @@ fn not_of_kind(file: &Path, kind: FileKind, text: &str) -> Option<FileError> {
             format!("start the file with `{name}(` and end it with `)`"),
         ));
     }
-    let looks = match token {
-        "{" | "[" => " (it looks like JSON)",
-        "<" => " (it looks like XML or HTML)",
-        "-" if text[at..].starts_with("---") => " (it looks like YAML)",
-        _ => "",
-    };
     Some(FileError::at(
         file,
         text,
         at,
         len,
-        format!("this is not a {}{looks}", kind.noun()),
+        format!(
+            "this is not a {}{}",
+            kind.noun(),
+            looks_like(token, &text[at..])
+        ),
         kind.start_hint(),
     ))
+}
+
+/// A settings file given as a protocol, or the other way round, from its
+/// first token at `at` (`len` characters).
+fn other_kind(file: &Path, kind: FileKind, text: &str, at: usize, len: usize) -> FileError {
+    let other = kind.other();
+    FileError::at(
+        file,
+        text,
+        at,
+        len,
+        format!("this is a {}, not a {}", other.noun(), kind.noun()),
+        match kind {
+            FileKind::Protocol => {
+                "check the settings with `stillpoint config`; a protocol starts with \
+                 `Protocol(`"
+            }
+            FileKind::Settings => {
+                "protocols go in a sessions folder and `stillpoint validate` checks them; \
+                 the settings file starts with `Config(`"
+            }
+        },
+    )
+}
+
+/// What a file whose first token is `token` (and `rest` from there on)
+/// looks like instead: ` (it looks like JSON)`, or nothing.
+fn looks_like(token: &str, rest: &str) -> &'static str {
+    match token {
+        "{" | "[" => " (it looks like JSON)",
+        "<" => " (it looks like XML or HTML)",
+        "-" if rest.starts_with("---") => " (it looks like YAML)",
+        _ => "",
+    }
 }
 
 /// The closest of `names` to a misspelt `found`, if one is close enough to
@@ -920,129 +1023,191 @@ struct Described {
     len: Option<usize>,
 }
 
+impl Described {
+    /// A message and a hint, the underline left to the caller.
+    fn plain(message: impl Into<String>, hint: impl Into<String>) -> Described {
+        Described {
+            message: message.into(),
+            hint: hint.into(),
+            len: None,
+        }
+    }
+
+    /// A message and a hint about a name `found` in the file, underlined
+    /// whole.
+    fn about(message: String, hint: String, found: &str) -> Described {
+        Described {
+            message,
+            hint,
+            len: Some(found.chars().count()),
+        }
+    }
+}
+
 /// Turns ron's error into a sentence and a hint for the author of a file of
 /// `kind` (a settings file gets settings examples, not protocol ones).
 fn describe_ron_error(code: &ron::Error, kind: FileKind) -> Described {
+    misnamed(code, kind)
+        .or_else(|| unexpected(code, kind == FileKind::Settings))
+        .unwrap_or_else(|| unbalanced(code, kind == FileKind::Settings))
+}
+
+/// Errors about a name: a message of our own (from a `Deserialize` impl),
+/// an unknown, missing or doubled field, an unknown variant or struct name.
+fn misnamed(code: &ron::Error, kind: FileKind) -> Option<Described> {
     use ron::Error as E;
-    let plain = |message: String, hint: String| Described {
-        message,
-        hint,
-        len: None,
-    };
-    let outer_text = |outer: &Option<String>| {
-        outer
-            .as_ref()
-            .map(|o| format!(" in `{}`", shown(o)))
-            .unwrap_or_default()
-    };
-    let settings = kind == FileKind::Settings;
-    match code {
+    Some(match code {
         E::Message(m) => match m.split_once("; hint: ") {
-            Some((msg, hint)) => plain(msg.to_owned(), hint.to_owned()),
-            None => plain(m.clone(), kind.reference().into()),
+            Some((msg, hint)) => Described::plain(msg, hint),
+            None => Described::plain(m.clone(), kind.reference()),
         },
         E::NoSuchStructField {
             expected,
             found,
             outer,
-        } => Described {
-            message: format!("unknown field `{}`{}", shown(found), outer_text(outer)),
-            hint: match did_you_mean(found, expected) {
-                Some(name) => format!("did you mean `{name}`?"),
-                None => format!("the fields here are: {}", backticked(expected)),
-            },
-            len: Some(found.chars().count()),
-        },
-        E::MissingStructField { field, outer } => plain(
-            format!("missing field `{field}`{}", outer_text(outer)),
+        } => Described::about(
+            format!("unknown field `{}`{}", shown(found), in_outer(outer)),
+            suggestion(found, expected, "the fields here are"),
+            found,
+        ),
+        E::MissingStructField { field, outer } => Described::plain(
+            format!("missing field `{field}`{}", in_outer(outer)),
             format!("add `{field}: ...,`"),
         ),
-        E::DuplicateStructField { field, .. } => Described {
-            message: format!("the field `{field}` is written twice"),
-            hint: "keep one of them".into(),
-            len: Some(field.chars().count()),
-        },
+        E::DuplicateStructField { field, .. } => Described::about(
+            format!("the field `{field}` is written twice"),
+            "keep one of them".into(),
+            field,
+        ),
         E::NoSuchEnumVariant {
             expected,
             found,
             outer,
-        } => {
-            let what = match outer.as_deref() {
-                Some("Region") => "region",
-                Some("Advance") => "advance",
-                Some("Step") => "step kind",
-                Some("ThemeName") => "theme",
-                _ => "value",
-            };
-            Described {
-                message: format!("unknown {what} `{}`", shown(found)),
-                hint: match did_you_mean(found, expected) {
-                    Some(name) => format!("did you mean `{name}`?"),
-                    None => format!("write one of: {}", backticked(expected)),
-                },
-                len: Some(found.chars().count()),
-            }
-        }
-        E::ExpectedDifferentStructName { expected, found } => Described {
-            message: format!("expected `{expected}(`, found `{}(`", shown(found)),
-            hint: format!("did you mean `{expected}`?"),
-            len: Some(found.chars().count()),
-        },
-        E::ExpectedString | E::ExpectedStringEnd if settings => plain(
-            "expected text in double quotes".into(),
-            "write it like \"surf\" or, for times, \"10s\"".into(),
+        } => Described::about(
+            format!(
+                "unknown {} `{}`",
+                variant_noun(outer.as_deref()),
+                shown(found)
+            ),
+            suggestion(found, expected, "write one of"),
+            found,
         ),
-        E::ExpectedString | E::ExpectedStringEnd => plain(
-            "expected text in double quotes".into(),
-            "write it like \"Occipital base release\" or, for times, \"2m30s\"".into(),
+        E::ExpectedDifferentStructName { expected, found } => Described::about(
+            format!("expected `{expected}(`, found `{}(`", shown(found)),
+            format!("did you mean `{expected}`?"),
+            found,
         ),
-        E::ExpectedInteger => plain(
-            "expected a whole number".into(),
-            if settings {
-                "write numbers without quotes, e.g. `volume: 4,`".into()
-            } else {
-                "write numbers without quotes, e.g. `version: 1,`".into()
-            },
+        _ => return None,
+    })
+}
+
+/// ` in `Hold``: the struct a field error is in, when ron says.
+fn in_outer(outer: &Option<String>) -> String {
+    outer
+        .as_ref()
+        .map(|o| format!(" in `{}`", shown(o)))
+        .unwrap_or_default()
+}
+
+/// "did you mean `x`?" when a name is close to `found`, else the list of
+/// `expected` names after `lead`.
+fn suggestion(found: &str, expected: &[&str], lead: &str) -> String {
+    match did_you_mean(found, expected) {
+        Some(name) => format!("did you mean `{name}`?"),
+        None => format!("{lead}: {}", backticked(expected)),
+    }
+}
+
+/// What an enum of ours is called in the author's words.
+fn variant_noun(outer: Option<&str>) -> &'static str {
+    match outer {
+        Some("Region") => "region",
+        Some("Advance") => "advance",
+        Some("Step") => "step kind",
+        Some("ThemeName") => "theme",
+        _ => "value",
+    }
+}
+
+/// The settings' hint or the protocol's, as the file is one or the other.
+fn for_kind(settings: bool, settings_hint: &str, protocol_hint: &str) -> String {
+    if settings {
+        settings_hint
+    } else {
+        protocol_hint
+    }
+    .to_owned()
+}
+
+/// Errors about a value of the wrong shape: text, a number, a list, a comma
+/// where something else was written.
+fn unexpected(code: &ron::Error, settings: bool) -> Option<Described> {
+    use ron::Error as E;
+    Some(match code {
+        E::ExpectedString | E::ExpectedStringEnd => Described::plain(
+            "expected text in double quotes",
+            for_kind(
+                settings,
+                "write it like \"surf\" or, for times, \"10s\"",
+                "write it like \"Occipital base release\" or, for times, \"2m30s\"",
+            ),
         ),
-        E::InvalidValueForType { .. } => plain(
+        E::ExpectedInteger => Described::plain(
+            "expected a whole number",
+            for_kind(
+                settings,
+                "write numbers without quotes, e.g. `volume: 4,`",
+                "write numbers without quotes, e.g. `version: 1,`",
+            ),
+        ),
+        E::InvalidValueForType { .. } => Described::plain(
             code.to_string(),
-            if settings {
-                "check the value's type against the settings in the README".into()
-            } else {
-                "check the value's type against the format reference".into()
-            },
+            for_kind(
+                settings,
+                "check the value's type against the settings in the README",
+                "check the value's type against the format reference",
+            ),
         ),
-        E::ExpectedArray => plain(
-            "expected a list in square brackets".into(),
-            if settings {
-                "write a list like `[\"F5\", \"PageDown\"]`, even for one key".into()
-            } else {
-                "write a list like `[Legs]` or `[Legs, Feet]`, even for one item".into()
-            },
+        E::ExpectedArray => Described::plain(
+            "expected a list in square brackets",
+            for_kind(
+                settings,
+                "write a list like `[\"F5\", \"PageDown\"]`, even for one key",
+                "write a list like `[Legs]` or `[Legs, Feet]`, even for one item",
+            ),
         ),
-        E::ExpectedComma => plain(
-            "expected a comma".into(),
-            "separate fields and list items with commas".into(),
+        E::ExpectedComma => Described::plain(
+            "expected a comma",
+            "separate fields and list items with commas",
         ),
-        E::TrailingCharacters => plain(
-            "there is text after the end of the file's value".into(),
-            "the file should end with the `)` that closes the first `(`".into(),
+        _ => return None,
+    })
+}
+
+/// Errors about the file's brackets and ends, and anything else ron
+/// reports, in its own words with a pointer to an example.
+fn unbalanced(code: &ron::Error, settings: bool) -> Described {
+    use ron::Error as E;
+    match code {
+        E::TrailingCharacters => Described::plain(
+            "there is text after the end of the file's value",
+            "the file should end with the `)` that closes the first `(`",
         ),
-        E::Eof => plain(
-            "the file ends too early".into(),
-            "a bracket or parenthesis is probably not closed".into(),
+        E::Eof => Described::plain(
+            "the file ends too early",
+            "a bracket or parenthesis is probably not closed",
         ),
-        E::UnclosedBlockComment => plain(
-            "a `/*` comment is never closed".into(),
-            "end it with `*/`, or use `//` comments".into(),
+        E::UnclosedBlockComment => Described::plain(
+            "a `/*` comment is never closed",
+            "end it with `*/`, or use `//` comments",
         ),
-        other => plain(
+        other => Described::plain(
             other.to_string(),
-            if settings {
-                "compare with the commented file `stillpoint config --init` writes".into()
-            } else {
-                "compare with a bundled protocol (`stillpoint list`) or the format reference".into()
-            },
+            for_kind(
+                settings,
+                "compare with the commented file `stillpoint config --init` writes",
+                "compare with a bundled protocol (`stillpoint list`) or the format reference",
+            ),
         ),
     }
 }

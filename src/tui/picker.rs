@@ -22,7 +22,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
+use crate::protocol::Protocol;
 use crate::protocol::catalog::Found;
+use crate::protocol::diagnostic::FileError;
 use crate::text::{clock_text, fit, pad_left, sanitize, sanitize_line, truncate};
 use crate::tui::events::{Events, Wake};
 use crate::tui::theme::Theme;
@@ -103,69 +105,16 @@ impl Picker<'_> {
     /// One row per protocol: the name, the time, where it came from; for a
     /// file that cannot be used, its stem and a one-line reason, greyed.
     fn render_list(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.theme;
-        let width = usize::from(area.width);
-        let name_w = width.saturating_sub(30).clamp(10, 40);
-        // What is left after the mark, the name, the time and a gap.
-        let rest = width.saturating_sub(2 + name_w + 8 + 2);
-        // Invalid files are shown by stem, in a column of their own width.
-        let stem_w = self
-            .choices
-            .iter()
-            .filter(|f| f.protocol.is_err())
-            .map(|f| crate::text::width(&sanitize_line(&f.stem)))
-            .max()
-            .unwrap_or(0)
-            .min(name_w);
+        let columns = ListColumns::new(self.choices, usize::from(area.width));
         let lines: Vec<Line> = self
             .choices
             .iter()
             .enumerate()
             .map(|(i, f)| {
                 let chosen = i == self.selected;
-                let mark = if chosen { "▸ " } else { "  " };
                 match &f.protocol {
-                    Ok(p) => {
-                        let style = if chosen {
-                            t.accent.add_modifier(Modifier::BOLD)
-                        } else {
-                            t.text
-                        };
-                        Line::from(vec![
-                            Span::styled(mark, style),
-                            Span::styled(fit(&sanitize_line(p.name.as_str()), name_w), style),
-                            Span::styled(pad_left(&clock_text(p.planned_total()), 8), t.muted),
-                            Span::styled(
-                                format!(
-                                    "  {}",
-                                    truncate(&sanitize_line(&f.origin.to_string()), rest)
-                                ),
-                                t.muted,
-                            ),
-                        ])
-                    }
-                    Err(e) => {
-                        let style = if chosen {
-                            t.muted.add_modifier(Modifier::BOLD)
-                        } else {
-                            t.muted.add_modifier(Modifier::DIM)
-                        };
-                        let reason = if e.line > 0 {
-                            format!("line {}: {}", e.line, e.message)
-                        } else {
-                            e.message.clone()
-                        };
-                        // The reason takes the time and source columns too:
-                        // it is what there is to read on this row.
-                        let label = "  invalid · ";
-                        let room = width.saturating_sub(2 + stem_w + crate::text::width(label));
-                        Line::from(vec![
-                            Span::styled(mark, style),
-                            Span::styled(fit(&sanitize_line(&f.stem), stem_w), style),
-                            Span::styled(label, style),
-                            Span::styled(truncate(&reason, room), style),
-                        ])
-                    }
+                    Ok(p) => self.valid_row(f, p, chosen, &columns),
+                    Err(e) => self.invalid_row(f, e, chosen, &columns),
                 }
             })
             .collect();
@@ -173,6 +122,68 @@ impl Picker<'_> {
         let rows = usize::from(area.height);
         let first = self.selected.saturating_sub(rows.saturating_sub(1));
         Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>()).render(area, buf);
+    }
+
+    /// A protocol that can be started: the mark, its name, its time and
+    /// where it came from.
+    fn valid_row(
+        &self,
+        f: &Found,
+        p: &Protocol,
+        chosen: bool,
+        columns: &ListColumns,
+    ) -> Line<'static> {
+        let t = &self.theme;
+        let style = if chosen {
+            t.accent.add_modifier(Modifier::BOLD)
+        } else {
+            t.text
+        };
+        Line::from(vec![
+            Span::styled(mark(chosen), style),
+            Span::styled(fit(&sanitize_line(p.name.as_str()), columns.name), style),
+            Span::styled(pad_left(&clock_text(p.planned_total()), 8), t.muted),
+            Span::styled(
+                format!(
+                    "  {}",
+                    truncate(&sanitize_line(&f.origin.to_string()), columns.rest)
+                ),
+                t.muted,
+            ),
+        ])
+    }
+
+    /// A file that cannot be used, greyed: its stem and why, the reason
+    /// taking the time and source columns too (it is what there is to read
+    /// on this row).
+    fn invalid_row(
+        &self,
+        f: &Found,
+        e: &FileError,
+        chosen: bool,
+        columns: &ListColumns,
+    ) -> Line<'static> {
+        let t = &self.theme;
+        let style = if chosen {
+            t.muted.add_modifier(Modifier::BOLD)
+        } else {
+            t.muted.add_modifier(Modifier::DIM)
+        };
+        let reason = if e.line > 0 {
+            format!("line {}: {}", e.line, e.message)
+        } else {
+            e.message.clone()
+        };
+        let label = "  invalid · ";
+        let room = columns
+            .width
+            .saturating_sub(2 + columns.stem + crate::text::width(label));
+        Line::from(vec![
+            Span::styled(mark(chosen), style),
+            Span::styled(fit(&sanitize_line(&f.stem), columns.stem), style),
+            Span::styled(label, style),
+            Span::styled(truncate(&reason, room), style),
+        ])
     }
 
     /// The highlighted protocol's summary, or what is wrong with the file.
@@ -219,6 +230,40 @@ impl Picker<'_> {
             )
             .render(area, buf);
     }
+}
+
+/// The list's columns for a width: a protocol's name, what is left after
+/// the mark, the name, the time and a gap (for its source), and the
+/// invalid files' stems, in a column of their own width.
+struct ListColumns {
+    width: usize,
+    name: usize,
+    rest: usize,
+    stem: usize,
+}
+
+impl ListColumns {
+    fn new(choices: &[&Found], width: usize) -> ListColumns {
+        let name = width.saturating_sub(30).clamp(10, 40);
+        let stem = choices
+            .iter()
+            .filter(|f| f.protocol.is_err())
+            .map(|f| crate::text::width(&sanitize_line(&f.stem)))
+            .max()
+            .unwrap_or(0)
+            .min(name);
+        ListColumns {
+            width,
+            name,
+            rest: width.saturating_sub(2 + name + 8 + 2),
+            stem,
+        }
+    }
+}
+
+/// The mark before the highlighted row.
+fn mark(chosen: bool) -> &'static str {
+    if chosen { "▸ " } else { "  " }
 }
 
 /// Shows the picker until a protocol is chosen — its index and how to

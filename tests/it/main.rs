@@ -20,3 +20,4 @@ mod sound_server;
 mod support;
 mod text_width;
 mod trust;
+mod wide_text;

@@ -8,11 +8,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
-use super::frame::{
-    Form, LABEL_WIDTH, Rows, button, keys_lines, label, str_width, text_row, too_small, wrap,
-};
+use super::frame::{Form, LABEL_WIDTH, Rows, button, keys_lines, label, text_row, too_small, wrap};
 use super::{FormEvent, LineInput, Rating};
 use crate::session::record::Aftercare;
+use crate::text;
 use crate::tui::theme::Theme;
 
 /// The longest closing note.
@@ -218,7 +217,7 @@ impl AftercareForm {
             );
             let room = width - LABEL_WIDTH;
             let mut spans = vec![label(name, on, t)];
-            spans.extend(rating.spans(room.saturating_sub(str_width(&before)), t));
+            spans.extend(rating.spans(room.saturating_sub(text::width(&before)), t));
             spans.push(Span::styled(before, t.muted));
             rows.field(on, wrap(spans, width, LABEL_WIDTH), 0);
         }

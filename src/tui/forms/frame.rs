@@ -2,6 +2,10 @@
 //! field in view, messages and keys pinned at its foot, the "please enlarge"
 //! message for tiny windows, and the word wrapping that keeps long text
 //! inside the box.
+//!
+//! Everything here measures by display width and cuts between grapheme
+//! clusters (see [`crate::text`]): a CJK note wraps at the box's edge, and
+//! a family emoji or an accented letter is never split across rows.
 
 use std::cell::Cell;
 use std::ops::Range;
@@ -11,8 +15,10 @@ use ratatui::layout::{Alignment, Margin, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::LineInput;
+use crate::text;
 use crate::tui::theme::Theme;
 use crate::tui::{MIN_HEIGHT, MIN_WIDTH};
 
@@ -141,8 +147,12 @@ fn footer(
 }
 
 /// Draws the rounded, titled box and returns the area inside it (a column
-/// of margin on each side).
+/// of margin on each side). The title (which may hold a protocol's name)
+/// is made one safe line and cut to leave the corners and a stretch of the
+/// top border showing.
 pub(super) fn render_box(area: Rect, buf: &mut Buffer, t: &Theme, title: &str) -> Rect {
+    let room = usize::from(area.width).saturating_sub(CHROME.into());
+    let title = text::truncate(&text::sanitize_line(title), room.saturating_sub(2));
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
@@ -230,7 +240,7 @@ pub(super) fn keys_lines(keys: &[(&str, &str)], width: usize, t: &Theme) -> Vec<
     let mut spans: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
     for (key, what) in keys {
-        let w = str_width(key) + 1 + str_width(what);
+        let w = text::width(key) + 1 + text::width(what);
         if used > 0 && used + 2 + w > width {
             lines.push(Line::from(std::mem::take(&mut spans)));
             used = 0;
@@ -250,15 +260,14 @@ pub(super) fn keys_lines(keys: &[(&str, &str)], width: usize, t: &Theme) -> Vec<
 }
 
 /// A row label, padded so the answers line up, marked `▸` when focused.
-pub(super) fn label(text: &str, focused: bool, t: &Theme) -> Span<'static> {
+pub(super) fn label(name: &str, focused: bool, t: &Theme) -> Span<'static> {
     let style = if focused {
         t.accent.add_modifier(Modifier::BOLD)
     } else {
         t.text
     };
     let mark = if focused { "▸ " } else { "  " };
-    let width = LABEL_WIDTH - 2;
-    Span::styled(format!("{mark}{text:<width$}"), style)
+    Span::styled(format!("{mark}{}", text::pad(name, LABEL_WIDTH - 2)), style)
 }
 
 /// A labelled one-line text field, underlined across its `field` columns.
@@ -272,7 +281,7 @@ pub(super) fn text_row(
     let underlined = |s: Style| s.add_modifier(Modifier::UNDERLINED);
     let mut spans = vec![label(name, focused, t)];
     spans.extend(input.spans(field, focused, underlined(t.text)));
-    let used: usize = spans.iter().skip(1).map(Span::width).sum();
+    let used: usize = spans.iter().skip(1).map(|s| text::width(&s.content)).sum();
     spans.push(Span::styled(
         " ".repeat(field.saturating_sub(used)),
         underlined(t.muted),
@@ -291,17 +300,6 @@ pub(super) fn button(text: &str, focused: bool, t: &Theme) -> Line<'static> {
         Span::styled(mark, style),
         Span::styled(format!("[ {text} ]"), style),
     ])
-}
-
-/// Columns `s` takes on screen.
-pub(super) fn str_width(s: &str) -> usize {
-    Span::raw(s).width()
-}
-
-/// Columns `c` takes on screen.
-pub(super) fn char_width(c: char) -> usize {
-    let mut bytes = [0u8; 4];
-    str_width(c.encode_utf8(&mut bytes))
 }
 
 /// Word-wraps styled text to `width` columns. Spaces at a break are dropped,
@@ -351,14 +349,14 @@ impl Wrapper {
     /// end, and a continuation row never starts with them).
     fn pending_gap(&mut self, gap: String, style: Style) {
         if self.has_word || self.lines.is_empty() {
-            self.used += str_width(&gap);
+            self.used += text::width(&gap);
             self.row.push(Span::styled(gap, style));
         }
     }
 
     fn word(&mut self, gap: Option<(String, Style)>, word: &str, style: Style) {
-        let gap_w = gap.as_ref().map_or(0, |(g, _)| str_width(g));
-        let w = str_width(word);
+        let gap_w = gap.as_ref().map_or(0, |(g, _)| text::width(g));
+        let w = text::width(word);
         if self.has_word && self.used + gap_w + w > self.width {
             self.break_row();
         }
@@ -369,13 +367,13 @@ impl Wrapper {
             self.used += gap_w;
         }
         let mut rest = word;
-        while self.used + str_width(rest) > self.width {
+        while self.used + text::width(rest) > self.width {
             let room = self.width.saturating_sub(self.used);
             let (head, tail) = split_at_width(rest, room);
             if head.is_empty() {
                 if self.row_is_fresh() {
-                    // Not even one character fits a fresh row: take one anyway.
-                    let n = rest.chars().next().map_or(0, char::len_utf8);
+                    // Not even one cluster fits a fresh row: take one anyway.
+                    let n = rest.graphemes(true).next().map_or(0, str::len);
                     self.row.push(Span::styled(rest[..n].to_owned(), style));
                     rest = &rest[n..];
                 }
@@ -387,7 +385,7 @@ impl Wrapper {
             self.break_row();
         }
         if !rest.is_empty() {
-            self.used += str_width(rest);
+            self.used += text::width(rest);
             self.row.push(Span::styled(rest.to_owned(), style));
         }
         self.has_word = true;
@@ -451,11 +449,12 @@ fn runs(s: &str) -> Vec<(bool, &str)> {
     out
 }
 
-/// The longest head of `s` no wider than `width` columns, and the rest.
+/// The longest head of `s` no wider than `width` columns, and the rest,
+/// split between grapheme clusters.
 fn split_at_width(s: &str, width: usize) -> (&str, &str) {
     let mut used = 0;
-    for (i, c) in s.char_indices() {
-        used += char_width(c);
+    for (i, g) in s.grapheme_indices(true) {
+        used += text::width(g);
         if used > width {
             return s.split_at(i);
         }
@@ -510,6 +509,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn wrapping_never_splits_a_cluster() {
+        let family = "👨\u{200D}👩\u{200D}👧";
+        let words = format!("{family}{family}{family} e\u{301}e\u{301}e\u{301}e\u{301}");
+        for width in 1..12 {
+            let lines = wrap(vec![Span::raw(words.clone())], width, 0);
+            let joined: String = text(&lines).concat().split_whitespace().collect();
+            let wanted: String = words.split_whitespace().collect();
+            assert_eq!(joined, wanted, "{width}");
+            for l in &lines {
+                let shown = l.to_string();
+                assert!(text::width(&shown) <= width.max(2), "{width}: {shown:?}");
+                assert!(!shown.starts_with('\u{200D}') && !shown.starts_with('\u{301}'));
+            }
+        }
+    }
+
+    #[test]
+    fn a_title_from_a_file_is_one_safe_line_within_the_box() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 40, 3));
+        let title = format!("summary · \u{1B}]0;pwned\u{7}{}", "頭蓋".repeat(40));
+        render_box(buf.area, &mut buf, &Theme::plain(), &title);
+        // (The cell after a wide character holds a space the terminal
+        // never shows: compare without spaces.)
+        let top: String = (0..40)
+            .map(|x| buf[(x, 0)].symbol())
+            .collect::<String>()
+            .replace(' ', "");
+        assert!(top.starts_with("╭summary·\u{FFFD}頭蓋頭蓋"), "{top}");
+        assert!(top.ends_with("…──╮"), "{top}");
     }
 
     #[test]

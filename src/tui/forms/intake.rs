@@ -12,15 +12,13 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::frame::{
-    Form, LABEL_WIDTH, Rows, button, keys_lines, label, str_width, text_row, too_small, wrap,
-};
+use super::frame::{Form, LABEL_WIDTH, Rows, button, keys_lines, label, text_row, too_small, wrap};
 use super::{FormEvent, LineInput, Rating};
 use crate::protocol::Region;
 use crate::session::record::{CLIENT_MAX, Caution, Condition, Intake, Release, client_reference};
+use crate::text;
 use crate::tui::theme::Theme;
 
-/// The longest client reference.
 /// The longest free text about the focus.
 const OTHER_MAX: usize = 200;
 /// How far the focus grid is indented.
@@ -112,9 +110,11 @@ pub struct IntakeForm {
 }
 
 impl IntakeForm {
-    /// An empty consultation for the protocol named `protocol_name`. `client`
-    /// (from `--client`) fills in the reference; then the focus starts on
-    /// the focus areas instead of the reference.
+    /// An empty consultation for the protocol named `protocol_name` (from
+    /// a studio's file: the title shows it as one safe line). `client`
+    /// (from `--client`) fills in the reference, control characters
+    /// dropped; then the focus starts on the focus areas instead of the
+    /// reference.
     pub fn new(protocol_name: &str, client: Option<String>) -> IntakeForm {
         let client = LineInput::with_text(
             &client_reference(client.as_deref().unwrap_or("")),
@@ -541,14 +541,14 @@ impl IntakeForm {
                     (false, false) => t.text,
                 };
                 let w = widths.get(c).copied().unwrap_or(room);
-                let cell = crate::text::truncate(cell, w);
-                let pad = if c + 1 < row.len() {
-                    w - str_width(&cell) + GRID_GAP
+                // Every column but the last is padded to its width and the gap.
+                let cell = if c + 1 < row.len() {
+                    text::pad(&text::truncate(cell, w), w + GRID_GAP)
                 } else {
-                    0
+                    text::truncate(cell, w)
                 };
                 spans.push(Span::styled(if here { "›" } else { " " }, style));
-                spans.push(Span::styled(format!("{cell}{}", " ".repeat(pad)), style));
+                spans.push(Span::styled(cell, style));
             }
             lines.push(Line::from(spans));
         }
@@ -567,7 +567,7 @@ fn column_widths(cells: &[String], room: usize) -> Vec<usize> {
                     .iter()
                     .skip(c)
                     .step_by(cols)
-                    .map(|s| str_width(s))
+                    .map(|s| text::width(s))
                     .max()
                     .unwrap_or(0)
             })

@@ -1,5 +1,11 @@
 //! A one-line text editor: the forms' text fields and the dashboard's note
 //! line. Editing keys act on it; anything else is left to the caller.
+//!
+//! The cursor moves, and Backspace and Delete remove, a grapheme cluster
+//! at a time — an accented letter, a flag or a family emoji is one thing
+//! on screen, so it is one step of the cursor — and the field is laid out
+//! by display width (see [`crate::text`]), so CJK text scrolls and is cut
+//! at the right column.
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -7,13 +13,16 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use unicode_segmentation::UnicodeSegmentation;
 
-use super::frame::char_width;
+use crate::text;
 
-/// A one-line text field: characters, a cursor between them, a maximum length.
+/// A one-line text field: text, a cursor between its grapheme clusters, a
+/// maximum length in characters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
-    text: Vec<char>,
+    text: String,
+    /// A byte offset into `text`, always at a cluster boundary.
     cursor: usize,
     max: usize,
 }
@@ -22,7 +31,7 @@ impl LineInput {
     /// An empty field that takes up to `max` characters.
     pub fn new(max: usize) -> LineInput {
         LineInput {
-            text: Vec::new(),
+            text: String::new(),
             cursor: 0,
             max,
         }
@@ -38,12 +47,12 @@ impl LineInput {
 
     /// The text as typed (not trimmed).
     pub fn text(&self) -> String {
-        self.text.iter().collect()
+        self.text.clone()
     }
 
     /// The cursor's place, in characters from the start.
     pub fn cursor(&self) -> usize {
-        self.cursor
+        self.text[..self.cursor].chars().count()
     }
 
     /// True when nothing is typed.
@@ -58,11 +67,12 @@ impl LineInput {
     }
 
     /// Inserts `s` at the cursor (e.g. pasted text): line breaks and tabs
-    /// become spaces, other control characters are dropped, and whatever
-    /// would pass the maximum is left out.
+    /// become spaces, other control characters and bidi overrides are
+    /// dropped (what is typed goes into a record that other screens print),
+    /// and whatever would pass the maximum is left out.
     pub fn insert_str(&mut self, s: &str) {
         for c in s.chars() {
-            let c = if matches!(c, '\n' | '\r' | '\t') {
+            let c = if matches!(c, '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}') {
                 ' '
             } else {
                 c
@@ -72,10 +82,40 @@ impl LineInput {
     }
 
     fn insert(&mut self, c: char) {
-        if !c.is_control() && self.text.len() < self.max {
-            self.text.insert(self.cursor, c);
-            self.cursor += 1;
+        if c.is_control() || text::is_bidi_control(c) || self.text.chars().count() >= self.max {
+            return;
         }
+        self.text.insert(self.cursor, c);
+        self.cursor += c.len_utf8();
+        // A combining mark joins the cluster before it, and a letter typed
+        // before a combining mark joins it: keep the cursor between
+        // clusters either way.
+        self.cursor = self.cluster_end(self.cursor);
+    }
+
+    /// The boundary at or after byte `at` that ends a cluster.
+    fn cluster_end(&self, at: usize) -> usize {
+        self.text
+            .grapheme_indices(true)
+            .map(|(i, g)| i + g.len())
+            .find(|end| *end >= at)
+            .unwrap_or(0)
+    }
+
+    /// Where the cluster before the cursor starts.
+    fn previous(&self) -> usize {
+        self.text[..self.cursor]
+            .grapheme_indices(true)
+            .next_back()
+            .map_or(0, |(i, _)| i)
+    }
+
+    /// Where the cluster after the cursor ends.
+    fn next(&self) -> usize {
+        self.text[self.cursor..]
+            .graphemes(true)
+            .next()
+            .map_or(self.cursor, |g| self.cursor + g.len())
     }
 
     /// Edits the text: printable characters insert, Backspace and Delete
@@ -93,18 +133,16 @@ impl LineInput {
             KeyCode::Char(_) if chord => return false,
             KeyCode::Char(c) => self.insert(c),
             KeyCode::Backspace => {
-                if self.cursor > 0 {
-                    self.cursor -= 1;
-                    self.text.remove(self.cursor);
-                }
+                let from = self.previous();
+                self.text.replace_range(from..self.cursor, "");
+                self.cursor = from;
             }
             KeyCode::Delete => {
-                if self.cursor < self.text.len() {
-                    self.text.remove(self.cursor);
-                }
+                let to = self.next();
+                self.text.replace_range(self.cursor..to, "");
             }
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.text.len()),
+            KeyCode::Left => self.cursor = self.previous(),
+            KeyCode::Right => self.cursor = self.next(),
             KeyCode::Home => self.cursor = 0,
             KeyCode::End => self.cursor = self.text.len(),
             _ => return false,
@@ -119,14 +157,20 @@ impl LineInput {
         if width == 0 {
             return Vec::new();
         }
-        let widths: Vec<usize> = self.text.iter().map(|c| char_width(*c)).collect();
+        // The clusters, each with its width; the cursor is before `at`.
+        let clusters: Vec<(&str, usize)> = self
+            .text
+            .graphemes(true)
+            .map(|g| (g, text::width(g)))
+            .collect();
+        let at = self.text[..self.cursor].graphemes(true).count();
         let cursor_cell = if focused {
-            widths.get(self.cursor).map_or(1, |w| (*w).max(1))
+            clusters.get(at).map_or(1, |(_, w)| (*w).max(1))
         } else {
             0
         };
         let start = if focused {
-            self.first_shown(&widths, width, cursor_cell)
+            first_shown(&clusters, at, width, cursor_cell)
         } else {
             0
         };
@@ -136,62 +180,29 @@ impl LineInput {
             spans.push(Span::styled("…", style));
             used += 1;
         }
-        let mut before = String::new();
-        let end = if focused {
-            self.cursor
-        } else {
-            self.text.len()
-        };
-        let mut i = start;
-        while i < end && used + widths[i] <= width {
-            before.push(self.text[i]);
-            used += widths[i];
-            i += 1;
-        }
+        let end = if focused { at } else { clusters.len() };
+        let (before, mut i) = take(&clusters, start, end, width, &mut used);
         let cut = i < end;
         spans.push(Span::styled(before, style));
         if focused && used + cursor_cell <= width {
-            let under = self.text.get(self.cursor).map_or(' ', |c| *c);
+            let under = clusters.get(at).map_or(" ", |(g, _)| g);
             spans.push(Span::styled(
-                under.to_string(),
+                under.to_owned(),
                 style.add_modifier(Modifier::REVERSED),
             ));
             used += cursor_cell;
-            i = self.cursor + 1;
+            i = at + 1;
         }
         if focused {
-            let mut after = String::new();
-            while i < self.text.len() && used + widths[i] <= width {
-                after.push(self.text[i]);
-                used += widths[i];
-                i += 1;
-            }
+            let (after, next) = take(&clusters, i, clusters.len(), width, &mut used);
             spans.push(Span::styled(after, style));
+            i = next;
         }
         spans.retain(|s| !s.content.is_empty());
-        if cut || i < self.text.len() {
+        if cut || i < clusters.len() {
             mark_cut_end(&mut spans, width, style);
         }
         spans
-    }
-
-    /// The first character shown when the cursor must be in view: as far
-    /// left as the cursor allows, with a column kept for `…` on the right
-    /// while text follows the cursor.
-    fn first_shown(&self, widths: &[usize], width: usize, cursor_cell: usize) -> usize {
-        let before: usize = widths[..self.cursor].iter().sum();
-        let reserve = usize::from(self.cursor + 1 < self.text.len());
-        if before + cursor_cell + reserve <= width {
-            return 0;
-        }
-        let room = width.saturating_sub(1 + cursor_cell + reserve);
-        let mut start = self.cursor;
-        let mut used = 0;
-        while start > 0 && used + widths[start - 1] <= room {
-            start -= 1;
-            used += widths[start];
-        }
-        start
     }
 
     /// Draws the field on the first row of `area` (see [`LineInput::spans`]).
@@ -204,10 +215,49 @@ impl LineInput {
     }
 }
 
+/// The clusters from `from` up to `end` that fit in what is left of
+/// `width` after `used` columns (which it adds to), and the index of the
+/// first one left out.
+fn take(
+    clusters: &[(&str, usize)],
+    from: usize,
+    end: usize,
+    width: usize,
+    used: &mut usize,
+) -> (String, usize) {
+    let mut shown = String::new();
+    let mut i = from;
+    while i < end && *used + clusters[i].1 <= width {
+        shown.push_str(clusters[i].0);
+        *used += clusters[i].1;
+        i += 1;
+    }
+    (shown, i)
+}
+
+/// The first cluster shown when the cursor (before cluster `at`) must be
+/// in view: as far left as the cursor allows, with a column kept for `…`
+/// on the right while text follows the cursor.
+fn first_shown(clusters: &[(&str, usize)], at: usize, width: usize, cursor_cell: usize) -> usize {
+    let before: usize = clusters[..at].iter().map(|(_, w)| w).sum();
+    let reserve = usize::from(at + 1 < clusters.len());
+    if before + cursor_cell + reserve <= width {
+        return 0;
+    }
+    let room = width.saturating_sub(1 + cursor_cell + reserve);
+    let mut start = at;
+    let mut used = 0;
+    while start > 0 && used + clusters[start - 1].1 <= room {
+        start -= 1;
+        used += clusters[start].1;
+    }
+    start
+}
+
 /// Ends `spans` with `…` to say the text goes on, taking the last cells
 /// that are not the cursor.
 fn mark_cut_end(spans: &mut Vec<Span<'static>>, width: usize, style: Style) {
-    let used: usize = spans.iter().map(Span::width).sum();
+    let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
     let cursor_last = spans
         .last()
         .is_some_and(|s| s.style.add_modifier.contains(Modifier::REVERSED));
@@ -218,15 +268,21 @@ fn mark_cut_end(spans: &mut Vec<Span<'static>>, width: usize, style: Style) {
     if cursor_last {
         return;
     }
-    // Replace the last characters with the mark.
+    // Replace the last clusters with the mark.
     if let Some(last) = spans.last_mut() {
-        let room = width - (used - last.width());
-        let mut text = last.content.to_string();
-        while !text.is_empty() && text.chars().map(char_width).sum::<usize>() + 1 > room {
-            text.pop();
+        let room = width - (used - text::width(&last.content));
+        let mut kept = String::new();
+        let mut kept_width = 0;
+        for g in last.content.graphemes(true) {
+            let w = text::width(g);
+            if kept_width + w + 1 > room {
+                break;
+            }
+            kept.push_str(g);
+            kept_width += w;
         }
-        text.push('…');
-        last.content = text.into();
+        kept.push('…');
+        last.content = kept.into();
     }
 }
 
@@ -348,14 +404,25 @@ mod tests {
 
     #[test]
     fn never_draws_wider_than_asked_and_always_shows_the_cursor() {
-        let texts = ["", "a", "abcdefghij", "日本語のメモ", "a日b本c"];
+        let family = "👨\u{200D}👩\u{200D}👧";
+        let texts = [
+            "",
+            "a",
+            "abcdefghij",
+            "日本語のメモ",
+            "a日b本c",
+            &format!("{family}a{family}e\u{301}🇯🇵"),
+        ];
         for text in texts {
             let mut l = LineInput::with_text(text, 40);
-            for cursor in 0..=l.text.len() {
+            let mut boundaries: Vec<usize> =
+                l.text.grapheme_indices(true).map(|(i, _)| i).collect();
+            boundaries.push(l.text.len());
+            for cursor in boundaries {
                 l.cursor = cursor;
                 for width in 0..14 {
                     let spans = l.spans(width, true, Style::new());
-                    let drawn: usize = spans.iter().map(Span::width).sum();
+                    let drawn: usize = spans.iter().map(|s| text::width(&s.content)).sum();
                     assert!(drawn <= width, "{text:?} at {cursor} in {width}");
                     if width >= 3 {
                         assert!(cursor_at(&l, width).is_some(), "{text:?} {cursor} {width}");
@@ -363,6 +430,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_cursor_steps_over_whole_clusters() {
+        let family = "👨\u{200D}👩\u{200D}👧";
+        let mut l = LineInput::with_text(&format!("a{family}e\u{301}"), 40);
+        l.on_key(&k(KeyCode::Left));
+        assert_eq!(l.cursor(), 1 + 5, "back over e and its accent together");
+        l.on_key(&k(KeyCode::Left));
+        assert_eq!(l.cursor(), 1, "back over the whole family");
+        l.on_key(&k(KeyCode::Delete));
+        assert_eq!(l.text(), "ae\u{301}");
+        l.on_key(&k(KeyCode::End));
+        l.on_key(&k(KeyCode::Backspace));
+        assert_eq!(l.text(), "a");
+        // A combining mark typed after a letter joins it; the cursor stays
+        // after the two.
+        l.on_key(&k(KeyCode::Char('e')));
+        l.on_key(&k(KeyCode::Char('\u{301}')));
+        assert_eq!((l.text().as_str(), l.cursor()), ("ae\u{301}", 3));
+        // The cursor cell shows the whole cluster under it.
+        l.on_key(&k(KeyCode::Left));
+        let cursor: Vec<String> = l
+            .spans(10, true, Style::new())
+            .iter()
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(cursor, ["e\u{301}"]);
+    }
+
+    #[test]
+    fn wide_text_scrolls_and_is_cut_by_columns() {
+        let l = LineInput::with_text("頭蓋骨の保持", 40);
+        assert_eq!(shown(&l, 7, false), "頭蓋骨…");
+        assert_eq!(shown(&l, 8, true), "…の保持 ");
+        assert_eq!(cursor_at(&l, 8), Some(7));
+        // Bidi overrides never get into the text.
+        assert_eq!(LineInput::with_text("ab\u{202E}c", 40).text(), "abc");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::style::Modifier;
 use ratatui::text::Span;
 
+use crate::text;
 use crate::tui::theme::Theme;
 
 /// The highest rating.
@@ -68,7 +69,7 @@ impl Rating {
         };
         let chosen = t.accent.add_modifier(Modifier::BOLD);
         // 11 values in 3 columns each (10 takes 4), then the answer.
-        if width >= 34 + 3 + answer.width() {
+        if width >= 34 + 3 + text::width(&answer.content) {
             let mut spans: Vec<Span<'static>> = (0..=TOP)
                 .map(|v| {
                     if self.value == Some(v) {
@@ -92,7 +93,7 @@ impl Rating {
                 Span::styled(" (0–10)", t.muted),
             ],
         };
-        if width >= compact.iter().map(Span::width).sum() {
+        if width >= compact.iter().map(|s| text::width(&s.content)).sum() {
             compact
         } else {
             vec![answer]

@@ -1,6 +1,11 @@
 //! The session summary shown before the record is closed: each step planned
 //! against what happened, the active time, pain and stress before and after,
 //! the notes and marks with their time into the session, and the closing note.
+//!
+//! The client reference, step names and notes come from the record: each is
+//! made one safe line before it is drawn, and the steps table is laid out
+//! by display width (a CJK or emoji name is cut at its column, never
+//! wrapped, so the times stay in line).
 
 use std::cell::Cell;
 
@@ -12,10 +17,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::FormEvent;
-use super::frame::{draw_lines, keys_lines, render_box, split, str_width, too_small, wrap};
+use super::frame::{draw_lines, keys_lines, render_box, split, too_small, wrap};
 use crate::session::report::{Change, MarkKind, Report};
-use crate::text::clock_text;
-use crate::text::truncate;
+use crate::text::{self, clock_text, fit, pad, pad_left, sanitize_line};
 use crate::tui::theme::Theme;
 
 /// Columns of a step row around its name: number, planned, actual.
@@ -88,7 +92,7 @@ impl SummaryScreen {
         let mut lines = Vec::new();
         let mut who = Vec::new();
         if let Some(client) = r.client().filter(|_| !r.practice()) {
-            who.push(format!("Client {client}"));
+            who.push(format!("Client {}", sanitize_line(&client)));
         }
         if let Some(opened) = r.opened.as_ref().and_then(|o| o.opened) {
             who.push(format!("opened {}", opened.short()));
@@ -132,7 +136,7 @@ impl SummaryScreen {
             lines.extend(wrap(
                 vec![
                     Span::styled("Closing note  ", t.muted),
-                    Span::styled(a.note.clone(), t.text),
+                    Span::styled(sanitize_line(&a.note).into_owned(), t.text),
                 ],
                 width,
                 2,
@@ -165,10 +169,10 @@ impl SummaryScreen {
             lines.extend(wrap(
                 vec![
                     Span::styled(
-                        format!("{:>8}  ", clock_text(r.time_into_session(m.at))),
+                        format!("{}  ", pad_left(&clock_text(r.time_into_session(m.at)), 8)),
                         t.muted,
                     ),
-                    Span::styled(m.words(), style),
+                    Span::styled(sanitize_line(&m.words()).into_owned(), style),
                 ],
                 width,
                 10,
@@ -182,23 +186,28 @@ impl SummaryScreen {
     fn step_lines(&self, width: usize, t: &Theme) -> Vec<Line<'static>> {
         let name_w = width.saturating_sub(STEP_COLUMNS + REMARK).clamp(8, 48);
         let mut lines = vec![Line::styled(
-            format!("   {:<name_w$} {:>8} {:>8}", "step", "planned", "actual"),
+            format!(
+                "   {} {} {}",
+                pad("step", name_w),
+                pad_left("planned", 8),
+                pad_left("actual", 8)
+            ),
             t.muted,
         )];
         for step in &self.report.steps {
             let row = format!(
-                "{:>2} {:<name_w$} {:>8} {:>8}",
-                step.step + 1,
-                truncate(&step.name, name_w),
-                clock_text(step.planned),
-                clock_text(step.actual)
+                "{} {} {} {}",
+                pad_left(&(step.step + 1).to_string(), 2),
+                fit(&sanitize_line(&step.name), name_w),
+                pad_left(&clock_text(step.planned), 8),
+                pad_left(&clock_text(step.actual), 8)
             );
             let remark = step.outcome_text();
             let remark = remark.as_str();
             let style = if step.skipped() { t.overtime } else { t.muted };
             if remark.is_empty() {
                 lines.push(Line::styled(row, t.text));
-            } else if str_width(&row) + 2 + str_width(remark) <= width {
+            } else if text::width(&row) + 2 + text::width(remark) <= width {
                 lines.push(Line::from(vec![
                     Span::styled(row, t.text),
                     Span::styled(format!("  {remark}"), style),
