@@ -92,6 +92,10 @@ enum Command {
     History {
         #[command(flatten)]
         filter: Filter,
+        /// With --client, put rehearsals (sessions run with --speed) in the
+        /// chart too; they are left out by default.
+        #[arg(long)]
+        rehearsals: bool,
     },
     /// One session in full (an id from `history`, or a unique start of one).
     Show {
@@ -264,7 +268,13 @@ pub fn main() -> ExitCode {
             out,
         })) => render(soundscape.as_deref(), cue.as_deref(), seconds, &out),
         Some(Command::Audio(AudioCommand::Devices)) => devices(),
-        Some(Command::History { filter }) => records::history(cli.data_dir.as_deref(), &filter),
+        Some(Command::History {
+            mut filter,
+            rehearsals,
+        }) => {
+            filter.rehearsals = rehearsals;
+            records::history(cli.data_dir.as_deref(), &filter)
+        }
         Some(Command::Show { session }) => records::show(cli.data_dir.as_deref(), &session),
         Some(Command::Export {
             format,

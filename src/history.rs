@@ -107,6 +107,10 @@ pub struct Filter {
     /// local date the session was recorded on.
     #[arg(long, value_name = "DATE")]
     pub since: Option<jiff::civil::Date>,
+    /// Put rehearsals (sessions run faster than real time) in a client's
+    /// chart; they are left out by default, and always marked in tables.
+    #[arg(skip)]
+    pub rehearsals: bool,
 }
 
 impl Filter {
@@ -181,9 +185,22 @@ pub fn history(
     if let Some(client) = &filter.client
         && !chosen.is_empty()
     {
-        let sessions: Vec<&Listed> = chosen.iter().map(|(s, _)| *s).collect();
+        // A rehearsal's before and after are not a client's outcome.
+        let sessions: Vec<&Listed> = chosen
+            .iter()
+            .map(|(s, _)| *s)
+            .filter(|s| filter.rehearsals || s.summary.speed == 1.0)
+            .collect();
+        let left_out = chosen.len() - sessions.len();
         text.push('\n');
         text.push_str(&chart(client, &sessions, chart::WIDTH));
+        if left_out > 0 {
+            text.push_str(&format!(
+                "({left_out} rehearsal{} left out of the chart; --rehearsals puts {} in.)\n",
+                if left_out == 1 { "" } else { "s" },
+                if left_out == 1 { "it" } else { "them" }
+            ));
+        }
     }
     write_all(out, text.as_bytes())
 }

@@ -27,6 +27,9 @@ use crate::text::{clock_text, sanitize_line};
 /// text only: numbers the program writes itself go into the row as they
 /// are (a negative number is not a formula).
 pub fn csv_field(s: &str) -> String {
+    // Control characters (an escape sequence in a name) have no place in a
+    // cell, and would act on a terminal the CSV is printed to.
+    let s = &*crate::text::sanitize_line(s);
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         quoted(&format!("'{s}"))
     } else {
@@ -56,7 +59,7 @@ fn quoted(s: &str) -> String {
 /// program's own words.
 pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(
-        b"id,date,client,protocol,practice,active_seconds,completed,status,\
+        b"id,date,client,protocol,practice,rehearsal_speed,active_seconds,completed,status,\
           pain_before,pain_after,stress_before,stress_after,notes\n",
     )?;
     let n = |v: Option<u8>| v.map_or(String::new(), |v| v.to_string());
@@ -64,12 +67,13 @@ pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
         let m = &s.summary;
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&s.id),
             csv_field(&m.opened.map(|o| o.to_string()).unwrap_or_default()),
             csv_field(m.client.as_deref().unwrap_or("")),
             csv_field(&m.protocol),
             m.practice,
+            m.speed,
             m.active.as_secs(),
             m.completed,
             s.status.word(),
@@ -184,10 +188,7 @@ pub fn note(rec: &Record) -> String {
                 MarkKind::Note => md(&m.text),
                 MarkKind::Rhythm | MarkKind::StillPoint => format!("*{}*", md(&m.text)),
             };
-            t.push_str(&format!(
-                "- {} — {text}\n",
-                clock_text(r.time_into_session(m.at))
-            ));
+            t.push_str(&format!("- {} — {text}\n", clock_text(r.mark_time(m))));
         }
     }
     section(&mut t, "After the session", &r.after());
@@ -216,6 +217,9 @@ fn note_header(rec: &Record) -> String {
         md(protocol)
     };
     let mut t = format!("# {who}, {when}\n\n- **Protocol:** {protocol}\n");
+    if let Some(rehearsal) = r.rehearsal_text() {
+        t.push_str(&format!("- **Rehearsal:** {}\n", md(&rehearsal)));
+    }
     t.push_str(&format!(
         "- **Active time:** {} ({})\n",
         r.active_text(),
@@ -278,6 +282,9 @@ struct Exported {
     #[serde(skip_serializing_if = "Option::is_none")]
     client: Option<String>,
     practice: bool,
+    /// A rehearsal: the clock ran this many times faster than real time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rehearsal_speed: Option<f64>,
     protocol: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<String>,
@@ -325,7 +332,11 @@ struct ExportedStep {
 
 #[derive(Debug, Serialize)]
 struct ExportedMark {
+    /// Active session time at the mark, pauses left out.
     seconds_into_session: f64,
+    /// The time of day of the mark (RFC 3339), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wall: Option<String>,
     kind: MarkKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     step: Option<usize>,
@@ -347,6 +358,7 @@ impl Exported {
             opened: m.opened.map(|o| o.to_string()).unwrap_or_default(),
             client: m.client.clone(),
             practice: m.practice,
+            rehearsal_speed: (m.speed != 1.0).then_some(m.speed),
             protocol: m.protocol.clone(),
             source: None,
             hash: None,
@@ -386,6 +398,7 @@ impl Exported {
                 .unwrap_or_default(),
             client: r.client(),
             practice: r.practice(),
+            rehearsal_speed: r.rehearsal().then_some(r.speed),
             protocol: opened.map(|o| o.protocol.clone()).unwrap_or_default(),
             source: opened.map(|o| o.source.clone()).filter(|x| !x.is_empty()),
             hash: opened.map(|o| o.hash.clone()).filter(|x| !x.is_empty()),
@@ -416,7 +429,8 @@ impl Exported {
                 .marks
                 .iter()
                 .map(|mk| ExportedMark {
-                    seconds_into_session: secs(r.time_into_session(mk.at)),
+                    seconds_into_session: secs(r.mark_time(mk)),
+                    wall: mk.wall.map(|w| w.to_string()),
                     kind: mk.kind,
                     step: mk.step.map(|s| s + 1),
                     text: mk.text.clone(),
@@ -461,8 +475,9 @@ mod tests {
         assert_eq!(csv_field("Smith, J"), "\"Smith, J\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("\""), "\"\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("cr\rlf"), "\"cr\rlf\"");
+        // Cells are one line of text: breaks and controls become spaces.
+        assert_eq!(csv_field("two\nlines"), "two lines");
+        assert_eq!(csv_field("esc\u{1b}[2Japed"), "esc�aped");
         assert_eq!(csv_field(" padded"), "\" padded\"");
         assert_eq!(csv_field("Élodie; 7 → 3"), "Élodie; 7 → 3");
     }
@@ -478,8 +493,9 @@ mod tests {
             csv_field("=HYPERLINK(\"http://x\",\"y\")"),
             "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
         );
-        assert_eq!(csv_field("\t=1"), "'\t=1");
-        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        // A tab or a carriage return in front becomes a space, which no
+        // spreadsheet runs; the cell is quoted for its leading space.
+        assert_eq!(csv_field("\t=1"), "\" =1\"");
         // Only at the start: inside text they are just characters.
         assert_eq!(csv_field("AB=CD"), "AB=CD");
         assert_eq!(csv_field("Moreau-Vasquez"), "Moreau-Vasquez");

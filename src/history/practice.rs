@@ -55,8 +55,13 @@ pub struct Stats {
     pub protocols: Vec<ProtocolPractice>,
     /// Practice sessions in all.
     pub sessions: usize,
-    /// Practice time in all.
+    /// Practice time in all, in real time: a rehearsal at ×10 counts a
+    /// tenth of the session time it showed.
     pub total: Duration,
+    /// How many of the sessions were rehearsals (run with `--speed`).
+    pub rehearsals: usize,
+    /// The session time those rehearsals showed (their clock, sped up).
+    pub rehearsed: Duration,
 }
 
 /// `YYYY-MM-DD`, or nothing when unknown.
@@ -77,8 +82,15 @@ pub fn stats(sessions_dir: &Path) -> Result<Stats, HistoryError> {
         };
         let report = Report::from_entries(&contents.records);
         let date = s.date();
+        // Hours count what the hands held: real time, not a rehearsal's
+        // sped-up clock.
+        let real = |d: Duration| d.div_f64(report.speed.max(0.001));
         stats.sessions += 1;
-        stats.total += report.active;
+        stats.total += real(report.active);
+        if report.rehearsal() {
+            stats.rehearsals += 1;
+            stats.rehearsed += report.active;
+        }
         let p = protocols
             .entry(s.summary.protocol.clone())
             .or_insert_with(|| ProtocolPractice {
@@ -87,7 +99,7 @@ pub fn stats(sessions_dir: &Path) -> Result<Stats, HistoryError> {
                 sessions: 0,
                 last: None,
             });
-        p.time += report.active;
+        p.time += real(report.active);
         p.sessions += 1;
         p.last = date;
         let mut seen: Vec<&str> = Vec::new();
@@ -105,7 +117,7 @@ pub fn stats(sessions_dir: &Path) -> Result<Stats, HistoryError> {
                     sessions: 0,
                     last: None,
                 });
-            t.time += step.actual;
+            t.time += real(step.actual);
             if !seen.contains(&step.name.as_str()) {
                 seen.push(&step.name);
                 t.sessions += 1;
@@ -154,12 +166,21 @@ pub fn text(stats: &Stats, width: usize) -> String {
             .to_owned();
     }
     let mut t = format!(
-        "Practice: {} session{}, {} ({}) in all\n\n",
+        "Practice: {} session{}, {} ({}) in all, in real time\n",
         stats.sessions,
         if stats.sessions == 1 { "" } else { "s" },
         clock_text(stats.total),
         hours(stats.total)
     );
+    if stats.rehearsals > 0 {
+        t.push_str(&format!(
+            "({} of them rehearsed with --speed: {} on their sped-up clocks, counted here as \
+             the real time they took)\n",
+            stats.rehearsals,
+            clock_text(stats.rehearsed)
+        ));
+    }
+    t.push('\n');
     t.push_str(&row(
         &[("TECHNIQUE", NAME), ("REGION", REGION)],
         ["TIME", "HOURS", "SESSIONS"],

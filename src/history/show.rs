@@ -91,6 +91,9 @@ fn header(rec: &Record) -> Vec<String> {
         ));
     }
     t.push(field("active", &r.active_text()));
+    if let Some(rehearsal) = r.rehearsal_text() {
+        t.push(field("rehearsal", &rehearsal));
+    }
     t
 }
 
@@ -124,7 +127,7 @@ fn steps(rec: &Record) -> Vec<String> {
 /// The notes and marks, each with its time into the session and its step.
 fn marks(rec: &Record) -> Vec<String> {
     let r = &rec.report;
-    let mut t = vec!["Notes and marks (time into the session)".to_owned()];
+    let mut t = vec!["Notes and marks (active time into the session)".to_owned()];
     for m in &r.marks {
         let step = m
             .step
@@ -132,7 +135,7 @@ fn marks(rec: &Record) -> Vec<String> {
             .unwrap_or_default();
         t.push(format!(
             "  {}  {}{step}",
-            pad_left(&clock_text(r.time_into_session(m.at)), 7),
+            pad_left(&clock_text(r.mark_time(m)), 7),
             sanitize_line(&m.words())
         ));
     }

@@ -57,7 +57,12 @@ fn cells(s: &Listed, id: &str) -> [String; 8] {
         client(s),
         protocol(s),
         clock_text(m.active),
-        s.status.word().to_owned(),
+        if m.speed == 1.0 {
+            s.status.word().to_owned()
+        } else {
+            // A rehearsal's time is not a session's: say so in every row.
+            format!("{} (rehearsal ×{})", s.status.word(), m.speed)
+        },
         m.pain().to_string(),
         m.stress().to_string(),
     ]

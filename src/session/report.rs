@@ -523,6 +523,19 @@ impl Report {
         self.speed != 1.0
     }
 
+    /// A rehearsal in words, `rehearsal ×100: …`; `None` for a real
+    /// session. Every view of a record says it, so a rehearsal is never
+    /// taken for a session with a client.
+    pub fn rehearsal_text(&self) -> Option<String> {
+        self.rehearsal().then(|| {
+            format!(
+                "a rehearsal at ×{}: the clock ran {} times faster than real time, so its \
+                 times are not a session's",
+                self.speed, self.speed
+            )
+        })
+    }
+
     /// `paused once for 1:30`, `paused 2 times, 3:00 in all`, or nothing.
     pub fn pauses_text(&self) -> Option<String> {
         match self.pauses {

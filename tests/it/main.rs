@@ -15,6 +15,7 @@ mod pedal;
 mod practice;
 mod protocol_files;
 mod reference;
+mod rehearsal;
 mod resume;
 mod sound_server;
 mod support;

@@ -97,6 +97,12 @@ impl SummaryScreen {
         if let Some(opened) = r.opened.as_ref().and_then(|o| o.opened) {
             who.push(format!("opened {}", opened.short()));
         }
+        if r.rehearsal() {
+            who.push(format!(
+                "rehearsal ×{} (not a real session's times)",
+                r.speed
+            ));
+        }
         if !who.is_empty() {
             lines.extend(wrap(vec![Span::styled(who.join(" · "), t.muted)], width, 0));
         }
@@ -154,7 +160,7 @@ impl SummaryScreen {
         let mut lines = vec![Line::default()];
         lines.extend(wrap(
             vec![Span::styled(
-                "Notes and marks (time into the session)",
+                "Notes and marks (active time into the session)",
                 t.muted,
             )],
             width,
@@ -169,7 +175,7 @@ impl SummaryScreen {
             lines.extend(wrap(
                 vec![
                     Span::styled(
-                        format!("{}  ", pad_left(&clock_text(r.time_into_session(m.at)), 8)),
+                        format!("{}  ", pad_left(&clock_text(r.mark_time(m)), 8)),
                         t.muted,
                     ),
                     Span::styled(sanitize_line(&m.words()).into_owned(), style),
