@@ -48,6 +48,19 @@ impl Candidate {
                 step.step + 1,
                 crate::text::clock_text(self.report.active)
             ),
+            // Practice has no closing questions: only its summary was left.
+            Some(_) if self.report.practice() => {
+                "after its last step, before its summary".to_owned()
+            }
+            Some(_) if !self.report.completed => format!(
+                "after it was ended early (at step {}), before the closing questions",
+                self.report
+                    .steps
+                    .iter()
+                    .map(|s| s.step + 1)
+                    .max()
+                    .unwrap_or(0)
+            ),
             Some(_) => "after its last step, before the closing questions".to_owned(),
             None => "before its first step".to_owned(),
         };
@@ -323,5 +336,58 @@ mod tests {
         std::fs::write(&file, text.replace("Trainee", "Changed")).unwrap();
         let err = protocol_of(&o).unwrap_err();
         assert!(err.to_string().contains("has changed"), "{err}");
+    }
+
+    #[test]
+    fn the_offer_speaks_of_what_was_left_in_practice_and_after_an_early_end() {
+        let source = Source::Bundled("still-point-10".into());
+        let text = source.text().unwrap();
+        let mut o = opened(&source, &text);
+        let ended = |o: &Opened, completed: bool| {
+            let mut entries = vec![Logged {
+                at: Moment::ZERO,
+                entry: Entry::Opened(o.clone()),
+            }];
+            entries.push(Logged {
+                at: Moment::from_secs(1),
+                entry: Entry::SessionStarted {
+                    protocol: "p".into(),
+                    steps: 4,
+                    planned: Duration::from_secs(600),
+                },
+            });
+            entries.push(Logged {
+                at: Moment::from_secs(1),
+                entry: Entry::StepStarted {
+                    step: 0,
+                    name: "Feet".into(),
+                    region: None,
+                    planned: Duration::from_secs(60),
+                },
+            });
+            entries.push(Logged {
+                at: Moment::from_secs(9),
+                entry: Entry::SessionEnded {
+                    completed,
+                    active: Duration::from_secs(8),
+                },
+            });
+            Candidate {
+                path: PathBuf::new(),
+                report: Report::from_entries(&entries),
+            }
+            .describe()
+        };
+        assert!(
+            ended(&o, false)
+                .contains("after it was ended early (at step 1), before the closing questions"),
+            "{}",
+            ended(&o, false)
+        );
+        o.practice = true;
+        o.client = None;
+        let practice = ended(&o, true);
+        assert!(practice.contains("before its summary"), "{practice}");
+        assert!(!practice.contains("closing questions"), "{practice}");
     }
 }

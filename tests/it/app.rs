@@ -863,3 +863,28 @@ fn without_time(entry: &Entry) -> Entry {
     }
     e
 }
+
+#[test]
+fn the_closing_questions_say_how_the_session_ended() {
+    use KeyCode::Char;
+    let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
+    let mut app = App::builder(Session::new(protocol)).build();
+    let now = Moment::from_secs(5);
+    let mut fx = app.on_key(&key(Char(' ')), now, None);
+    fx.extend(app.on_key(&key(Char('q')), now, None));
+    fx.extend(app.on_key(&key(Char('y')), now, None));
+    for effect in fx {
+        if let stillpoint::session::engine::Effect::Log(l) = effect {
+            app.recorded(l, None, None);
+        }
+    }
+    let mut t = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    t.draw(|f| app.render_screen(f.area(), f.buffer_mut()))
+        .expect("draws");
+    let screen = format!("{}", t.backend());
+    assert!(
+        screen.contains("The session was ended early, at step 1 of 3."),
+        "{screen}"
+    );
+    assert!(!screen.contains("The holds are done"), "{screen}");
+}

@@ -53,6 +53,8 @@ pub struct AftercareForm {
     attempted: bool,
     /// The first row shown, as last drawn.
     scroll: Cell<usize>,
+    /// How the session ended, in a sentence above the questions.
+    lead: String,
 }
 
 impl AftercareForm {
@@ -68,7 +70,15 @@ impl AftercareForm {
             field: Field::Pain,
             attempted: false,
             scroll: Cell::new(0),
+            lead: "The holds are done.".to_owned(),
         }
+    }
+
+    /// Says how the session ended above the questions (`The session ended
+    /// early, at step 3 of 18.`), instead of "The holds are done."
+    pub fn after(mut self, lead: String) -> AftercareForm {
+        self.lead = lead;
+        self
     }
 
     /// True once anything has been answered: the shell can ask before Esc
@@ -160,7 +170,7 @@ impl AftercareForm {
         let width = rows.width();
         rows.text(
             vec![Span::styled(
-                "The holds are done. Ask about pain and stress as at the start.",
+                format!("{} Ask about pain and stress as at the start.", self.lead),
                 t.muted,
             )],
             0,

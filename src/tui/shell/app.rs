@@ -316,10 +316,10 @@ impl App {
             Screen::Summary(Box::new(SummaryScreen::new(report)))
         } else {
             let intake = report.intake.as_ref();
-            Screen::Aftercare(AftercareForm::new(
-                intake.map(|i| i.pain),
-                intake.map(|i| i.stress),
-            ))
+            Screen::Aftercare(
+                AftercareForm::new(intake.map(|i| i.pain), intake.map(|i| i.stress))
+                    .after(ending_words(&report)),
+            )
         };
     }
 
@@ -641,6 +641,17 @@ impl App {
             Screen::Summary(summary) => summary.render(area, buf, theme),
             Screen::Dashboard => {}
         }
+    }
+}
+
+/// How the session ended, for the closing questions: only a session that
+/// went through every step is "done".
+fn ending_words(report: &Report) -> String {
+    let reached = report.steps.iter().map(|s| s.step + 1).max().unwrap_or(0);
+    match report.steps_planned {
+        _ if report.completed => "The holds are done.".to_owned(),
+        Some(of) => format!("The session was ended early, at step {reached} of {of}."),
+        None => "The session was ended early.".to_owned(),
     }
 }
 
