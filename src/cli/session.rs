@@ -90,7 +90,7 @@ pub(super) fn launch(
             .first()
     {
         match offer(candidate, &setup.signals, setup.theme()) {
-            Ok(Offer::Resume) => return resume_path(&candidate.path, setup),
+            Ok(Offer::Resume) => return resume_path(&candidate.path, &setup),
             Ok(Offer::SetAside) => {
                 if let Err(e) = set_aside(&candidate.path) {
                     return fail(&e);
@@ -100,15 +100,31 @@ pub(super) fn launch(
             Err(message) => return fail(&message),
         }
     }
-    let chosen = match name {
-        Some(name) => resolve(name, search).map(|c| c.map(|c| (c, practice))),
-        None => pick(search, &setup.signals, setup.theme(), practice),
-    };
-    match chosen {
-        Ok(Some((chosen, practice))) => start(chosen, practice, setup),
-        Ok(None) => ExitCode::SUCCESS,
-        Err(message) => fail(&message),
+    // Leaving a consultation started from the picker comes back to the
+    // picker; one started by name leaves the program, as it came.
+    loop {
+        let chosen = match name {
+            Some(name) => resolve(name, search).map(|c| c.map(|c| (c, practice))),
+            None => pick(search, &setup.signals, setup.theme(), practice),
+        };
+        match chosen {
+            Ok(Some((chosen, practice))) => match start(chosen, practice, &setup) {
+                Ran::Left if name.is_none() => {}
+                Ran::Left => return ExitCode::SUCCESS,
+                Ran::Done(code) => return code,
+            },
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(message) => return fail(&message),
+        }
     }
+}
+
+/// How a run of the dashboard ended.
+pub(super) enum Ran {
+    /// Left before anything was recorded (the consultation left with Esc).
+    Left,
+    /// Anything else, with the exit status.
+    Done(ExitCode),
 }
 
 /// `stillpoint resume [SESSION]`.
@@ -127,7 +143,7 @@ pub(super) fn resume_command(session: Option<&str>, setup: Setup<'_>) -> ExitCod
             }
         },
     };
-    resume_path(&path, setup)
+    resume_path(&path, &setup)
 }
 
 /// What the therapist chose when offered an unfinished session.
@@ -276,7 +292,7 @@ pub(super) fn pick(
 }
 
 /// Starts a new session on `chosen`.
-pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCode {
+pub(super) fn start(chosen: Chosen, practice: bool, setup: &Setup<'_>) -> Ran {
     let options = setup.options;
     let data = &setup.data;
     let origin = chosen.source.path().map(Path::to_owned);
@@ -287,11 +303,13 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCod
         && chosen.protocol.sound_file(path).is_some()
         && let Err(e) = Protocol::load(path)
     {
-        return fail(&e.to_string());
+        return Ran::Done(fail(&e.to_string()));
     }
     let text = match chosen.source.text() {
         Ok(t) => t,
-        Err(e) => return fail(&format!("cannot read {}: {e}", chosen.source.label())),
+        Err(e) => {
+            return Ran::Done(fail(&format!("cannot read {}: {e}", chosen.source.label())));
+        }
     };
     let client = options
         .client
@@ -300,7 +318,7 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: Setup<'_>) -> ExitCod
         .filter(|c| !c.is_empty());
     let sessions = match crate::files::ready_for_records(data) {
         Ok(sessions) => sessions,
-        Err(e) => return fail_with(&e),
+        Err(e) => return Ran::Done(fail_with(&e)),
     };
     let header = crate::session::record::Opened {
         version: crate::session::record::LOG_VERSION,
@@ -345,7 +363,7 @@ pub(super) fn with_timing(session: Session, protocol: &Protocol, settings: &Sett
 }
 
 /// Takes up the session recorded at `path` where it stopped.
-pub(super) fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
+pub(super) fn resume_path(path: &Path, setup: &Setup<'_>) -> ExitCode {
     if let Err(e) = crate::files::ready_for_records(&setup.data) {
         return fail_with(&e);
     }
@@ -363,7 +381,10 @@ pub(super) fn resume_path(path: &Path, setup: Setup<'_>) -> ExitCode {
         .build();
     let clock = ScaledClock::starting_at(SystemClock::new(), setup.options.speed, reopened.at);
     let journal = LazyJournal::existing(reopened.journal);
-    run_dashboard(app, &reopened.chosen, journal, clock, setup)
+    match run_dashboard(app, &reopened.chosen, journal, clock, setup) {
+        Ran::Left => ExitCode::SUCCESS,
+        Ran::Done(code) => code,
+    }
 }
 
 /// Takes over the terminal and runs the session until it is closed or cut
@@ -373,8 +394,8 @@ pub(super) fn run_dashboard(
     chosen: &Chosen,
     mut journal: LazyJournal,
     clock: ScaledClock<SystemClock>,
-    setup: Setup<'_>,
-) -> ExitCode {
+    setup: &Setup<'_>,
+) -> Ran {
     let config = &setup.settings.config;
     let bed = match choose_bed(
         &chosen.protocol,
@@ -383,12 +404,12 @@ pub(super) fn run_dashboard(
         config.soundscape.as_deref(),
     ) {
         Ok(bed) => bed,
-        Err(message) => return fail(&message),
+        Err(message) => return Ran::Done(fail(&message)),
     };
     let mut events = TerminalEvents::new(&setup.signals);
     let mut screen = match Screen::enter(Some(&setup.data.join("stderr.log"))) {
         Ok(s) => s,
-        Err(e) => return fail(&format!("cannot open the terminal: {e}")),
+        Err(e) => return Ran::Done(fail(&format!("cannot open the terminal: {e}"))),
     };
     if app.keys().uses_media_keys() {
         screen.report_media_keys();
@@ -419,7 +440,10 @@ pub(super) fn run_dashboard(
     // The audio thread may still write to fd 2 as it closes the device.
     drop(audio);
     drop(screen);
-    after_the_dashboard(&app, &mut journal, &setup.data, result)
+    if matches!(result, Ok(Exit::Closed)) && !app.has_record() {
+        return Ran::Left;
+    }
+    Ran::Done(after_the_dashboard(&app, &mut journal, &setup.data, result))
 }
 
 /// The sound edge: silent with `--no-audio`, else the device (which runs

@@ -637,8 +637,8 @@ fn a_contraindication_without_release_never_starts_a_session() {
         out.screen
     );
     assert!(out.journal.entries.is_empty(), "nothing is recorded");
-    // Leaving the consultation leaves no record either.
-    let keys = typed(secs(1), &[Char('A'), KeyCode::Esc]);
+    // Leaving the consultation (and saying so) leaves no record either.
+    let keys = typed(secs(1), &[Char('A'), KeyCode::Esc, Char('y')]);
     let out = drive_with(1.0, keys, None, with_consultation);
     assert_eq!(out.exit, Exit::Closed);
     assert!(out.journal.entries.is_empty());

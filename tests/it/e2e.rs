@@ -675,3 +675,20 @@ fn the_picker_shows_broken_files_and_p_starts_a_practice() {
     );
     assert!(screen.contains("Touch"), "the practice panel:\n{screen}");
 }
+
+#[test]
+fn leaving_a_consultation_started_from_the_picker_comes_back_to_the_picker() {
+    let pane = Pane::start("backtopicker", 100, 30, &["--no-audio"], "");
+    pane.wait_for("choose a protocol");
+    pane.keys(&["Enter"]);
+    pane.wait_for("consultation ·");
+    // Something typed: Esc asks first; Esc again leaves.
+    pane.keys(&["-l", "AB"]);
+    pane.keys(&["Escape"]);
+    pane.wait_for("discard its answers?");
+    pane.keys(&["Escape"]);
+    pane.wait_for("choose a protocol");
+    pane.keys(&["q"]);
+    assert_eq!(pane.wait_exit(), 0);
+    pane.assert_restored();
+}

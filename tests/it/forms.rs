@@ -432,13 +432,28 @@ fn cautions_never_stop_the_start_and_are_noted_for_the_whole_session() {
 }
 
 #[test]
-fn esc_leaves_the_consultation_from_any_field() {
+fn esc_on_a_filled_consultation_asks_before_discarding_it() {
     let mut form = filled();
     assert!(form.has_answers());
+    // The first Esc asks; any other key goes back, not acted on.
+    assert_eq!(form.on_key(&key(Esc)), FormEvent::Redraw);
+    let buf = paint(|a, b| form.render(a, b, &Theme::dim()), 120, 40);
+    assert!(
+        text(&buf).contains("Leave the consultation and discard its answers?"),
+        "{}",
+        text(&buf)
+    );
+    let before = form.clone();
+    assert_eq!(form.on_key(&key(Char('7'))), FormEvent::Redraw);
+    assert_eq!(form.answers(), before.answers(), "the key did nothing");
+    // Esc, then Esc again (or y) leaves.
+    assert_eq!(form.on_key(&key(Esc)), FormEvent::Redraw);
     assert_eq!(form.on_key(&key(Esc)), FormEvent::Cancel);
-    let mut form = IntakeForm::new("P", None);
+    assert_eq!(form.on_key(&key(Esc)), FormEvent::Redraw);
+    assert_eq!(form.on_key(&key(Char('y'))), FormEvent::Cancel);
+    // Nothing filled in: Esc leaves at once.
+    let mut form = IntakeForm::new("P", Some("AB".into()));
     assert!(!form.has_answers());
-    press(|k| form.on_key(k), &typed("AB"));
     assert_eq!(form.on_key(&key(Esc)), FormEvent::Cancel);
 }
 

@@ -107,6 +107,9 @@ pub struct IntakeForm {
     grid_columns: Cell<usize>,
     /// The first row shown, as last drawn.
     scroll: Cell<usize>,
+    /// Esc was pressed with answers filled in: the form asks before it
+    /// throws them away.
+    leaving: bool,
 }
 
 impl IntakeForm {
@@ -140,6 +143,7 @@ impl IntakeForm {
             attempted: false,
             grid_columns: Cell::new(1),
             scroll: Cell::new(0),
+            leaving: false,
         }
     }
 
@@ -165,7 +169,20 @@ impl IntakeForm {
             self.pain.settle();
             self.stress.settle();
         }
+        if self.leaving {
+            // Esc again or y leaves; anything else keeps the answers (and is
+            // not acted on, so a stray key cannot change one).
+            self.leaving = false;
+            return match key.code {
+                KeyCode::Esc | KeyCode::Char('y' | 'Y') => FormEvent::Cancel,
+                _ => FormEvent::Redraw,
+            };
+        }
         if key.code == KeyCode::Esc {
+            if self.has_answers() {
+                self.leaving = true;
+                return FormEvent::Redraw;
+            }
             return FormEvent::Cancel;
         }
         if super::is_submit_anywhere(key) {
@@ -316,7 +333,7 @@ impl IntakeForm {
     }
 
     /// The answers (complete only once `problem` is `None`).
-    fn answers(&self) -> Intake {
+    pub fn answers(&self) -> Intake {
         Intake {
             client: client_reference(&self.client.text()),
             focus: Region::ALL
@@ -373,7 +390,14 @@ impl IntakeForm {
         let on = self.field == Field::Begin;
         rows.field(on, vec![button("Begin session", on, t)], 0);
 
-        let message = if let Some((_, message)) = self.problem().filter(|_| self.attempted) {
+        let message = if self.leaving {
+            Some(Span::styled(
+                "Leave the consultation and discard its answers? Esc again or y leaves; any \
+                 other key goes back to it."
+                    .to_owned(),
+                t.overtime,
+            ))
+        } else if let Some((_, message)) = self.problem().filter(|_| self.attempted) {
             Some(Span::styled(message, t.overtime))
         } else {
             self.answers().cautions_text().map(|care| {
