@@ -43,24 +43,14 @@ pub fn data_dir_or(flag: Option<&Path>, configured: Option<&Path>) -> Option<Pat
 pub fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
+    crate::platform::files::private_file(&mut options).open(path)
 }
 
 /// Creates `dir` and its parents, owner-only (`0700`) for the folders it makes.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
+    crate::platform::files::private_dir(&mut builder).create(dir)
 }
 
 /// Why a file could not be read.
@@ -181,7 +171,8 @@ mod tests {
         ));
     }
 
-    #[cfg(unix)]
+    // rustix has no mkfifoat on macOS.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     #[test]
     fn a_fifo_or_a_device_is_refused_at_once() {
         let dir = tempfile::tempdir().expect("temp dir");

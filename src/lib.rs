@@ -17,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod files;
 pub mod history;
+pub mod platform;
 pub mod protocol;
 pub mod session;
 pub mod settings;

@@ -116,6 +116,7 @@ fn records_round_trip_as_numbered_json_lines() {
     assert_eq!(read_last(j.path()).unwrap().as_ref(), sample().last());
 }
 
+#[cfg(unix)]
 #[test]
 fn files_are_private() {
     use std::os::unix::fs::PermissionsExt;
