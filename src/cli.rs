@@ -16,12 +16,14 @@ use crate::tui::events::Signals;
 use crate::tui::theme::Theme;
 
 mod audio;
+mod completions;
 mod config;
 mod protocols;
 mod records;
 mod session;
 
 use audio::{devices, latency, render};
+use completions::{CompletionsArgs, completions};
 use config::config_command;
 use protocols::{list, new_protocol, validate};
 use records::with_sessions;
@@ -110,6 +112,9 @@ enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell), or
+    /// with --man the manual page.
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,6 +287,7 @@ pub fn main() -> ExitCode {
             }
         }),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
+        Some(Command::Completions(args)) => completions(&args),
         Some(Command::Run(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
             launch(&search, args.protocol.as_deref(), false, s)
         }),
