@@ -118,7 +118,16 @@ pub fn open_regular(path: &Path, cap: u64) -> Result<(File, u64), ReadError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
     }
-    let file = options.open(path)?;
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // Windows refuses to open a folder as a file ("access denied");
+        // say what it is, as Unix does below.
+        #[cfg(windows)]
+        Err(_) if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) => {
+            return Err(ReadError::NotRegular("a folder"));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta)));
