@@ -16,12 +16,14 @@ use crate::tui::events::Signals;
 use crate::tui::theme::Theme;
 
 mod audio;
+mod completions;
 mod config;
 mod protocols;
 mod records;
 mod session;
 
 use audio::{devices, latency, render};
+use completions::{CompletionsArgs, completions};
 use config::config_command;
 use protocols::{list, new_protocol, validate};
 use session::{launch, resume_command, with_setup};
@@ -117,6 +119,9 @@ enum Command {
         #[arg(long, requires = "output")]
         force: bool,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell), or
+    /// with --man the manual page.
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -289,6 +294,7 @@ pub fn main() -> ExitCode {
             force,
         ),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
+        Some(Command::Completions(args)) => completions(&args),
         Some(Command::Run(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
             launch(&search, args.protocol.as_deref(), false, s)
         }),

@@ -3,7 +3,9 @@
 //! scaled clock for rehearsal at `--speed N`.
 //!
 //! This is the only module allowed to read the operating system's clocks
-//! (`clippy.toml` forbids `Instant::now` and `SystemTime::now` elsewhere).
+//! (`clippy.toml` forbids `Instant::now` and `SystemTime::now` elsewhere),
+//! itself or through [`crate::platform::clock`], which picks the clock that
+//! counts through suspend on each system.
 
 use std::cell::Cell;
 use std::ops::{Add, Sub};
@@ -88,7 +90,7 @@ pub trait Clock {
 /// On Linux this is `CLOCK_BOOTTIME`: `std::time::Instant` uses `CLOCK_MONOTONIC`,
 /// which stops while the laptop sleeps (rust-lang/rust#87906), but the client is
 /// still on the table. Wall-clock changes (NTP, the user setting the time) do not
-/// move it.
+/// move it. macOS and Windows: see [`crate::platform::clock`].
 #[derive(Debug, Clone)]
 pub struct SystemClock {
     origin: Duration,
@@ -115,24 +117,8 @@ impl Clock for SystemClock {
     }
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
 fn boot_time() -> Duration {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
-    Duration::new(
-        u64::try_from(t.tv_sec).unwrap_or(0),
-        u32::try_from(t.tv_nsec).unwrap_or(0),
-    )
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn boot_time() -> Duration {
-    // Elsewhere the monotonic clock is the best portable choice; on macOS it
-    // already counts through sleep.
-    use std::sync::OnceLock;
-    use std::time::Instant;
-    static START: OnceLock<Instant> = OnceLock::new();
-    #[allow(clippy::disallowed_methods)]
-    START.get_or_init(Instant::now).elapsed()
+    crate::platform::clock::since_boot()
 }
 
 /// A clock that only moves when told to, for tests.

@@ -247,12 +247,7 @@ impl Drop for NewFile {
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
+    crate::platform::files::private_dir(&mut builder).create(dir)
 }
 
 /// Why a file could not be read.
@@ -359,11 +354,17 @@ fn open_checked(
     }
     let file = options.open(path).map_err(|e| {
         // O_NOFOLLOW on a link fails with ELOOP.
+        #[cfg(unix)]
         if no_links && e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
-            ReadError::NotRegular("a symbolic link")
-        } else {
-            ReadError::from(e)
+            return ReadError::NotRegular("a symbolic link");
         }
+        // Windows refuses to open a folder as a file ("access denied");
+        // say what it is, as Unix does below.
+        #[cfg(windows)]
+        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            return ReadError::NotRegular("a folder");
+        }
+        ReadError::from(e)
     })?;
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -421,7 +422,8 @@ mod tests {
         ));
     }
 
-    #[cfg(unix)]
+    // rustix has no mkfifoat on macOS.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     #[test]
     fn a_fifo_or_a_device_is_refused_at_once() {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod files;
 pub mod hint;
 pub mod history;
+pub mod platform;
 pub mod protocol;
 pub mod session;
 pub mod settings;

@@ -416,7 +416,7 @@ pub(super) fn run_dashboard(
     }
     // Opened only now, so that anything the sound libraries print while
     // probing lands in the log behind the dashboard, not on the terminal.
-    let mut audio = open_audio(&setup, bed, app.volume());
+    let mut audio = open_audio(setup, bed, app.volume());
     if setup.options.panic_for_test {
         let _ = screen
             .terminal

@@ -19,7 +19,7 @@
 //! problem to one screen line, by display width.
 
 use std::fmt::{self, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -115,8 +115,9 @@ impl FileKind {
 /// A problem in a user's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError {
-    /// The file (or the name of a bundled protocol).
-    pub file: PathBuf,
+    /// The file (or the name of a bundled protocol). Boxed to keep the
+    /// error small on every system (a Windows `PathBuf` is larger).
+    pub file: Box<Path>,
     /// 1-based line, 0 when the problem is with the file as a whole.
     pub line: usize,
     /// 1-based column, in characters.
@@ -162,7 +163,7 @@ impl FileError {
         let offset = floor_boundary(text, offset);
         let (line, col) = line_col(text, offset);
         FileError {
-            file: file.to_owned(),
+            file: file.into(),
             line,
             col,
             len: len.max(1),
@@ -176,7 +177,7 @@ impl FileError {
     /// A problem with the file as a whole, with no line to show.
     fn whole(file: &Path, message: impl Into<String>, hint: impl Into<String>) -> FileError {
         FileError {
-            file: file.to_owned(),
+            file: file.into(),
             line: 0,
             col: 0,
             len: 1,

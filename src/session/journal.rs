@@ -17,8 +17,8 @@
 //! when the session ends ([`FileJournal::rescue`]).
 //!
 //! Files are created `0600` inside `0700` folders, never through a symbolic
-//! link, and an exclusive lock (`flock`) on the file keeps two running
-//! copies from ever writing the same journal. Only a file that begins with a
+//! link, and an exclusive lock (`flock`; [`crate::platform::lock`] elsewhere)
+//! on the file keeps two running copies from ever writing the same journal. Only a file that begins with a
 //! stillpoint opening line is ever cut or added to.
 
 pub mod line;
@@ -793,23 +793,16 @@ pub fn session_id(path: &Path) -> String {
 }
 
 fn private(options: &mut OpenOptions) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = options;
+    crate::platform::files::private_file(options);
 }
 
 /// Takes the journal's exclusive lock without waiting; it is released when
 /// the file is closed (or the process dies).
 fn lock(file: &File) -> Result<(), JournalError> {
-    use rustix::fs::{FlockOperation, flock};
-    match flock(file, FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(()),
-        Err(rustix::io::Errno::WOULDBLOCK) => Err(JournalError::Locked),
-        Err(e) => Err(JournalError::Io(e.into())),
+    use crate::platform::lock::{Attempt, try_exclusive};
+    match try_exclusive(file)? {
+        Attempt::Taken => Ok(()),
+        Attempt::HeldElsewhere => Err(JournalError::Locked),
     }
 }
 

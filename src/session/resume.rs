@@ -110,16 +110,7 @@ pub fn candidates(sessions_dir: &Path, within: Option<Duration>) -> Vec<Candidat
 
 /// True while another running stillpoint holds the journal.
 fn in_use(path: &Path) -> bool {
-    use rustix::fs::{FlockOperation, flock};
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    // A shared lock is refused only while someone holds the exclusive one;
-    // it is dropped with the file at once.
-    matches!(
-        flock(&file, FlockOperation::NonBlockingLockShared),
-        Err(rustix::io::Errno::WOULDBLOCK)
-    )
+    std::fs::File::open(path).is_ok_and(|file| crate::platform::lock::held_elsewhere(&file))
 }
 
 /// Why a session could not be taken up again.

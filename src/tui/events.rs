@@ -3,13 +3,15 @@
 //! tests can script them; and the [`Signals`] that end a session cleanly.
 
 use std::collections::VecDeque;
-use std::io::{self, Read};
-use std::os::unix::net::UnixStream;
+use std::io;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind};
+
+use crate::platform::signals::SignalWake;
+use crate::platform::terminal::Waiter;
 
 /// Why the loop woke up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,15 +36,12 @@ pub trait Events {
 
 /// The real terminal.
 ///
-/// It waits with `poll(2)` on the terminal and on a signal pipe itself, and
-/// asks crossterm to parse input only when bytes are waiting. crossterm's own
-/// reader loops forever when the terminal hangs up (a read that fails with EIO
-/// is retried at once), which is how other terminal timers end up spinning at
-/// 100 % of a core after their window closes; checking for `POLLHUP` first
-/// avoids that.
+/// It waits on the terminal and the signal wake-up itself
+/// ([`crate::platform::terminal`], which also notices a terminal that has
+/// hung up), and asks crossterm to parse input only when some is waiting.
 #[derive(Debug)]
 pub struct TerminalEvents {
-    signal_pipe: Option<UnixStream>,
+    waiter: Waiter,
     pending: VecDeque<Wake>,
 }
 
@@ -50,7 +49,7 @@ impl TerminalEvents {
     /// Reads the terminal; `signals` wakes the wait when a signal arrives.
     pub fn new(signals: &Signals) -> TerminalEvents {
         TerminalEvents {
-            signal_pipe: signals.pipe.as_ref().and_then(|p| p.try_clone().ok()),
+            waiter: Waiter::new(signals.wake.as_ref()),
             pending: VecDeque::new(),
         }
     }
@@ -71,76 +70,41 @@ impl TerminalEvents {
 
 impl Events for TerminalEvents {
     fn next(&mut self, timeout: Duration) -> io::Result<Wake> {
-        use rustix::event::{PollFd, PollFlags, poll};
         if let Some(wake) = self.pending.pop_front() {
             return Ok(wake);
         }
-        let stdin = io::stdin();
-        let hang_up = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
-        let (tty_ready, signalled) = {
-            let mut fds = vec![PollFd::new(&stdin, PollFlags::IN)];
-            if let Some(pipe) = &self.signal_pipe {
-                fds.push(PollFd::new(pipe, PollFlags::IN));
-            }
-            let wait =
-                rustix::time::Timespec::try_from(timeout).unwrap_or(rustix::time::Timespec {
-                    tv_sec: 1,
-                    tv_nsec: 0,
-                });
-            match poll(&mut fds, Some(&wait)) {
-                Ok(_) => {}
-                Err(rustix::io::Errno::INTR) => return Ok(Wake::Signal),
-                Err(e) => return Err(e.into()),
-            }
-            if fds[0].revents().intersects(hang_up) {
-                return Ok(Wake::Gone);
-            }
-            (
-                fds[0].revents().contains(PollFlags::IN),
-                fds.get(1)
-                    .is_some_and(|f| f.revents().contains(PollFlags::IN)),
-            )
-        };
-        if signalled && let Some(pipe) = &mut self.signal_pipe {
-            let mut buf = [0u8; 64];
-            let _ = pipe.read(&mut buf);
+        let ready = self.waiter.wait(timeout)?;
+        if ready.gone {
+            return Ok(Wake::Gone);
+        }
+        if ready.signal {
             self.pending.push_back(Wake::Signal);
         }
-        if tty_ready {
+        if ready.input {
             self.drain_crossterm()?;
         }
         Ok(self.pending.pop_front().unwrap_or(Wake::Timeout))
     }
 }
 
-/// Flags set from signal handlers, and a pipe that wakes the loop at once.
+/// Flags set from signal handlers (console control handlers on Windows),
+/// and a wake-up that cuts the loop's wait short at once
+/// ([`crate::platform::signals`]).
 #[derive(Debug, Default)]
 pub struct Signals {
-    /// A request to end (SIGTERM, SIGHUP, SIGINT).
+    /// A request to end (SIGTERM, SIGHUP, SIGINT; on Windows Ctrl-C, and the
+    /// console closing, logging off or shutting down).
     pub stop: Arc<AtomicBool>,
     /// The process was continued after a stop: repaint everything.
     pub cont: Arc<AtomicBool>,
-    pipe: Option<UnixStream>,
+    wake: Option<SignalWake>,
 }
 
 impl Signals {
     /// Registers the handlers; a failure leaves the default behaviour.
     pub fn install() -> Signals {
-        use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGWINCH};
         let mut s = Signals::default();
-        for sig in [SIGTERM, SIGHUP, SIGINT] {
-            let _ = signal_hook::flag::register(sig, Arc::clone(&s.stop));
-        }
-        let _ = signal_hook::flag::register(SIGCONT, Arc::clone(&s.cont));
-        if let Ok((read, write)) = UnixStream::pair() {
-            let _ = read.set_nonblocking(true);
-            for sig in [SIGTERM, SIGHUP, SIGINT, SIGCONT, SIGWINCH] {
-                if let Ok(w) = write.try_clone() {
-                    let _ = signal_hook::low_level::pipe::register(sig, w);
-                }
-            }
-            s.pipe = Some(read);
-        }
+        s.wake = crate::platform::signals::install(&s.stop, &s.cont);
         s
     }
 }

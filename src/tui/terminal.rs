@@ -1,21 +1,21 @@
 //! Taking over the terminal and always giving it back.
 //!
 //! [`Screen::enter`] switches to raw mode and the alternate screen, sends
-//! everything written to file descriptor 2 (ALSA and other libraries write
-//! there directly) to a log file so nothing foreign lands on the dashboard, and
+//! everything written to standard error (ALSA and other libraries write to
+//! file descriptor 2 directly; see [`crate::platform::stderr`]) to a log
+//! file so nothing foreign lands on the dashboard, and
 //! installs a panic hook that puts both back before the panic message is
 //! printed. Dropping the `Screen` restores them on every other exit path.
 
 use std::fs::OpenOptions;
 use std::io::{self, IsTerminal};
-use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 use std::sync::Mutex;
 
 use ratatui::DefaultTerminal;
 
 /// The original standard error while it points at the log file.
-static SAVED_STDERR: Mutex<Option<OwnedFd>> = Mutex::new(None);
+static SAVED_STDERR: Mutex<Option<crate::platform::stderr::Saved>> = Mutex::new(None);
 
 /// The terminal, taken over for the dashboard.
 ///
@@ -131,14 +131,9 @@ fn redirect_stderr(path: &Path) -> io::Result<()> {
     set_aside_if_over(path, STDERR_LOG_LIMIT);
     let mut options = OpenOptions::new();
     options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
+    crate::platform::files::private_file(&mut options);
     let log = options.open(path)?;
-    let saved = rustix::io::dup(io::stderr().as_fd())?;
-    rustix::stdio::dup2_stderr(&log)?;
+    let saved = crate::platform::stderr::redirect(log)?;
     if let Ok(mut slot) = SAVED_STDERR.lock() {
         *slot = Some(saved);
     }
@@ -151,8 +146,8 @@ fn restore_stderr() {
         Ok(mut slot) => slot.take(),
         Err(poisoned) => poisoned.into_inner().take(),
     };
-    if let Some(fd) = saved {
-        let _ = rustix::stdio::dup2_stderr(&fd);
+    if let Some(saved) = saved {
+        crate::platform::stderr::restore(saved);
     }
 }
 

@@ -289,6 +289,7 @@ fn line_ten_thousand_lines_up_with_its_gutter() {
     assert!(bars.iter().all(|&b| b == 7), "{bars:?}\n{report}");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_fifo_or_a_device_is_refused_at_once_and_named() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -459,6 +459,7 @@ fn list_and_validate_print_no_escape_that_came_from_a_file() {
     assert!(err.contains("Help:"), "{err}");
 }
 
+#[cfg(unix)]
 #[test]
 fn validate_refuses_a_fifo_and_dev_zero_at_once() {
     let dir = tempfile::tempdir().expect("temp dir");

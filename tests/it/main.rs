@@ -20,5 +20,6 @@ mod resume;
 mod sound_server;
 mod support;
 mod text_width;
+#[cfg(unix)]
 mod trust;
 mod wide_text;

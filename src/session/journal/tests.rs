@@ -125,6 +125,7 @@ fn records_round_trip_as_numbered_json_lines() {
     assert_eq!(read_last(j.path()).unwrap().as_ref(), sample().last());
 }
 
+#[cfg(unix)]
 #[test]
 fn files_are_private() {
     use std::os::unix::fs::PermissionsExt;
@@ -438,6 +439,7 @@ fn a_file_that_is_not_a_record_is_refused_and_left_as_it_was() {
     }
 }
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[test]
 fn links_and_special_files_are_never_followed() {
     let dir = tempfile::tempdir().unwrap();
