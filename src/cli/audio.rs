@@ -19,10 +19,17 @@ pub(super) fn render(
     use crate::audio::mix::{MAX_VOLUME, Mix};
     use rodio::Source;
     let result = match (soundscape, cue) {
-        (Some(name), _) => {
+        (Some(_), Some(_)) => return fail("render a --soundscape or a --cue, not both"),
+        (Some(name), None) => {
             let Some(scape) = Scape::from_name(name) else {
+                let names = ["surf", "drone", "rain"];
+                let hint = crate::protocol::diagnostic::did_you_mean(name, &names).map_or_else(
+                    || "use surf, drone or rain".to_owned(),
+                    |n| format!("did you mean \"{n}\"?"),
+                );
                 return fail(&format!(
-                    "unknown soundscape \"{name}\"\n  hint: use surf, drone or rain"
+                    "unknown soundscape \"{}\"\n  hint: {hint}",
+                    crate::text::sanitize_line(name)
                 ));
             };
             let mix = Mix::new(Some(scape), MAX_VOLUME, false, None)
@@ -30,19 +37,16 @@ pub(super) fn render(
             rodio::wav_to_file(mix, out)
         }
         (None, Some(name)) => {
-            let cue = match name {
-                "session-start" => Cue::SessionStart,
-                "ending-soon" => Cue::EndingSoon,
-                "next-step" => Cue::NextStep,
-                "overtime" => Cue::Overtime,
-                "overtime-reminder" => Cue::OvertimeReminder,
-                "session-complete" => Cue::SessionComplete,
-                other => {
-                    return fail(&format!(
-                        "unknown cue \"{other}\"\n  hint: use session-start, ending-soon, \
-                         next-step, overtime, overtime-reminder or session-complete"
-                    ));
-                }
+            let Some(cue) = Cue::from_name(name) else {
+                let names = Cue::NAMES.map(|(n, _)| n);
+                let hint = crate::protocol::diagnostic::did_you_mean(name, &names).map_or_else(
+                    || format!("use one of: {}", names.join(", ")),
+                    |n| format!("did you mean \"{n}\"?"),
+                );
+                return fail(&format!(
+                    "unknown cue \"{}\"\n  hint: {hint}",
+                    crate::text::sanitize_line(name)
+                ));
             };
             rodio::wav_to_file(Bell::new(cue, SAMPLE_RATE), out)
         }

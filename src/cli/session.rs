@@ -53,13 +53,15 @@ impl Setup<'_> {
     }
 }
 
-/// Reads the settings and finds the data folder, then runs `f`.
+/// Installs the signal handlers (so a signal during the picker, the forms
+/// or the session ends it cleanly, with `interrupted` in the record), reads
+/// the settings and finds the data folder, then runs `f`.
 pub(super) fn with_setup(
     options: &RunOptions,
     data_dir: &Option<PathBuf>,
-    signals: Signals,
     f: impl FnOnce(Setup<'_>) -> ExitCode,
 ) -> ExitCode {
+    let signals = Signals::install();
     let settings = match settings() {
         Ok(s) => s,
         Err(code) => return code,
@@ -428,6 +430,7 @@ pub(super) fn run_dashboard(
         audio: audio.as_mut(),
         journal: &mut journal,
         wall: &wall,
+        suspend: &crate::tui::terminal::suspend_until_continued,
     };
     let result = crate::tui::shell::run(
         &mut screen.terminal,
@@ -443,7 +446,14 @@ pub(super) fn run_dashboard(
     if matches!(result, Ok(Exit::Closed)) && !app.has_record() {
         return Ran::Left;
     }
-    Ran::Done(after_the_dashboard(&app, &mut journal, &setup.data, result))
+    let status = setup.signals.exit_status();
+    Ran::Done(after_the_dashboard(
+        &app,
+        &mut journal,
+        &setup.data,
+        result,
+        status,
+    ))
 }
 
 /// The sound edge: silent with `--no-audio`, else the device (which runs
@@ -469,6 +479,7 @@ fn after_the_dashboard(
     journal: &mut LazyJournal,
     data: &Path,
     result: std::io::Result<Exit>,
+    status: u8,
 ) -> ExitCode {
     let _ = Prefs {
         volume: app.volume().level(),
@@ -496,7 +507,7 @@ fn after_the_dashboard(
                 "stillpoint: session interrupted by a signal; the record is kept at {log}\n  \
                  hint: `stillpoint resume` takes it up again"
             );
-            ExitCode::from(130)
+            ExitCode::from(status)
         }
         Ok(Exit::TerminalGone) => ExitCode::from(129),
         Err(e) => fail(&format!("terminal error: {e}; the record is kept at {log}")),

@@ -192,6 +192,15 @@ pub enum Entry {
     },
     /// The therapist chose not to resume an interrupted session.
     Abandoned,
+    /// The app was suspended (Ctrl-Z) and its terminal given back; the
+    /// session's clock kept running meanwhile.
+    Suspended,
+    /// The app came back from being suspended.
+    Returned {
+        /// How long it was away.
+        #[serde(with = "secs")]
+        away: Duration,
+    },
 }
 
 /// When a mark (a note, a rhythm, a still point) was set, on both clocks:
@@ -275,6 +284,8 @@ impl Entry {
             Entry::Interrupted { reason } => format!("interrupted: {reason}"),
             Entry::Continued { .. } => "taken up again".to_owned(),
             Entry::Abandoned => "set aside".to_owned(),
+            Entry::Suspended => "suspended; the clock keeps running".to_owned(),
+            Entry::Returned { away } => format!("back after {}", t(*away)),
         })
     }
 }

@@ -64,6 +64,8 @@ pub struct Context {
     pub cautions: Option<String>,
     /// The note being typed.
     pub note: Option<LineInput>,
+    /// Characters of the last paste into the note that did not fit.
+    pub note_left_out: usize,
     /// A practice session.
     pub practice: bool,
     /// Each action's keys as the screen shows them.
@@ -118,6 +120,7 @@ impl Context {
             keys: KeyLabels::of(&KeyMap::default()),
             warning: None,
             unsaved: 0,
+            note_left_out: 0,
         }
     }
 }
@@ -848,7 +851,18 @@ impl View {
     fn render_note(&self, note: &LineInput, area: Rect, buf: &mut Buffer) {
         let t = &self.ctx.theme;
         let prompt = " note › ";
-        let hint = "  enter saves · esc drops";
+        // The length is always in view, and a paste cut short says so.
+        let hint = if self.ctx.note_left_out > 0 {
+            format!(
+                "  {}/{} · {} pasted characters did not fit",
+                note.len(),
+                note.max(),
+                self.ctx.note_left_out
+            )
+        } else {
+            format!("  {}/{} · enter saves · esc drops", note.len(), note.max())
+        };
+        let hint = hint.as_str();
         let room =
             (area.width as usize).saturating_sub(prompt.chars().count() + hint.chars().count());
         let mut spans = vec![Span::styled(prompt, t.accent)];

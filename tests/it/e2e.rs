@@ -143,7 +143,7 @@ fn sigterm_closes_the_record_and_restores_the_terminal() {
         .args(["-TERM", &pid.to_string()])
         .status()
         .expect("kill");
-    assert_ne!(pane.wait_exit(), 0);
+    assert_eq!(pane.wait_exit(), 143, "128 + SIGTERM");
     pane.assert_restored();
     let journal = pane.journal();
     assert!(journal.contains(r#""event":"progress""#), "{journal}");
@@ -692,4 +692,116 @@ fn leaving_a_consultation_started_from_the_picker_comes_back_to_the_picker() {
     pane.keys(&["q"]);
     assert_eq!(pane.wait_exit(), 0);
     pane.assert_restored();
+}
+
+/// The process's state letter in /proc (`T` when stopped).
+fn state(pid: u32) -> char {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(") ")
+                .map(|(_, rest)| rest.chars().next().unwrap_or('?'))
+        })
+        .unwrap_or('?')
+}
+
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_continuing_redraws_with_the_hold_still_timing() {
+    let pane = Pane::start(
+        "ctrlz",
+        100,
+        30,
+        &["practice", "still-point-10", "--no-audio"],
+        "",
+    );
+    pane.wait_for("press space");
+    pane.keys(&["Space"]);
+    pane.wait_for("running");
+    let pid = pane.app_pid();
+    pane.keys(&["C-z"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while state(pid) != 'T' {
+        assert!(Instant::now() < deadline, "Ctrl-Z did not stop the process");
+        sleep(Duration::from_millis(50));
+    }
+    // Stopped with the terminal given back: the dashboard is gone from it.
+    assert!(!pane.screen().contains("running"), "{}", pane.screen());
+    sleep(Duration::from_secs(2));
+    Command::new("kill")
+        .args(["-CONT", &pid.to_string()])
+        .status()
+        .expect("kill");
+    let screen = pane.wait_for("running");
+    // The hold kept timing while the app was stopped.
+    let elapsed = screen
+        .lines()
+        .find_map(|l| {
+            l.split_once(" / ")
+                .map(|(before, _)| before.trim().to_owned())
+        })
+        .and_then(|b| b.split_whitespace().last().map(str::to_owned))
+        .unwrap_or_default();
+    assert!(elapsed.as_str() >= "0:02", "elapsed {elapsed}: {screen}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pane.journal().contains(r#""event":"returned""#) {
+        assert!(Instant::now() < deadline, "{}", pane.journal());
+        sleep(Duration::from_millis(50));
+    }
+    assert!(pane.journal().contains(r#""event":"suspended""#));
+}
+
+#[test]
+fn a_ten_thousand_character_paste_is_one_quick_event_cut_at_the_note_length_with_a_word() {
+    let pane = Pane::start(
+        "paste",
+        120,
+        30,
+        &["practice", "still-point-10", "--no-audio"],
+        "",
+    );
+    pane.wait_for("press space");
+    pane.keys(&["Space"]);
+    pane.wait_for("running");
+    pane.keys(&["n"]);
+    pane.wait_for("note ›");
+    let pid = pane.app_pid();
+    let before = crate::support::cpu_ticks(pid);
+    pane.tmux(&["set-buffer", &"x".repeat(10_000)]);
+    // -p: as a bracketed paste, which the app asked the terminal for.
+    pane.tmux(&["paste-buffer", "-p", "-t", "0"]);
+    pane.wait_for("500/500");
+    let screen = pane.wait_for("pasted characters did not fit");
+    assert!(
+        screen.contains("9500 pasted characters did not fit"),
+        "{screen}"
+    );
+    let used = crate::support::cpu_ticks(pid) - before;
+    // Clock ticks are 10 ms: well under 100 ms of CPU.
+    assert!(used < 10, "the paste cost {used} ticks of CPU");
+    pane.keys(&["Enter"]);
+    let note = format!(r#""text":"{}""#, "x".repeat(500));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pane.journal().contains(&note) {
+        assert!(
+            Instant::now() < deadline,
+            "the 500 characters were not saved"
+        );
+        sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn input_that_is_not_a_terminal_is_refused_at_once_even_on_a_terminal_screen() {
+    // The pane is a terminal for output, but the input is /dev/null: the
+    // app would otherwise read end-of-file forever.
+    let pane = Pane::start(
+        "devnull",
+        100,
+        30,
+        &["run", "ten-step", "--no-audio", "--client", "AB"],
+        "exec </dev/null;",
+    );
+    assert_eq!(pane.wait_exit(), 1);
+    let err = std::fs::read_to_string(pane.path("stderr.txt")).expect("stderr");
+    assert!(err.contains("not a terminal"), "{err}");
 }

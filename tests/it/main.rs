@@ -5,6 +5,7 @@
 
 mod app;
 mod bodymap;
+mod cli;
 mod dashboard;
 mod diagnostics;
 mod e2e;

@@ -392,6 +392,47 @@ impl App {
         }
     }
 
+    /// Pasted text (one event, whatever its length): into the note being
+    /// typed, or the form's text field in focus; elsewhere it is ignored,
+    /// so a paste can never act as a run of keys on the session.
+    pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        let changed = match &mut self.screen {
+            Screen::Dashboard => self.note.paste(text),
+            Screen::Intake(form) => form.paste(text),
+            Screen::Aftercare(form) => form.paste(text),
+            Screen::Summary(_) => false,
+        };
+        if changed {
+            vec![Effect::Redraw]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The app is about to be suspended (Ctrl-Z): the record says so, and
+    /// that the session's clock keeps running.
+    pub fn suspending(&self, now: Moment) -> Vec<Effect> {
+        if self.has_record() {
+            vec![log_at(now, Entry::Suspended)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The app is back from being suspended since `since`.
+    pub fn returned(&self, since: Moment, now: Moment) -> Vec<Effect> {
+        if self.has_record() {
+            vec![log_at(
+                now,
+                Entry::Returned {
+                    away: now.since(since),
+                },
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Keys on the dashboard: the quit question first, then the note being
     /// typed, then the key map.
     fn on_dashboard_key(
@@ -626,6 +667,7 @@ impl App {
             rhythm: self.rhythm.shown(now),
             still: self.still.length(self.session.session_elapsed(now)),
             note: self.note.draft().cloned(),
+            note_left_out: self.note.left_out(),
             ..self.ctx.clone()
         };
         View::new(&self.session, self.session.display_moment(now), wall, ctx)
