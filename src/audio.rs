@@ -644,7 +644,8 @@ mod tests {
     fn the_device_thread_settles_without_a_sound_card_and_shuts_down() {
         let mut audio = DeviceAudio::start(Some(Bed::Scape(Scape::Surf)), 4, false);
         let clock = SystemClock::new();
-        while audio.state() == AudioState::Probing && clock.now() < Moment::from_secs(5) {
+        // Waits for the probe (a slow machine, or wine, can take seconds).
+        while audio.state() == AudioState::Probing && clock.now() < Moment::from_secs(60) {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert!(matches!(
