@@ -18,7 +18,7 @@ use crate::clock::Moment;
 use crate::protocol::{Advance, Step};
 use crate::session::engine::{Phase, Session, SignedSecs, StepStatus};
 use crate::settings::{Action, KeyMap};
-use crate::text::{clock_text, truncate};
+use crate::text::{self, clock_text, truncate};
 use crate::tui::forms::LineInput;
 use crate::tui::theme::Theme;
 
@@ -463,11 +463,7 @@ impl View {
 
     fn render_header(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.ctx.theme;
-        let left = Line::from(vec![
-            Span::styled(" stillpoint", t.muted),
-            Span::styled(" · ", t.muted),
-            Span::styled(self.protocol.as_str(), t.text.add_modifier(Modifier::BOLD)),
-        ]);
+        let width = usize::from(area.width);
         let mut parts = vec![format!("elapsed {}", secs_text(self.session_elapsed))];
         if !self.is_finished() {
             parts.push(format!("left {}", secs_text(self.session_remaining)));
@@ -475,19 +471,38 @@ impl View {
         if let Some(end) = &self.ends_at {
             parts.push(format!("ends ~{end}"));
         }
+        // The protocol's name keeps at least a few columns: drop the least
+        // important figures first, then cut the name with an ellipsis, so
+        // the two sides never run into each other at any width.
+        const NAME_MIN: usize = 8;
+        let prefix = " stillpoint · ";
         let mut right = format!("{} ", parts.join(" · "));
-        // Drop the least important parts until both sides fit.
-        while right.chars().count() + left.width() + 2 > area.width as usize && parts.len() > 1 {
+        while text::width(&right) + text::width(prefix) + NAME_MIN + 1 > width && parts.len() > 1 {
             parts.pop();
             right = format!("{} ", parts.join(" · "));
         }
+        let named = text::width(&right) + text::width(prefix) + NAME_MIN < width;
+        let prefix = if named { prefix } else { " " };
+        let room = width.saturating_sub(text::width(&right) + text::width(prefix) + 1);
+        let mut left = vec![Span::styled(prefix, t.muted)];
+        if named {
+            left = vec![
+                Span::styled(" stillpoint", t.muted),
+                Span::styled(" · ", t.muted),
+            ];
+        }
+        left.push(Span::styled(
+            truncate(&self.protocol, room),
+            t.text.add_modifier(Modifier::BOLD),
+        ));
+        let left = Line::from(left);
         left.render(area, buf);
         Line::styled(right, t.text)
             .alignment(Alignment::Right)
             .render(area, buf);
     }
 
-    fn render_hold(&self, area: Rect, buf: &mut Buffer, with_next: bool) {
+    fn render_hold(&self, area: Rect, buf: &mut Buffer, with_last: bool) {
         let block = self.hold_block();
         let inner = block.inner(area);
         block.render(area, buf);
@@ -496,7 +511,7 @@ impl View {
         }
         let inner = inner.inner(ratatui::layout::Margin::new(1, 0));
 
-        let text = self.hold_text(with_next);
+        let text = self.hold_text(with_last);
         let text_rows = text.rows(inner.width);
         // Rows: name, digits, gauge, a blank line, then the text.
         let spare = inner.height.saturating_sub(3);
@@ -567,6 +582,7 @@ impl View {
     /// The countdown in big digits, or one bold line when they do not fit.
     fn render_digits(&self, digits: &str, size: Option<DigitSize>, area: Rect, buf: &mut Buffer) {
         match size {
+            Some(DigitSize::Scaled(n)) => render_scaled(digits, self.time_style(), n, area, buf),
             Some(size) => BigText::builder()
                 .pixel_size(size.pixel())
                 .style(self.time_style())
@@ -600,7 +616,7 @@ impl View {
         }
     }
 
-    fn hold_text(&self, with_next: bool) -> HoldText<'_> {
+    fn hold_text(&self, with_last: bool) -> HoldText<'_> {
         let t = &self.ctx.theme;
         let k = &self.ctx.keys;
         // The first line is the state message; it stays (blank while running)
@@ -644,14 +660,14 @@ impl View {
         };
         HoldText {
             messages: vec![message],
-            fields: self.hold_fields(with_next),
+            fields: self.hold_fields(with_last),
         }
     }
 
     /// The labelled lines under the digits: cautions, the hold's text (and
-    /// in practice its learning text), and, without a side column, the
-    /// next step and the latest log line.
-    fn hold_fields(&self, with_next: bool) -> Vec<(&'static str, String)> {
+    /// in practice its learning text), the next step, and, without a side
+    /// column, the latest log line.
+    fn hold_fields(&self, with_last: bool) -> Vec<(&'static str, String)> {
         let h = &self.hold;
         let practice = self.ctx.practice;
         let mut fields = Vec::new();
@@ -671,11 +687,13 @@ impl View {
         add("Intent", h.intent.as_ref());
         add("Notice", h.notice.as_ref());
         add("Avoid", h.mistakes.as_ref().filter(|_| practice));
-        if with_next && let Some((name, planned)) = &self.next {
+        // The next step in full with its planned time, in every layout:
+        // the timeline's row for it may be cut short.
+        if let Some((name, planned)) = &self.next {
             fields.push(("Next", format!("{name} ({})", secs_text(*planned))));
         }
         // Without room for the log panel, its latest line.
-        if with_next && let Some((time, text)) = self.ctx.log.last() {
+        if with_last && let Some((time, text)) = self.ctx.log.last() {
             fields.push(("Last", format!("{time} {text}")));
         }
         fields
@@ -1059,6 +1077,9 @@ fn wrapped_rows(text: &str, width: u16) -> u16 {
 /// How tall the digits are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DigitSize {
+    /// The full digits drawn at `n` times their size (8n rows, 8n columns
+    /// a character), for a large window seen from across the room.
+    Scaled(u16),
     /// 8 rows, 8 columns a character.
     Full,
     /// 4 rows, 8 columns a character.
@@ -1070,6 +1091,7 @@ enum DigitSize {
 impl DigitSize {
     fn rows(self) -> u16 {
         match self {
+            DigitSize::Scaled(n) => 8 * n,
             DigitSize::Full => 8,
             DigitSize::Half | DigitSize::Quadrant => 4,
         }
@@ -1077,6 +1099,7 @@ impl DigitSize {
 
     fn cols_per_char(self) -> u16 {
         match self {
+            DigitSize::Scaled(n) => 8 * n,
             DigitSize::Full | DigitSize::Half => 8,
             DigitSize::Quadrant => 4,
         }
@@ -1084,7 +1107,7 @@ impl DigitSize {
 
     fn pixel(self) -> PixelSize {
         match self {
-            DigitSize::Full => PixelSize::Full,
+            DigitSize::Scaled(_) | DigitSize::Full => PixelSize::Full,
             DigitSize::Half => PixelSize::HalfHeight,
             DigitSize::Quadrant => PixelSize::Quadrant,
         }
@@ -1094,9 +1117,44 @@ impl DigitSize {
 /// The largest digits that fit; `None` means plain text.
 fn pick_digit_size(text: &str, width: u16, rows: u16) -> Option<DigitSize> {
     let chars = text.chars().count() as u16;
-    [DigitSize::Full, DigitSize::Half, DigitSize::Quadrant]
-        .into_iter()
-        .find(|s| s.rows() <= rows && s.cols_per_char() * chars <= width)
+    [
+        DigitSize::Scaled(3),
+        DigitSize::Scaled(2),
+        DigitSize::Full,
+        DigitSize::Half,
+        DigitSize::Quadrant,
+    ]
+    .into_iter()
+    .find(|s| s.rows() <= rows && s.cols_per_char() * chars <= width)
+}
+
+/// Draws `digits` in full-size block digits at `n` times their size,
+/// centred in `area`: drawn once off screen, then each cell spread over
+/// n×n cells (the full-size font is whole blocks, so this is exact).
+fn render_scaled(digits: &str, style: Style, n: u16, area: Rect, buf: &mut Buffer) {
+    let chars = digits.chars().count() as u16;
+    let small = Rect::new(0, 0, chars * 8, 8);
+    let mut off = Buffer::empty(small);
+    BigText::builder()
+        .pixel_size(PixelSize::Full)
+        .style(style)
+        .lines(vec![Line::from(digits.to_owned())])
+        .build()
+        .render(small, &mut off);
+    let left = area.x + area.width.saturating_sub(small.width * n) / 2;
+    for y in 0..small.height * n {
+        for x in 0..small.width * n {
+            let (tx, ty) = (left + x, area.y + y);
+            if tx >= area.right() || ty >= area.bottom() {
+                continue;
+            }
+            if let (Some(from), Some(to)) =
+                (off.cell((x / n, y / n)).cloned(), buf.cell_mut((tx, ty)))
+            {
+                *to = from;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1111,7 +1169,12 @@ mod tests {
     }
 
     #[test]
-    fn digit_size_shrinks_to_fit() {
+    fn digit_size_grows_in_a_large_window_and_shrinks_to_fit() {
+        assert_eq!(
+            pick_digit_size("12:34", 130, 30),
+            Some(DigitSize::Scaled(3))
+        );
+        assert_eq!(pick_digit_size("12:34", 90, 20), Some(DigitSize::Scaled(2)));
         assert_eq!(pick_digit_size("12:34", 60, 10), Some(DigitSize::Full));
         assert_eq!(pick_digit_size("12:34", 60, 5), Some(DigitSize::Half));
         assert_eq!(pick_digit_size("12:34", 30, 5), Some(DigitSize::Quadrant));
