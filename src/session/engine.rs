@@ -129,6 +129,9 @@ pub struct Session {
     actual: Vec<Duration>,
     /// Whether each step has been worked through at least once.
     done: Vec<bool>,
+    /// `planned_after[i]`: the planned time of every step from `i` on, so
+    /// the time still to go costs the same at step 3 of 10,000 as of 10.
+    planned_after: Vec<Duration>,
     lead: Duration,
     reminder: Option<Duration>,
 }
@@ -140,6 +143,10 @@ impl Session {
         let protocol_lead = protocol.lead.map_or(DEFAULT_LEAD, |d| d.get());
         let protocol_reminder = protocol.reminder.map_or(DEFAULT_REMINDER, |d| d.get());
         let target = protocol.steps.first().map_or(Duration::ZERO, Step::planned);
+        let mut planned_after = vec![Duration::ZERO; n + 1];
+        for (i, step) in protocol.steps.iter().enumerate().rev() {
+            planned_after[i] = planned_after[i + 1] + step.planned();
+        }
         Session {
             protocol,
             phase: Phase::Ready,
@@ -156,6 +163,7 @@ impl Session {
             paused_total: Duration::ZERO,
             actual: vec![Duration::ZERO; n],
             done: vec![false; n],
+            planned_after,
             lead: protocol_lead,
             reminder: Some(protocol_reminder),
         }
@@ -258,10 +266,11 @@ impl Session {
         if self.is_finished() {
             return Duration::ZERO;
         }
-        let later: Duration = self.protocol.steps[self.current + 1..]
-            .iter()
-            .map(Step::planned)
-            .sum();
+        let later = self
+            .planned_after
+            .get(self.current + 1)
+            .copied()
+            .unwrap_or_default();
         later + self.step.target.saturating_sub(self.step_elapsed(now))
     }
 

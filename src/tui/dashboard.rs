@@ -22,7 +22,7 @@ use crate::text::{self, clock_text, truncate};
 use crate::tui::forms::LineInput;
 use crate::tui::theme::Theme;
 
-use crate::tui::{MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::{MIN_HEIGHT, MIN_WIDTH, put};
 
 /// A panel drawn over the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,6 +177,9 @@ pub struct View {
     session_elapsed: u64,
     session_remaining: u64,
     ends_at: Option<String>,
+    /// The step the first row of `timeline` stands for.
+    timeline_start: usize,
+    /// A window of rows around the current step.
     timeline: Vec<TimelineRow>,
     hold: HoldInfo,
 }
@@ -237,13 +240,25 @@ impl Mode {
     }
 }
 
-/// Every step's row of the timeline at `now`.
-fn timeline(session: &Session, now: Moment) -> Vec<TimelineRow> {
-    session
-        .protocol()
-        .steps
+/// How many timeline rows a view carries at most: more than any screen
+/// shows, few enough that a frame costs the same for 18 steps as for
+/// 10,000.
+const TIMELINE_WINDOW: usize = 64;
+
+/// The rows of the timeline around the current step at `now`, and the
+/// index of the first: two steps before the current one and the rest
+/// after it, or the last [`TIMELINE_WINDOW`] steps near the end.
+fn timeline(session: &Session, now: Moment) -> (usize, Vec<TimelineRow>) {
+    let steps = &session.protocol().steps;
+    let first = session
+        .current()
+        .saturating_sub(2)
+        .min(steps.len().saturating_sub(TIMELINE_WINDOW));
+    let rows = steps
         .iter()
         .enumerate()
+        .skip(first)
+        .take(TIMELINE_WINDOW)
         .map(|(i, s)| {
             let status = session.step_status(i);
             let actual = session.step_actual(i, now);
@@ -256,7 +271,8 @@ fn timeline(session: &Session, now: Moment) -> Vec<TimelineRow> {
                 transition: matches!(s, Step::Transition(_)),
             }
         })
-        .collect()
+        .collect();
+    (first, rows)
 }
 
 impl View {
@@ -280,6 +296,7 @@ impl View {
             let span = jiff::SignedDuration::try_from(real).ok()?;
             Some(wall.wrapping_add(span).strftime("%H:%M").to_string())
         });
+        let (timeline_start, timeline) = timeline(session, now);
         View {
             ctx,
             protocol: protocol.name.to_string(),
@@ -302,7 +319,8 @@ impl View {
             session_elapsed: session.session_elapsed(now).as_secs(),
             session_remaining: remaining.as_secs(),
             ends_at,
-            timeline: timeline(session, now),
+            timeline_start,
+            timeline,
             hold: HoldInfo::of(session),
         }
     }
@@ -737,41 +755,48 @@ impl View {
         }
         // Keep the current step in view with two finished steps above it.
         let rows = inner.height as usize;
-        let current = self.step_no.saturating_sub(1);
+        let current = self
+            .step_no
+            .saturating_sub(1)
+            .saturating_sub(self.timeline_start);
         let first = current
             .saturating_sub(2)
             .min(self.timeline.len().saturating_sub(rows));
-        let name_width = inner.width as usize - 15;
-        let lines: Vec<Line> = self
-            .timeline
-            .iter()
-            .skip(first)
-            .take(rows)
-            .map(|row| {
-                let (mark, style) = match row.status {
-                    StepStatus::Done => ("✓ ", t.muted),
-                    StepStatus::Current if self.is_finished() => ("✓ ", t.muted),
-                    StepStatus::Current => ("▸ ", self.time_style().add_modifier(Modifier::BOLD)),
-                    StepStatus::Upcoming => ("  ", t.text),
-                };
-                let name = if row.transition {
-                    format!("· {}", row.name)
-                } else {
-                    row.name.clone()
-                };
-                let actual = row.actual.map(secs_text).unwrap_or_default();
-                Line::from(vec![
-                    Span::styled(mark, style),
-                    Span::styled(
-                        format!("{:<name_width$}", truncate(&name, name_width)),
-                        style,
-                    ),
-                    Span::styled(format!("{:>6}", secs_text(row.planned)), t.muted),
-                    Span::styled(format!("{actual:>7}"), style),
-                ])
-            })
-            .collect();
-        Paragraph::new(lines).render(inner, buf);
+        // Mark, name, plan (6 columns) and actual (7), written straight
+        // into the cells a row at a time: nothing here wraps.
+        let name_width = inner.width - 15;
+        let rows = self.timeline.iter().skip(first);
+        for (y, row) in (inner.y..inner.bottom()).zip(rows) {
+            let (mark, style) = match row.status {
+                StepStatus::Done => ("✓ ", t.muted),
+                StepStatus::Current if self.is_finished() => ("✓ ", t.muted),
+                StepStatus::Current => ("▸ ", self.time_style().add_modifier(Modifier::BOLD)),
+                StepStatus::Upcoming => ("  ", t.text),
+            };
+            let mut x = inner.x;
+            x += put(buf, x, y, mark, 2, style);
+            let mut room = name_width;
+            if row.transition {
+                room -= put(buf, x, y, "· ", room, style);
+            }
+            put(
+                buf,
+                x + name_width - room,
+                y,
+                &truncate(&row.name, room.into()),
+                room,
+                style,
+            );
+            x += name_width;
+            // Right-aligned; an hour-long figure takes a column more.
+            let planned = secs_text(row.planned);
+            let at = (x + 6).saturating_sub(planned.len() as u16);
+            put(buf, at, y, &planned, 7, t.muted);
+            if let Some(actual) = row.actual.map(secs_text) {
+                let at = (x + 13).saturating_sub(actual.len() as u16);
+                put(buf, at, y, &actual, 7, style);
+            }
+        }
     }
 
     fn render_status(&self, area: Rect, buf: &mut Buffer) {
