@@ -319,3 +319,41 @@ fn next_step_is_named_in_full_in_a_wide_layout() {
         rows.join("\n")
     );
 }
+
+/// A protocol of `steps` one-second holds, worked halfway through.
+fn halfway_through(steps: usize) -> (Session, Moment) {
+    let holds: Vec<String> = (1..=steps)
+        .map(|i| {
+            format!(
+                "Hold(name: \"Hold {i}\", region: Feet, hands: \"Resting.\", \
+                 intent: \"Listen.\", duration: \"1s\", advance: Manual)"
+            )
+        })
+        .collect();
+    let text = format!(
+        "Protocol(version: 1, name: \"Long\", summary: \"x\", steps: [{}])",
+        holds.join(",")
+    );
+    let mut s = Session::new(Protocol::parse(&text, Path::new("long.ron")).expect("valid"));
+    s.handle(Input::Next, Moment::ZERO);
+    for i in 1..=steps / 2 {
+        s.handle(Input::Next, Moment::from_secs(i as u64));
+    }
+    (s, Moment::from_secs((steps / 2) as u64))
+}
+
+/// In a protocol of 10,000 steps the timeline still keeps the current
+/// step in view with two done above it, and the time still to go is the
+/// plan of every step after it.
+#[test]
+fn a_ten_thousand_step_protocol_shows_its_window_around_the_current_step() {
+    let (s, now) = halfway_through(10_000);
+    assert_eq!(s.current(), 5_000);
+    assert_eq!(s.session_remaining(now).as_secs(), 5_000);
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
+    let rows = screen_rows(draw(&view, 120, 40).backend().buffer());
+    let at = |text: &str| rows.iter().position(|r| r.contains(text));
+    assert_eq!(at("│✓ Hold 4999"), Some(2), "{}", rows.join("\n"));
+    assert_eq!(at("│▸ Hold 5001"), Some(4), "{}", rows.join("\n"));
+    assert!(at("│  Hold 5020").is_some(), "{}", rows.join("\n"));
+}
