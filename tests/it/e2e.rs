@@ -14,6 +14,9 @@ use crate::support::{BIN, Pane, alive};
 
 #[test]
 fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "quit",
         100,
@@ -87,6 +90,9 @@ fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
 
 #[test]
 fn without_a_sound_card_the_session_runs_silent_and_the_screen_stays_clean() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "nodev",
         100,
@@ -128,6 +134,9 @@ fn without_a_sound_card_the_session_runs_silent_and_the_screen_stays_clean() {
 
 #[test]
 fn sigterm_closes_the_record_and_restores_the_terminal() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "term",
         100,
@@ -158,6 +167,9 @@ fn sigterm_closes_the_record_and_restores_the_terminal() {
 
 #[test]
 fn a_panic_restores_the_terminal_before_the_message_is_printed() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "panic",
         100,
@@ -178,6 +190,9 @@ fn a_panic_restores_the_terminal_before_the_message_is_printed() {
 
 #[test]
 fn a_tiny_window_asks_to_be_enlarged_and_recovers() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "tiny",
         100,
@@ -198,6 +213,9 @@ fn a_tiny_window_asks_to_be_enlarged_and_recovers() {
 
 #[test]
 fn closing_the_terminal_ends_the_app_even_when_sighup_is_ignored() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "hup",
         100,
@@ -652,6 +670,9 @@ fn list_lines_up_wide_names_by_width() {
 
 #[test]
 fn the_picker_shows_broken_files_and_p_starts_a_practice() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("broken.ron"),
@@ -679,6 +700,9 @@ fn the_picker_shows_broken_files_and_p_starts_a_practice() {
 
 #[test]
 fn leaving_a_consultation_started_from_the_picker_comes_back_to_the_picker() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start("backtopicker", 100, 30, &["--no-audio"], "");
     pane.wait_for("choose a protocol");
     pane.keys(&["Enter"]);
@@ -707,6 +731,9 @@ fn state(pid: u32) -> char {
 
 #[test]
 fn ctrl_z_gives_the_terminal_back_and_continuing_redraws_with_the_hold_still_timing() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "ctrlz",
         100,
@@ -752,6 +779,9 @@ fn ctrl_z_gives_the_terminal_back_and_continuing_redraws_with_the_hold_still_tim
 
 #[test]
 fn a_ten_thousand_character_paste_is_one_quick_event_cut_at_the_note_length_with_a_word() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let pane = Pane::start(
         "paste",
         120,
@@ -792,6 +822,9 @@ fn a_ten_thousand_character_paste_is_one_quick_event_cut_at_the_note_length_with
 
 #[test]
 fn input_that_is_not_a_terminal_is_refused_at_once_even_on_a_terminal_screen() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     // The pane is a terminal for output, but the input is /dev/null: the
     // app would otherwise read end-of-file forever.
     let pane = Pane::start(

@@ -273,6 +273,9 @@ fn note(pane: &Pane, text: &str) {
 }
 
 fn small_disk_session(name: &str) -> Option<(Pane, SmallDisk)> {
+    if !crate::support::have_tmux() {
+        return None;
+    }
     if !is_root() {
         eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
         return None;
