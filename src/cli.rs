@@ -365,7 +365,7 @@ fn run_tool(
         Command::List => list(&Catalog::discover(search)),
         Command::Validate { files } => validate(&files, search),
         Command::New { name, force } => new_protocol(&name, force),
-        Command::Config { init, force } => config_command(init, force),
+        Command::Config { init, force } => config_command(init, force, data_dir, search),
         Command::Audio(AudioCommand::Render { cue, seconds, out }) => {
             render(soundscape, cue.as_deref(), seconds, &out)
         }

@@ -348,6 +348,12 @@ impl Bindings {
         }
     }
 
+    /// Whether the file sets the keys for `action` (else it keeps its
+    /// default keys).
+    pub fn sets(&self, action: Action) -> bool {
+        self.get(action).is_some()
+    }
+
     /// Sets the keys for `action` (for tests and callers building a map).
     pub fn set(&mut self, action: Action, keys: Vec<Key>) {
         let slot = match action {

@@ -370,6 +370,84 @@ fn a_broken_settings_file_stops_the_start_with_its_location() {
     );
 }
 
+/// `config` prints each setting in effect and where it came from, and a
+/// relative `data_dir` is taken from the settings file's folder, not from
+/// the folder stillpoint happens to be started in.
+#[test]
+fn config_shows_the_settings_in_effect_and_where_each_came_from() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let studio = dir.path().join("studio");
+    std::fs::create_dir_all(&studio).expect("folder");
+    let config = studio.join("config.ron");
+    std::fs::write(
+        &config,
+        r#"Config(theme: Day, data_dir: "records", volume: 3, keys: (next: ["F5"]))"#,
+    )
+    .expect("written");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("folder");
+    let run = |args: &[&str], data: Option<&str>| {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .current_dir(&elsewhere)
+            .env("STILLPOINT_CONFIG", &config)
+            .env_remove("STILLPOINT_DATA")
+            .env_remove("NO_COLOR");
+        if let Some(d) = data {
+            c.env("STILLPOINT_DATA", d);
+        }
+        c.output().expect("runs")
+    };
+    let out = run(&["config"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} line in:\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let records = studio.join("records");
+    assert_eq!(
+        line("data folder"),
+        format!("data folder {} settings file", records.display())
+    );
+    assert_eq!(line("theme"), "theme day settings file");
+    assert_eq!(line("volume"), "volume 3 of 10 settings file");
+    assert_eq!(
+        line("lead"),
+        "lead 10 s before a step ends (unless the protocol says) default"
+    );
+    assert_eq!(line("next"), "next F5 settings file");
+    assert_eq!(line("pause"), "pause p default");
+    // The environment and the flag outrank the file, and say so.
+    let out = run(&["config"], Some("/srv/env-records"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("/srv/env-records"), "{text}");
+    assert!(text.contains("STILLPOINT_DATA"), "{text}");
+    let out = run(
+        &["--data-dir", "/srv/flag", "config"],
+        Some("/srv/env-records"),
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/srv/flag"));
+    // Records are read from where `config` says, from any working folder.
+    let sessions = records.join("sessions");
+    std::fs::create_dir_all(&sessions).expect("folder");
+    let name = "20180108-113000-ten-step-protocol.jsonl";
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data/sessions");
+    std::fs::copy(fixture.join(name), sessions.join(name)).expect("copied");
+    let out = run(&["history"], None);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(table.contains("2018-01-08"), "{table}");
+}
+
 #[test]
 fn config_init_writes_settings_that_check_out_and_new_writes_a_valid_protocol() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -383,13 +461,15 @@ fn config_init_writes_settings_that_check_out_and_new_writes_a_valid_protocol() 
             .expect("runs")
     };
     let out = run(&["config"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("no settings file"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("not there, so every setting is its default")
+    );
     assert!(run(&["config", "--init"]).status.success());
     let again = run(&["config", "--init"]);
     assert_eq!(again.status.code(), Some(1), "no overwrite without --force");
     let out = run(&["config"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("read and valid"));
     assert!(run(&["new", "studio-flow"]).status.success());
     let out = run(&["validate", "studio-flow.ron"]);
     assert!(
