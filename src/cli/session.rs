@@ -418,7 +418,10 @@ pub(super) fn run_dashboard(
     }
     // Opened only now, so that anything the sound libraries print while
     // probing lands in the log behind the dashboard, not on the terminal.
-    let mut audio = open_audio(setup, bed, app.volume());
+    let (mut audio, missing) = open_audio(setup, bed, app.volume());
+    if let Some(name) = missing {
+        app.cue_device_missing(name);
+    }
     if setup.options.panic_for_test {
         let _ = screen
             .terminal
@@ -457,19 +460,28 @@ pub(super) fn run_dashboard(
 }
 
 /// The sound edge: silent with `--no-audio`, else the device (which runs
-/// silent by itself when there is none).
-fn open_audio(setup: &Setup<'_>, bed: Option<Bed>, volume: Volume) -> Box<dyn Audio> {
+/// silent by itself when there is none); and the cue device named that is
+/// not there, if one is (its cues then go to the default output).
+fn open_audio(
+    setup: &Setup<'_>,
+    bed: Option<Bed>,
+    volume: Volume,
+) -> (Box<dyn Audio>, Option<String>) {
     if setup.options.no_audio {
-        return Box::new(RecordingAudio::new(AudioState::Disabled));
+        return (Box::new(RecordingAudio::new(AudioState::Disabled)), None);
     }
     let cue_device =
         (setup.options.cue_device.clone()).or_else(|| setup.settings.config.cue_device.clone());
-    Box::new(DeviceAudio::start_with_cue_device(
+    let missing = cue_device
+        .clone()
+        .filter(|name| !crate::audio::devices::is_present(name));
+    let audio = Box::new(DeviceAudio::start_with_cue_device(
         bed,
         volume.level(),
         volume.muted(),
         cue_device,
-    ))
+    ));
+    (audio, missing)
 }
 
 /// Once the terminal is given back: the volume remembered, a closed record

@@ -170,6 +170,12 @@ pub enum Entry {
         /// Whether sound is muted.
         muted: bool,
     },
+    /// The cue device asked for was not there: cues went to the default
+    /// output.
+    CueDeviceMissing {
+        /// The name asked for.
+        name: String,
+    },
     /// The answers after the last step.
     Aftercare(Aftercare),
     /// The record was closed normally; the summary is final.
@@ -277,6 +283,9 @@ impl Entry {
             Entry::StillPointEnded { length, .. } => format!("still point {}", t(*length)),
             Entry::Audio { muted: true, .. } => "sound muted".to_owned(),
             Entry::Audio { volume, .. } => format!("volume {volume}"),
+            Entry::CueDeviceMissing { name } => {
+                format!("cue device \"{name}\" not found: cues on the default output")
+            }
             Entry::Aftercare(a) => match (a.pain, a.stress) {
                 (Some(p), Some(s)) => format!("after: pain {p}, stress {s}"),
                 _ => "closing questions skipped".to_owned(),

@@ -918,3 +918,46 @@ fn input_that_is_not_a_terminal_is_refused_at_once_even_on_a_terminal_screen() {
     let err = std::fs::read_to_string(pane.path("stderr.txt")).expect("stderr");
     assert!(err.contains("not a terminal"), "{err}");
 }
+
+/// A cue device that is not there is said on the status line for the
+/// whole session and in the record, not passed over in silence.
+#[test]
+fn a_named_cue_device_that_is_missing_is_said_on_screen_and_in_the_record() {
+    if !crate::support::have_tmux() {
+        return;
+    }
+    let pane = Pane::start(
+        "cuedevice",
+        150,
+        30,
+        &[
+            "practice",
+            "still-point-10",
+            "--soundscape",
+            "none",
+            "--cue-device",
+            "No Such Earbud",
+        ],
+        "",
+    );
+    pane.wait_for("press space");
+    pane.wait_for("cue device \"No Such Earbud\" not found: cues on the default output");
+    pane.keys(&["Space"]);
+    pane.wait_for("running");
+    pane.keys(&["q"]);
+    pane.wait_for("End this session now?");
+    pane.keys(&["y"]);
+    pane.wait_for("session summary");
+    pane.keys(&["Enter"]);
+    assert_eq!(pane.wait_exit(), 0);
+    let journal = std::fs::read_dir(pane.path("data/sessions"))
+        .expect("log folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .map(|p| std::fs::read_to_string(p).expect("record"))
+        .collect::<String>();
+    let at = |event: &str| journal.lines().position(|l| l.contains(event));
+    let missing = at(r#""event":"cue_device_missing","name":"No Such Earbud""#);
+    assert!(missing.is_some(), "{journal}");
+    assert!(missing < at(r#""event":"step_ended""#), "{journal}");
+}
