@@ -143,9 +143,10 @@ impl Config {
         let mut config: Config = options
             .from_str(text)
             .map_err(|e| FileError::from_ron(origin, FileKind::Settings, text, &e))?;
+        let written = config.soundscape.clone();
         config.resolve_paths(origin);
         config.check_volume(text, origin)?;
-        config.check_soundscape(text, origin)?;
+        config.check_soundscape(text, origin, written.as_deref())?;
         let keys = KeyMap::from_bindings(&config.keys).map_err(|(action, key, other)| {
             FileError::at_field(
                 origin,
@@ -201,14 +202,21 @@ impl Config {
     }
 
     /// A soundscape that is neither one of ours, `none`, nor a file is an
-    /// error at `soundscape:`, with the closest name when there is one.
-    fn check_soundscape(&self, text: &str, origin: &Path) -> Result<(), FileError> {
-        let Some(s) = &self.soundscape else {
+    /// error at `soundscape:`, with the closest name when there is one;
+    /// `written` is the value as the file has it (before a relative path
+    /// was taken from the file's folder).
+    fn check_soundscape(
+        &self,
+        text: &str,
+        origin: &Path,
+        written: Option<&str>,
+    ) -> Result<(), FileError> {
+        let (Some(resolved), Some(s)) = (&self.soundscape, written) else {
             return Ok(());
         };
         if crate::audio::scape::Scape::from_name(s).is_some()
             || s == "none"
-            || Path::new(s).is_file()
+            || Path::new(resolved).is_file()
         {
             return Ok(());
         }

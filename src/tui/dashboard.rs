@@ -723,7 +723,7 @@ impl View {
             return;
         }
         let label = format!(" {} / {}", secs_text(self.elapsed), secs_text(self.target));
-        let bar_width = area.width.saturating_sub(label.chars().count() as u16) as u64;
+        let bar_width = area.width.saturating_sub(text::width(&label) as u16) as u64;
         let filled = (self.elapsed.min(self.target) * bar_width)
             .checked_div(self.target)
             .unwrap_or(bar_width)
@@ -875,7 +875,7 @@ impl View {
         let mut used = 1;
         for (i, (key, what)) in keys.iter().enumerate() {
             let gap = if i > 0 { 2 } else { 0 };
-            let width = gap + key.chars().count() + 1 + what.chars().count();
+            let width = gap + text::width(key) + 1 + text::width(what);
             // Drop what does not fit; `?` lists every key anyway.
             if used + width > area.width as usize {
                 continue;
@@ -906,8 +906,7 @@ impl View {
             format!("  {}/{} · enter saves · esc drops", note.len(), note.max())
         };
         let hint = hint.as_str();
-        let room =
-            (area.width as usize).saturating_sub(prompt.chars().count() + hint.chars().count());
+        let room = (area.width as usize).saturating_sub(text::width(prompt) + text::width(hint));
         let mut spans = vec![Span::styled(prompt, t.accent)];
         spans.extend(note.spans(room.max(1), true, t.text));
         spans.push(Span::styled(hint, t.muted));
@@ -974,7 +973,7 @@ impl View {
             .map(|a| {
                 Line::from(vec![
                     Span::styled(
-                        format!(" {:<20}", truncate(self.ctx.keys.all(*a), 20)),
+                        format!(" {}", text::fit(self.ctx.keys.all(*a), 20)),
                         t.accent,
                     ),
                     Span::styled(what(*a), t.text),
@@ -1084,7 +1083,7 @@ fn wrapped_rows(text: &str, width: u16) -> u16 {
     let mut rows = 1;
     let mut used = 0;
     for word in text.split_whitespace() {
-        let w = word.chars().count();
+        let w = text::width(word);
         if used > 0 && used + 1 + w > width {
             rows += 1;
             used = 0;
