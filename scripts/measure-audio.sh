@@ -5,6 +5,7 @@
 #
 #   scripts/measure-audio.sh [WINDOW_SECONDS [WHAT...]]   default: 60 surf sox none latency
 #   WHAT: surf drone rain sox none latency
+#   STILLPOINT_BIN=/path/to/stillpoint scripts/measure-audio.sh ...   measure that binary
 #
 # Prints CPU % of one core over the window for: stillpoint playing a
 # soundscape, sox playing brown noise, and stillpoint with no soundscape
@@ -17,13 +18,23 @@ window="${1:-60}"
 shift || true
 what=("$@")
 [ ${#what[@]} -gt 0 ] || what=(surf sox none latency)
-cargo build --release --quiet
-bin="$PWD/target/release/stillpoint"
+# STILLPOINT_BIN measures another build (say, a copy of the binary from
+# before a change) instead of building this tree.
+if [ -n "${STILLPOINT_BIN:-}" ]; then
+    bin="$STILLPOINT_BIN"
+else
+    cargo build --release --quiet
+    bin="$PWD/target/release/stillpoint"
+fi
 work="$(mktemp -d)"
 tmux_="tmux -L ma$$"
 cleanup() { $tmux_ kill-server 2>/dev/null || true; [ -f "$work/pa/pa.pid" ] && kill "$(cat "$work/pa/pa.pid")" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-eval "$(bash "$tools/pulse-null-sink.sh" "$work/pa")"
+# The server gets a home and runtime folder of its own, so a PulseAudio that
+# is already running for someone else (its pid file, its socket) is left alone.
+mkdir -p "$work/pa"
+eval "$(HOME="$work/pa" XDG_RUNTIME_DIR="$work/pa" XDG_CONFIG_HOME="$work/pa" \
+    bash "$tools/pulse-null-sink.sh" "$work/pa")"
 export PULSE_SERVER STILLPOINT_DATA="$work/data"
 pa=$(cat "$work/pa/pa.pid")
 hz=$(getconf CLK_TCK)
@@ -51,7 +62,9 @@ for w in "${what[@]}"; do
     case "$w" in
     surf|drone|rain)
         pid=$(app --soundscape "$w")
-        $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1
+        # The status line, to show sound was on (pipefail must not end the run
+        # if it is not drawn yet).
+        $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1 || true
         measure "stillpoint, $w soundscape" "$pid"
         $tmux_ kill-server
         sleep 2 ;;

@@ -13,6 +13,7 @@
 //! that dies says nothing) is dropped and the output looked for again. Nothing
 //! here prints; failures only change the [`AudioState`] the status line shows.
 
+pub mod analysis;
 pub mod bell;
 pub mod cue;
 pub mod file;

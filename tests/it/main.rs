@@ -14,5 +14,6 @@ mod practice;
 mod protocol_files;
 mod reference;
 mod resume;
+mod sound_beds;
 mod sound_server;
 mod support;
