@@ -54,6 +54,10 @@ measure() {
         'BEGIN { printf "%-34s app %.2f%% of a core | sound server %.2f%%\n", n, 100*a/hz/w, 100*p/hz/w }'
 }
 app() { # run stillpoint in a 120x40 pane, start the session, print its pid
+    # A data folder of its own: the run before was killed mid-session, and
+    # its unfinished record would make this one ask to take it up.
+    STILLPOINT_DATA="$(mktemp -d "$work/data.XXXX")"
+    export STILLPOINT_DATA
     $tmux_ -f /dev/null new-session -d -s m -x 120 -y 40 "exec $bin practice $work/hold.ron $*"
     sleep 1.5; $tmux_ send-keys -t m Space; sleep 8   # past the 6 s fade-in
     $tmux_ display -p -t m '#{pane_pid}'
