@@ -234,6 +234,78 @@ pub fn dc(frames: &[[f32; 2]], rate: u32) -> Dc {
     Dc { mean, drift }
 }
 
+/// A sudden rise in level, as a rain drop makes against the wash: when it
+/// happens, and how far it stands above the sound just before it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Onset {
+    /// When, in seconds from the start.
+    pub at: f64,
+    /// How far its loudest moment stands above the level of the 100 ms
+    /// before it, in dB.
+    pub rise_db: f64,
+}
+
+/// The transients in `frames` at `rate`: moments where the level above
+/// 1 kHz (where drops ring and a slow pad's beating does not reach), in
+/// 2.5 ms steps, jumps by more than `threshold_db` over the median of the
+/// 100 ms before. Onsets closer than 30 ms count as one.
+pub fn onsets(frames: &[[f32; 2]], rate: u32, threshold_db: f64) -> Vec<Onset> {
+    let step = (f64::from(rate) * 0.0025).max(1.0) as usize;
+    // Two one-pole high-passes at 1 kHz: 12 dB an octave below it.
+    let a = (-2.0 * PI * 1_000f64.min(f64::from(rate) * 0.45) / f64::from(rate)).exp();
+    let (mut lp1, mut lp2) = (0.0f64, 0.0f64);
+    let energy: Vec<f64> = frames
+        .chunks_exact(step)
+        .map(|c| {
+            c.iter()
+                .map(|f| {
+                    let x = (f64::from(f[0]) + f64::from(f[1])) * 0.5;
+                    lp1 = a * lp1 + (1.0 - a) * x;
+                    let h1 = x - lp1;
+                    lp2 = a * lp2 + (1.0 - a) * h1;
+                    let h = h1 - lp2;
+                    h * h
+                })
+                .sum::<f64>()
+                / step as f64
+        })
+        .collect();
+    // A rise in what is all but silence (the rounding noise above a low
+    // pad) is no transient: the step must also carry a thousandth of the
+    // sound's mean power.
+    let gate = frames
+        .iter()
+        .map(|f| (f64::from(f[0]).powi(2) + f64::from(f[1]).powi(2)) / 2.0)
+        .sum::<f64>()
+        / frames.len().max(1) as f64
+        * 1e-3;
+    let history = 40; // 100 ms of 2.5 ms steps
+    let gap = 12; // 30 ms
+    let ratio = 10f64.powf(threshold_db / 10.0);
+    let mut found: Vec<Onset> = Vec::new();
+    let mut last: Option<usize> = None;
+    let mut before: Vec<f64> = Vec::with_capacity(history);
+    for k in history..energy.len() {
+        before.clear();
+        before.extend_from_slice(&energy[k - history..k]);
+        before.sort_by(f64::total_cmp);
+        let floor = before[history / 2].max(1e-20);
+        let next = &energy[k..(k + 4).min(energy.len())];
+        let peak = next.iter().copied().fold(0.0, f64::max);
+        // The 10 ms from here, on average, must stand out: a tone's beating
+        // flickers within that, a drop rings through it.
+        let held = next.iter().sum::<f64>() / next.len() as f64;
+        if held > floor * ratio && held > gate && last.is_none_or(|l| k - l >= gap) {
+            last = Some(k);
+            found.push(Onset {
+                at: (k * step) as f64 / f64::from(rate),
+                rise_db: 10.0 * (peak / floor).log10(),
+            });
+        }
+    }
+    found
+}
+
 /// A coarse picture of a sound over time: for each step of a quarter block,
 /// the level in dB of each half-octave band (from 60 Hz up) over the block
 /// that starts there. Two stretches that sound the same have the same
