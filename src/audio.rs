@@ -20,6 +20,7 @@ pub mod file;
 pub mod latency;
 pub mod mix;
 mod output;
+pub mod resample;
 pub mod scape;
 
 use std::sync::Arc;
