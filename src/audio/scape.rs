@@ -77,17 +77,41 @@ impl Noise {
     }
 }
 
+/// Two independent white noises, left and right, made side by side so the
+/// compiler can make both in one vector operation.
+#[derive(Debug, Clone)]
+struct Hiss([u32; 2]);
+
+impl Hiss {
+    fn new(left: u32, right: u32) -> Hiss {
+        Hiss([left.max(1), right.max(1)])
+    }
+
+    /// Uniform in [-1, 1) on each side (the xorshift32 state read as a
+    /// signed number, which converts in one instruction).
+    fn next(&mut self) -> [f32; 2] {
+        let mut out = [0.0; 2];
+        for (x, o) in self.0.iter_mut().zip(&mut out) {
+            *x ^= *x << 13;
+            *x ^= *x >> 17;
+            *x ^= *x << 5;
+            *o = (*x as i32) as f32 * (1.0 / 2_147_483_648.0);
+        }
+        out
+    }
+}
+
 /// The highest cutoff a filter is designed for at `rate`: just under the
 /// Nyquist frequency, so a device running at 8 kHz still gets stable filters.
 fn cutoff(hz: f32, rate: f32) -> f32 {
     hz.min(rate * 0.45)
 }
 
-/// A one-pole low-pass filter (6 dB an octave).
+/// A one-pole low-pass filter (6 dB an octave), for both channels.
 #[derive(Debug, Clone, Copy)]
 struct LowPass {
     a: f32,
-    y: f32,
+    y: [f32; 2],
 }
 
 impl LowPass {
@@ -98,33 +122,35 @@ impl LowPass {
     fn new(hz: f32, rate: f32) -> LowPass {
         LowPass {
             a: LowPass::coefficient(hz, rate),
-            y: 0.0,
+            y: [0.0; 2],
         }
     }
 
-    fn next(&mut self, x: f32) -> f32 {
-        self.y += self.a * (x - self.y);
+    fn next(&mut self, x: [f32; 2]) -> [f32; 2] {
+        for (y, x) in self.y.iter_mut().zip(x) {
+            *y += self.a * (x - *y);
+        }
         self.y
     }
 }
 
-/// A second-order (12 dB an octave) Butterworth high-pass filter, in
-/// transposed direct form II. It takes away what a laptop cannot play, and
-/// with it any DC or slow drift.
+/// A second-order (12 dB an octave) Butterworth high-pass filter for both
+/// channels, in transposed direct form II. It takes away what a laptop
+/// cannot play, and with it any DC or slow drift.
 #[derive(Debug, Clone, Copy)]
 struct HighPass {
     b0: f32,
     b1: f32,
-    b2: f32,
     a1: f32,
     a2: f32,
-    z1: f32,
-    z2: f32,
+    z1: [f32; 2],
+    z2: [f32; 2],
 }
 
 impl HighPass {
     fn new(hz: f32, rate: f32) -> HighPass {
-        // The bilinear transform of s^2 / (s^2 + s/Q + 1), Q = 1/sqrt(2).
+        // The bilinear transform of s^2 / (s^2 + s/Q + 1), Q = 1/sqrt(2);
+        // b2 equals b0.
         let w = TAU * cutoff(hz, rate) / rate;
         let alpha = w.sin() * std::f32::consts::FRAC_1_SQRT_2;
         let cos = w.cos();
@@ -132,19 +158,22 @@ impl HighPass {
         HighPass {
             b0: (1.0 + cos) / 2.0 / a0,
             b1: -(1.0 + cos) / a0,
-            b2: (1.0 + cos) / 2.0 / a0,
             a1: -2.0 * cos / a0,
             a2: (1.0 - alpha) / a0,
-            z1: 0.0,
-            z2: 0.0,
+            z1: [0.0; 2],
+            z2: [0.0; 2],
         }
     }
 
-    fn next(&mut self, x: f32) -> f32 {
-        let y = self.b0 * x + self.z1;
-        self.z1 = self.b1 * x - self.a1 * y + self.z2;
-        self.z2 = self.b2 * x - self.a2 * y;
-        y
+    fn next(&mut self, x: [f32; 2]) -> [f32; 2] {
+        let mut out = [0.0; 2];
+        for ch in 0..2 {
+            let y = self.b0 * x[ch] + self.z1[ch];
+            self.z1[ch] = self.b1 * x[ch] - self.a1 * y + self.z2[ch];
+            self.z2[ch] = self.b0 * x[ch] - self.a2 * y;
+            out[ch] = y;
+        }
+        out
     }
 }
 
@@ -273,13 +302,13 @@ impl Glide {
 /// DC or drift).
 #[derive(Debug, Clone)]
 struct Surf {
-    noise: [Noise; 2],
+    noise: Hiss,
     /// The low-pass coefficients at a wave's trough and crest.
     dull: f32,
     bright: f32,
-    split: [LowPass; 2],
-    soft: [LowPass; 2],
-    floor: [HighPass; 2],
+    split: LowPass,
+    soft: LowPass,
+    floor: HighPass,
     /// The split's coefficient and the gains of body and foam.
     cut: Glide,
     body: Glide,
@@ -299,12 +328,12 @@ impl Surf {
     fn new(rate: f32) -> Surf {
         let dull = LowPass::coefficient(380.0, rate);
         let mut s = Surf {
-            noise: [Noise::new(0x1234_5678), Noise::new(0x8765_4321)],
+            noise: Hiss::new(0x1234_5678, 0x8765_4321),
             dull,
             bright: LowPass::coefficient(1_300.0, rate),
-            split: [LowPass::new(380.0, rate); 2],
-            soft: [LowPass::new(3_000.0, rate); 2],
-            floor: [HighPass::new(140.0, rate); 2],
+            split: LowPass::new(380.0, rate),
+            soft: LowPass::new(3_000.0, rate),
+            floor: HighPass::new(140.0, rate),
             cut: Glide::at(dull),
             body: Glide::at(0.0),
             foam: Glide::at(0.0),
@@ -372,16 +401,12 @@ impl Surf {
             }
             let n = (out.len() - done).min(self.left as usize);
             for frame in &mut out[done..done + n] {
-                let a = self.cut.next();
+                self.split.a = self.cut.next();
                 let (body, foam) = (self.body.next(), self.foam.next());
-                for (ch, out) in frame.iter_mut().enumerate() {
-                    let x = self.noise[ch].next();
-                    let split = &mut self.split[ch];
-                    split.a = a;
-                    let low = split.next(x);
-                    let mixed = low * body + (x - low) * foam;
-                    *out = self.floor[ch].next(self.soft[ch].next(mixed));
-                }
+                let x = self.noise.next();
+                let low = self.split.next(x);
+                let mixed = [0, 1].map(|ch| low[ch] * body + (x[ch] - low[ch]) * foam);
+                *frame = self.floor.next(self.soft.next(mixed));
             }
             self.left -= n as u32;
             done += n;
@@ -403,14 +428,17 @@ const DROPS_PER_SECOND: f32 = 3.5;
 /// heights, standing clear of the wash.
 #[derive(Debug, Clone)]
 struct Rain {
-    hiss: [Noise; 2],
-    top: [LowPass; 2],
-    top2: [LowPass; 2],
-    floor: [HighPass; 2],
-    /// The wash's level, drifting towards a new gust level now and then.
+    hiss: Hiss,
+    top: LowPass,
+    top2: LowPass,
+    floor: HighPass,
+    /// The wash's level, drifting towards a new gust level now and then:
+    /// the level now, where it is heading, and how fast (a one-pole
+    /// smoothing at 0.25 Hz, run every control period).
     wash: Glide,
-    gust: LowPass,
+    gust: f32,
     gust_target: f32,
+    gust_a: f32,
     /// Control periods until the next gust level is drawn.
     gust_left: u32,
     sky: Noise,
@@ -468,16 +496,14 @@ impl Drop {
 impl Rain {
     fn new(rate: f32) -> Rain {
         Rain {
-            hiss: [Noise::new(0x2468_ace0), Noise::new(0x1357_9bdf)],
-            top: [LowPass::new(1_200.0, rate); 2],
-            top2: [LowPass::new(3_500.0, rate); 2],
-            floor: [HighPass::new(250.0, rate); 2],
+            hiss: Hiss::new(0x2468_ace0, 0x1357_9bdf),
+            top: LowPass::new(1_200.0, rate),
+            top2: LowPass::new(3_500.0, rate),
+            floor: HighPass::new(250.0, rate),
             wash: Glide::at(WASH),
-            gust: LowPass {
-                a: LowPass::coefficient(0.25, rate / CONTROL as f32),
-                y: WASH,
-            },
+            gust: WASH,
             gust_target: WASH,
+            gust_a: LowPass::coefficient(0.25, rate / CONTROL as f32),
             gust_left: 0,
             sky: Noise::new(0xdead_beef),
             next_drop: (0.3 * rate) as u32,
@@ -537,7 +563,8 @@ impl Rain {
             self.gust_left = (self.sky.range(3.0, 7.0) * self.rate / CONTROL as f32) as u32;
         }
         self.gust_left -= 1;
-        self.wash.aim(self.gust.next(self.gust_target));
+        self.gust += self.gust_a * (self.gust_target - self.gust);
+        self.wash.aim(self.gust);
     }
 
     fn fill(&mut self, out: &mut [[f32; 2]]) {
@@ -558,11 +585,10 @@ impl Rain {
             let part = &mut out[done..done + n];
             for frame in part.iter_mut() {
                 let level = self.wash.next();
-                for (ch, out) in frame.iter_mut().enumerate() {
-                    let x = self.hiss[ch].next();
-                    let wash = self.floor[ch].next(self.top2[ch].next(self.top[ch].next(x)));
-                    *out = wash * level;
-                }
+                let wash = self
+                    .floor
+                    .next(self.top2.next(self.top.next(self.hiss.next())));
+                *frame = wash.map(|w| w * level);
             }
             for d in self.drops.iter_mut().filter(|d| d.sounding()) {
                 let ringing = n.min(d.life as usize);
