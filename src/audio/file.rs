@@ -72,7 +72,7 @@ pub enum FileError {
 impl std::fmt::Display for FileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FileError::Missing => write!(f, "there is no such file"),
+            FileError::Missing => write!(f, "cannot open it: there is no such file"),
             FileError::Open(e) => write!(f, "cannot open it: {e}"),
             FileError::NotRegular(kind) => {
                 write!(f, "it is {kind}, not a sound file; name a regular file")
@@ -86,8 +86,8 @@ impl std::fmt::Display for FileError {
             ),
             FileError::NotSound => write!(
                 f,
-                "it is not a sound file: it does not begin like a WAV, FLAC, Ogg Vorbis \
-                 or MP3 file"
+                "cannot decode it: it is not a sound file (it does not begin like a WAV, \
+                 FLAC, Ogg Vorbis or MP3 file)"
             ),
             FileError::Decode(e) => {
                 write!(f, "cannot decode it as WAV, FLAC, Ogg Vorbis or MP3: {e}")

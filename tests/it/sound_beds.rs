@@ -477,7 +477,7 @@ fn what_is_not_a_sound_file_is_refused_at_once() {
         .and_then(|f| f.set_len(file::MAX_BYTES + 1))
         .expect("sparse file");
     for (path, expected) in [
-        (&noise, "it is not a sound file"),
+        (&noise, "cannot decode it: it is not a sound file"),
         (&fake, "cannot decode it as WAV, FLAC, Ogg Vorbis or MP3"),
         (&fifo, "it is a FIFO (named pipe), not a sound file"),
         (
