@@ -26,10 +26,10 @@ pub const MAX_LENGTH: Duration = Duration::from_secs(3 * 60);
 pub const SEAM: Duration = Duration::from_secs(2);
 /// The shortest file accepted: long enough for the seam at both ends.
 pub const MIN_LENGTH: Duration = Duration::from_secs(2 * SEAM.as_secs());
-/// The largest file looked at. Three minutes of the largest sound a studio
-/// is likely to have (96 kHz, 24-bit stereo WAV) is 104 MB; anything bigger
-/// is refused before it is read.
-pub const MAX_BYTES: u64 = 128 * 1024 * 1024;
+/// The largest file looked at, in bytes. Three minutes of the largest sound
+/// a studio is likely to have (96 kHz, 24-bit stereo WAV) is 104 MB;
+/// anything over 128 MB is refused before it is read.
+pub const MAX_BYTES: u64 = 128_000_000;
 /// How far into a file the decoder may read without finding any sound
 /// (past tags and cover art) before the file is refused, so a damaged file
 /// that begins like a sound file cannot keep it searching for long.
@@ -79,9 +79,9 @@ impl std::fmt::Display for FileError {
             }
             FileError::TooLarge(size) => write!(
                 f,
-                "it is {} MB; a soundscape file may be at most {} MB \
+                "it is {:.1} MB; a soundscape file may be at most {} MB \
                  (3 minutes of 96 kHz 24-bit stereo WAV is 104 MB)",
-                size / 1_000_000,
+                *size as f64 / 1e6,
                 MAX_BYTES / 1_000_000
             ),
             FileError::NotSound => write!(

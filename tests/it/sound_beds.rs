@@ -486,7 +486,7 @@ fn what_is_not_a_sound_file_is_refused_at_once() {
         ),
         (
             &huge,
-            "it is 134 MB; a soundscape file may be at most 134 MB",
+            "it is 128.0 MB; a soundscape file may be at most 128 MB",
         ),
     ] {
         let start = clock.now();
