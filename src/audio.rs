@@ -13,6 +13,7 @@
 //! that dies says nothing) is dropped and the output looked for again. Nothing
 //! here prints; failures only change the [`AudioState`] the status line shows.
 
+pub mod analysis;
 pub mod bell;
 pub mod cue;
 pub mod devices;
@@ -20,6 +21,7 @@ pub mod file;
 pub mod latency;
 pub mod mix;
 mod output;
+pub mod resample;
 pub mod scape;
 
 use std::sync::Arc;

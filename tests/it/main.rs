@@ -18,6 +18,7 @@ mod protocol_files;
 mod reference;
 mod rehearsal;
 mod resume;
+mod sound_beds;
 mod sound_server;
 mod support;
 mod text_width;
