@@ -90,8 +90,8 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Show where the settings file is and check it; `--init` writes a
-    /// commented one.
+    /// Show the settings in effect and where each came from (the settings
+    /// file is checked); `--init` writes a commented one.
     Config {
         /// Write a commented settings file (every setting at its default).
         #[arg(long)]
@@ -134,7 +134,7 @@ enum Command {
         force: bool,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell), or
-    /// with --man the manual page.
+    /// with --man-dir write the manual pages.
     Completions(CompletionsArgs),
 }
 
@@ -186,6 +186,7 @@ struct RunArgs {
 /// A session's options: global, so `stillpoint --speed 10 practice` and
 /// `stillpoint practice --speed 10` are the same; other commands refuse them.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Session options (for run, practice, resume, or no command)")]
 struct RunOptions {
     /// Run the clock N times faster, to rehearse a protocol (0.1 to 1000;
     /// the record is marked as a rehearsal).
