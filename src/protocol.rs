@@ -505,10 +505,13 @@ impl Protocol {
     /// error messages. A leading byte order mark is ignored.
     pub fn parse(text: &str, origin: &Path) -> Result<Protocol, ProtocolError> {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-        let protocol: Protocol = ron_options()
+        let mut protocol: Protocol = ron_options()
             .from_str(text)
             .map_err(|e| FileError::from_ron(origin, FileKind::Protocol, text, &e))?;
         protocol.validate(origin, text)?;
+        // The list grew by doubling as it was read; a long protocol keeps
+        // only what it holds.
+        protocol.steps.shrink_to_fit();
         Ok(protocol)
     }
 

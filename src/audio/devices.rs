@@ -92,12 +92,11 @@ fn worth_listing(id: &str) -> bool {
     matches!(kind, "default" | "pulse" | "pipewire" | "sysdefault")
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn plugin_pseudo_devices_are_left_out() {
         for plumbing in [
             "null",

@@ -206,7 +206,7 @@ pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>,
         return Protocol::read(path)
             .map(|protocol| {
                 Some(Chosen {
-                    protocol,
+                    protocol: protocol.into(),
                     source: Source::file(path),
                 })
             })
@@ -307,12 +307,15 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: &Setup<'_>) -> Ran {
     {
         return Ran::Done(fail(&e.to_string()));
     }
-    let text = match chosen.source.text() {
-        Ok(t) => t,
+    let hash = match chosen.source.text() {
+        Ok(text) => text_hash(&text),
         Err(e) => {
             return Ran::Done(fail(&format!("cannot read {}: {e}", chosen.source.label())));
         }
     };
+    // The protocol's text and the parse are done with: a long protocol's
+    // leftovers are not carried through the session.
+    crate::platform::memory::give_back();
     let client = options
         .client
         .as_deref()
@@ -326,7 +329,7 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: &Setup<'_>) -> Ran {
         version: crate::session::record::LOG_VERSION,
         protocol: chosen.protocol.name.to_string(),
         source: chosen.source.label(),
-        hash: text_hash(&text),
+        hash,
         client: client.clone().filter(|_| !practice),
         practice,
         speed: options.speed,

@@ -8,6 +8,7 @@
 //! a tick that arrives late (after a suspend or SIGSTOP) catches up, ending each
 //! step at the exact moment it was due.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -117,7 +118,8 @@ struct StepClock {
 /// A session in progress: the protocol plus everything that has happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
-    protocol: Protocol,
+    /// Shared with whoever chose it: a protocol of 10,000 steps is held once.
+    protocol: Arc<Protocol>,
     phase: Phase,
     current: usize,
     step: StepClock,
@@ -138,7 +140,8 @@ pub struct Session {
 
 impl Session {
     /// A session waiting for its first press of next.
-    pub fn new(protocol: Protocol) -> Session {
+    pub fn new(protocol: impl Into<Arc<Protocol>>) -> Session {
+        let protocol: Arc<Protocol> = protocol.into();
         let n = protocol.steps.len();
         let protocol_lead = protocol.lead.map_or(DEFAULT_LEAD, |d| d.get());
         let protocol_reminder = protocol.reminder.map_or(DEFAULT_REMINDER, |d| d.get());
@@ -688,7 +691,7 @@ impl Session {
     /// Entries the engine does not write (notes, the consultation…) only
     /// move the clock. The session is left as it was at the last entry.
     pub fn replay<'a>(
-        protocol: Protocol,
+        protocol: impl Into<Arc<Protocol>>,
         entries: impl IntoIterator<Item = &'a Logged>,
     ) -> Session {
         let mut s = Session::new(protocol);
