@@ -443,6 +443,7 @@ fn noise_keeps_its_level_through_the_seam() {
 }
 
 #[test]
+#[cfg(unix)] // a FIFO
 fn what_is_not_a_sound_file_is_refused_at_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = SystemClock::new();
@@ -506,6 +507,7 @@ fn what_is_not_a_sound_file_is_refused_at_once() {
 }
 
 #[test]
+#[cfg(unix)] // a FIFO
 fn a_protocol_naming_a_fifo_fails_validation_and_a_real_file_passes() {
     // Issue 11: such files passed `stillpoint validate` and then hung or
     // spun at `run`.
