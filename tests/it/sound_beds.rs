@@ -465,12 +465,7 @@ fn what_is_not_a_sound_file_is_refused_at_once() {
     std::fs::write(&fake, [b"OggS".as_slice(), &random].concat()).expect("write");
     // A FIFO would hang a reader for ever; a device never ends.
     let fifo = dir.path().join("fifo.wav");
-    rustix::fs::mkfifoat(
-        rustix::fs::CWD,
-        &fifo,
-        rustix::fs::Mode::from_raw_mode(0o600),
-    )
-    .expect("mkfifo");
+    make_fifo(&fifo);
     // A file too large to be three minutes of any sound we take (sparse:
     // it takes no room).
     let huge = dir.path().join("huge.wav");
@@ -513,12 +508,7 @@ fn a_protocol_naming_a_fifo_fails_validation_and_a_real_file_passes() {
     // spun at `run`.
     let dir = tempfile::tempdir().expect("temp dir");
     let fifo = dir.path().join("sea.ogg");
-    rustix::fs::mkfifoat(
-        rustix::fs::CWD,
-        &fifo,
-        rustix::fs::Mode::from_raw_mode(0o600),
-    )
-    .expect("mkfifo");
+    make_fifo(&fifo);
     let protocol = dir.path().join("studio.ron");
     std::fs::write(
         &protocol,
@@ -531,4 +521,11 @@ fn a_protocol_naming_a_fifo_fails_validation_and_a_real_file_passes() {
     std::fs::remove_file(&fifo).expect("remove");
     std::fs::copy(ogg_fixture(), &fifo).expect("copy");
     stillpoint::protocol::Protocol::load(&protocol).expect("a real Ogg file passes");
+}
+
+/// A FIFO at `path`, made the way a person would.
+#[cfg(unix)]
+fn make_fifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
 }
