@@ -115,18 +115,29 @@ pub struct Filter {
 }
 
 /// `--since` as people write it (see [`Filter::since`]), from today's date.
-fn parse_since(text: &str) -> Result<jiff::civil::Date, String> {
+fn parse_since(text: &str) -> Result<jiff::civil::Date, SinceError> {
     since_from(text, crate::clock::wall_now().date())
 }
 
+/// Why a `--since` value names no date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinceError {
+    /// Not a date, a word or a span (as written, made safe to print).
+    #[error(
+        "\"{0}\" is not a date: write 2026-11-02, today, yesterday, or how far back (7d, 2w, \
+         3m, 1y)"
+    )]
+    NotADate(String),
+    /// A span back past any date there is.
+    #[error("too far back")]
+    TooFarBack,
+}
+
 /// `--since`'s value as a date, with `today` given.
-pub fn since_from(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, String> {
+pub fn since_from(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, SinceError> {
     let text = text.trim().to_lowercase();
-    let back = |span: jiff::Span| {
-        today
-            .checked_sub(span)
-            .map_err(|_| "too far back".to_owned())
-    };
+    let back = |span: jiff::Span| today.checked_sub(span).map_err(|_| SinceError::TooFarBack);
+    let unknown = || SinceError::NotADate(crate::text::sanitize_line(&text).into_owned());
     match text.as_str() {
         "today" => return Ok(today),
         "yesterday" => return back(jiff::Span::new().days(1)),
@@ -136,24 +147,16 @@ pub fn since_from(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::D
         return Ok(date);
     }
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(0));
-    let n: i64 = number.parse().map_err(|_| unknown_since(&text))?;
+    let n: i64 = number.parse().map_err(|_| unknown())?;
     let span = match unit {
         "d" | "day" | "days" => jiff::Span::new().try_days(n),
         "w" | "week" | "weeks" => jiff::Span::new().try_weeks(n),
         "m" | "month" | "months" => jiff::Span::new().try_months(n),
         "y" | "year" | "years" => jiff::Span::new().try_years(n),
-        _ => return Err(unknown_since(&text)),
+        _ => return Err(unknown()),
     }
-    .map_err(|_| "too far back".to_owned())?;
+    .map_err(|_| SinceError::TooFarBack)?;
     back(span)
-}
-
-fn unknown_since(text: &str) -> String {
-    format!(
-        "\"{}\" is not a date: write 2026-11-02, today, yesterday, or how far back (7d, 2w, \
-         3m, 1y)",
-        crate::text::sanitize_line(text)
-    )
 }
 
 impl Filter {
@@ -380,7 +383,7 @@ mod tests {
         assert_eq!(since("2w"), Ok(jiff::civil::date(2026, 11, 17)));
         assert_eq!(since("3m"), Ok(jiff::civil::date(2026, 9, 1)));
         assert_eq!(since("1y"), Ok(jiff::civil::date(2025, 12, 1)));
-        let err = since("last tuesday").unwrap_err();
+        let err = since("last tuesday").unwrap_err().to_string();
         assert!(
             err.contains("is not a date: write 2026-11-02, today"),
             "{err}"

@@ -396,17 +396,17 @@ impl Span {
     }
 
     /// Reads a duration the way people write it, with no bounds checked
-    /// (each use — a step, a cue lead — words its own); the error is
-    /// ron's `message; hint: hint`.
-    pub(crate) fn parse_text(text: &str) -> Result<Duration, String> {
-        humantime::parse_duration(text.trim()).map_err(|_| {
-            format!(
-                "\"{}\" is not a duration; hint: write it like \"90s\", \"2m30s\" or \"1h\"",
-                shown(text)
-            )
-        })
+    /// (each use — a step, a cue lead — words its own).
+    pub(crate) fn parse_text(text: &str) -> Result<Duration, NotADuration> {
+        humantime::parse_duration(text.trim()).map_err(|_| NotADuration(shown(text)))
     }
 }
+
+/// Text that is not a duration (as written, made safe to quote); worded
+/// the way ron carries a message and its hint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a duration; hint: write it like \"90s\", \"2m30s\" or \"1h\"")]
+pub struct NotADuration(String);
 
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
