@@ -106,9 +106,63 @@ fn report(
 }
 
 fn setting_rows(settings: &Settings, data_dir: Option<&Path>, search: &SearchPath) -> Vec<Row> {
+    use crate::session::engine::{DEFAULT_LEAD, DEFAULT_REMINDER};
     let c = &settings.config;
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let (folder, folder_from) = match (data_dir, env("STILLPOINT_DATA"), &c.data_dir) {
+    let row = |name, value: String, from: String| Row { name, value, from };
+    let or = |value: Option<&String>, default: &str| value.cloned().unwrap_or(default.to_owned());
+    let secs = |s: Option<&crate::protocol::Span>, d: std::time::Duration| {
+        format!("{} s", s.map_or(d, |s| s.get()).as_secs())
+    };
+    let (folder, folder_from) = data_folder(data_dir, c.data_dir.as_deref());
+    let (theme, theme_from) = theme(c.theme);
+    vec![
+        row("data folder", folder, folder_from.to_owned()),
+        row("theme", theme, theme_from.to_owned()),
+        row(
+            "soundscape",
+            or(c.soundscape.as_ref(), "the protocol's own, else none"),
+            from_file(c.soundscape.as_ref(), "default"),
+        ),
+        row(
+            "volume",
+            c.volume
+                .map_or_else(|| "the last one used".to_owned(), |v| format!("{v} of 10")),
+            from_file(c.volume.as_ref(), "default"),
+        ),
+        row(
+            "lead",
+            format!(
+                "{} before a step ends (unless the protocol says)",
+                secs(c.lead.as_ref(), DEFAULT_LEAD)
+            ),
+            from_file(c.lead.as_ref(), "default"),
+        ),
+        row(
+            "reminder",
+            format!(
+                "every {} in overtime (unless the protocol says)",
+                secs(c.reminder.as_ref(), DEFAULT_REMINDER)
+            ),
+            from_file(c.reminder.as_ref(), "default"),
+        ),
+        row(
+            "cue device",
+            or(c.cue_device.as_ref(), "the default output"),
+            from_file(c.cue_device.as_ref(), "default"),
+        ),
+        protocols_row(search),
+    ]
+}
+
+/// A variable from the environment, if set and not empty.
+fn env(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// The data folder in effect and what chose it: `--data-dir`, then
+/// `STILLPOINT_DATA`, then the settings' `data_dir`, then the default.
+fn data_folder(flag: Option<&Path>, configured: Option<&Path>) -> (String, &'static str) {
+    match (flag, env("STILLPOINT_DATA"), configured) {
         (Some(flag), _, _) => (flag.display().to_string(), "--data-dir"),
         (None, Some(v), _) => (Path::new(&v).display().to_string(), "STILLPOINT_DATA"),
         (None, None, Some(d)) => (d.display().to_string(), "settings file"),
@@ -119,89 +173,40 @@ fn setting_rows(settings: &Settings, data_dir: Option<&Path>, search: &SearchPat
             ),
             "default (the XDG data folder)",
         ),
-    };
-    let theme = match (env("NO_COLOR"), c.theme) {
-        (Some(_), _) => ("plain".to_owned(), "NO_COLOR".to_owned()),
-        (None, Some(t)) => (theme_name(t), "settings file".to_owned()),
-        (None, None) => ("dim".to_owned(), "default".to_owned()),
-    };
-    let secs = |s: Option<&crate::protocol::Span>, d: std::time::Duration| {
-        format!("{} s", s.map_or(d, |s| s.get()).as_secs())
-    };
-    vec![
-        Row {
-            name: "data folder",
-            value: folder,
-            from: folder_from.to_owned(),
-        },
-        Row {
-            name: "theme",
-            value: theme.0,
-            from: theme.1,
-        },
-        Row {
-            name: "soundscape",
-            value: c
-                .soundscape
-                .clone()
-                .unwrap_or_else(|| "the protocol's own, else none".to_owned()),
-            from: from_file(c.soundscape.as_ref(), "default"),
-        },
-        Row {
-            name: "volume",
-            value: c
-                .volume
-                .map_or_else(|| "the last one used".to_owned(), |v| format!("{v} of 10")),
-            from: from_file(c.volume.as_ref(), "default"),
-        },
-        Row {
-            name: "lead",
-            value: format!(
-                "{} before a step ends (unless the protocol says)",
-                secs(c.lead.as_ref(), crate::session::engine::DEFAULT_LEAD)
-            ),
-            from: from_file(c.lead.as_ref(), "default"),
-        },
-        Row {
-            name: "reminder",
-            value: format!(
-                "every {} in overtime (unless the protocol says)",
-                secs(
-                    c.reminder.as_ref(),
-                    crate::session::engine::DEFAULT_REMINDER
-                )
-            ),
-            from: from_file(c.reminder.as_ref(), "default"),
-        },
-        Row {
-            name: "cue device",
-            value: c
-                .cue_device
-                .clone()
-                .unwrap_or_else(|| "the default output".to_owned()),
-            from: from_file(c.cue_device.as_ref(), "default"),
-        },
-        Row {
-            name: "protocols",
-            value: search
-                .folders
-                .iter()
-                .map(|f| {
-                    if f.is_relative() {
-                        format!("./{}", f.display())
-                    } else {
-                        f.display().to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            from: if search.named.is_empty() {
-                "built in, then these folders".to_owned()
+    }
+}
+
+/// The theme in effect and what chose it (`NO_COLOR` wins).
+fn theme(configured: Option<crate::settings::ThemeName>) -> (String, &'static str) {
+    match (env("NO_COLOR"), configured) {
+        (Some(_), _) => ("plain".to_owned(), "NO_COLOR"),
+        (None, Some(t)) => (theme_name(t), "settings file"),
+        (None, None) => ("dim".to_owned(), "default"),
+    }
+}
+
+/// Where protocols are looked for, in order.
+fn protocols_row(search: &SearchPath) -> Row {
+    let folders: Vec<String> = search
+        .folders
+        .iter()
+        .map(|f| {
+            if f.is_relative() {
+                format!("./{}", f.display())
             } else {
-                "built in, these folders (STILLPOINT_SESSIONS adds the last)".to_owned()
-            },
+                f.display().to_string()
+            }
+        })
+        .collect();
+    Row {
+        name: "protocols",
+        value: folders.join(", "),
+        from: if search.named.is_empty() {
+            "built in, then these folders".to_owned()
+        } else {
+            "built in, these folders (STILLPOINT_SESSIONS adds the last)".to_owned()
         },
-    ]
+    }
 }
 
 fn theme_name(t: crate::settings::ThemeName) -> String {
