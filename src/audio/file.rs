@@ -224,9 +224,20 @@ struct Decoded {
     rate: u32,
 }
 
-/// Opens, checks and decodes `path` at its own rate, keeping the frames if
-/// `keep`; refuses it with the reason if it cannot be a soundscape.
-fn decode(path: &Path, keep: bool) -> Result<Decoded, FileError> {
+/// A decoder reading a checked file, metered: how many bytes it has read
+/// (`read`), and how many more it may read before it finds any sound
+/// (`budget`).
+struct Opened {
+    decoder: rodio::Decoder<BufReader<Metered>>,
+    format: Format,
+    size: u64,
+    read: Arc<AtomicU64>,
+    budget: Arc<AtomicU64>,
+}
+
+/// Opens `path` if it is a regular file of a sound format we take, no
+/// larger than the cap, and starts a decoder on it.
+fn open(path: &Path) -> Result<Opened, FileError> {
     let (mut file, size) = open_regular(path, MAX_BYTES)?;
     let mut head = [0u8; 12];
     let got = read_head(&mut file, &mut head).map_err(|e| FileError::Open(e.to_string()))?;
@@ -240,68 +251,48 @@ fn decode(path: &Path, keep: bool) -> Result<Decoded, FileError> {
         read: Arc::clone(&read),
         budget: Arc::clone(&budget),
     };
-    let mut decoder = rodio::Decoder::builder()
+    let decoder = rodio::Decoder::builder()
         .with_data(BufReader::new(metered))
         .with_byte_len(size)
         .with_seekable(true)
         .with_hint(format.hint())
         .build()
         .map_err(|e| FileError::Decode(e.to_string()))?;
+    Ok(Opened {
+        decoder,
+        format,
+        size,
+        read,
+        budget,
+    })
+}
+
+/// Opens, checks and decodes `path` at its own rate, keeping the frames if
+/// `keep`; refuses it with the reason if it cannot be a soundscape.
+fn decode(path: &Path, keep: bool) -> Result<Decoded, FileError> {
     use rodio::Source;
-    let channels = usize::from(decoder.channels().get());
-    let rate = decoder.sample_rate().get();
+    let mut opened = open(path)?;
+    let channels = usize::from(opened.decoder.channels().get());
+    let rate = opened.decoder.sample_rate().get();
     // Where the file says how long it is (WAV, FLAC and Ogg say exactly; an
     // MP3's figure is a guess from its size), a file far too long is
     // refused without decoding it. A length the file is too small to hold
     // (a streamed WAV's "unknown", all ones) is not believed: it is decoded
     // to find out.
-    let believable = |d: &Duration| d.as_secs_f64() * MIN_BYTES_PER_SECOND <= size as f64;
-    if let Some(length) = decoder.total_duration().filter(believable)
+    let believable = |d: &Duration| d.as_secs_f64() * MIN_BYTES_PER_SECOND <= opened.size as f64;
+    if let Some(length) = opened.decoder.total_duration().filter(believable)
         && length > MAX_LENGTH + LENGTH_SLACK
     {
         return Err(FileError::Length {
             length,
-            estimated: format == Format::Mp3,
+            estimated: opened.format == Format::Mp3,
         });
     }
-    let cap = ((MAX_LENGTH + LENGTH_SLACK).as_secs_f64() * f64::from(rate)) as usize;
-    let mut frames = Vec::new();
-    let mut count = 0usize;
-    let mut frame = [0.0f32; 2];
-    let mut channel = 0;
-    for sample in decoder.by_ref() {
-        if count == 0 && channel == 0 {
-            // Sound: the rest of the file may be read.
-            budget.store(u64::MAX, Ordering::Relaxed);
-        }
-        if channel < 2 {
-            frame[channel] = sample;
-        }
-        channel += 1;
-        if channel == channels {
-            channel = 0;
-            if channels == 1 {
-                frame[1] = frame[0];
-            }
-            if keep {
-                frames.push(frame);
-            }
-            count += 1;
-            if count > cap {
-                // Too long, and the file did not say by how much: judge the
-                // whole from the part read so far.
-                let part = count as f64 / f64::from(rate);
-                let share = read.load(Ordering::Relaxed).max(1) as f64 / size.max(1) as f64;
-                return Err(FileError::Length {
-                    length: Duration::from_secs_f64(part / share.min(1.0)),
-                    estimated: true,
-                });
-            }
-        }
-    }
+    let (frames, count) = read_frames(&mut opened, channels, rate, keep)?;
     if count == 0 {
         return Err(FileError::Silent);
     }
+    let decoder = &opened.decoder;
     if decoder.channels().get() as usize != channels || decoder.sample_rate().get() != rate {
         return Err(FileError::Decode(
             "its channels or sample rate change part-way through".into(),
@@ -315,6 +306,55 @@ fn decode(path: &Path, keep: bool) -> Result<Decoded, FileError> {
         });
     }
     Ok(Decoded { frames, rate })
+}
+
+/// Decodes every frame (stereo; mono doubled), keeping them if `keep`, and
+/// counts them; a file found too long part-way is refused with its length
+/// judged from the share of its bytes read.
+fn read_frames(
+    opened: &mut Opened,
+    channels: usize,
+    rate: u32,
+    keep: bool,
+) -> Result<(Vec<[f32; 2]>, usize), FileError> {
+    let cap = ((MAX_LENGTH + LENGTH_SLACK).as_secs_f64() * f64::from(rate)) as usize;
+    let mut frames = Vec::new();
+    let mut count = 0usize;
+    let mut frame = [0.0f32; 2];
+    let mut channel = 0;
+    for sample in opened.decoder.by_ref() {
+        if count == 0 && channel == 0 {
+            // Sound: the rest of the file may be read.
+            opened.budget.store(u64::MAX, Ordering::Relaxed);
+        }
+        if channel < 2 {
+            frame[channel] = sample;
+        }
+        channel += 1;
+        if channel < channels {
+            continue;
+        }
+        channel = 0;
+        if channels == 1 {
+            frame[1] = frame[0];
+        }
+        if keep {
+            frames.push(frame);
+        }
+        count += 1;
+        if count > cap {
+            // Too long, and the file did not say by how much: judge the
+            // whole from the part read so far.
+            let part = count as f64 / f64::from(rate);
+            let read = opened.read.load(Ordering::Relaxed).max(1) as f64;
+            let share = read / opened.size.max(1) as f64;
+            return Err(FileError::Length {
+                length: Duration::from_secs_f64(part / share.min(1.0)),
+                estimated: true,
+            });
+        }
+    }
+    Ok((frames, count))
 }
 
 /// Reads up to `head.len()` bytes from the start of `file` (a short file
