@@ -16,7 +16,7 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -310,28 +310,55 @@ where
             }
             _ => continue,
         };
+        match picker.on_key(&key, first) {
+            Picked::Stay => {}
+            Picked::Leave => return Ok(None),
+            Picked::Start(start) => return Ok(Some((picker.selected, start))),
+        }
+    }
+}
+
+/// What a key in the picker comes to.
+enum Picked {
+    /// Nothing yet (the selection may have moved).
+    Stay,
+    /// The user leaves without choosing.
+    Leave,
+    /// The selected protocol starts, this way.
+    Start(Start),
+}
+
+impl Picker<'_> {
+    /// Moves the selection, or starts the selected protocol (only one that
+    /// can be used), or leaves.
+    fn on_key(&mut self, key: &KeyEvent, first: Start) -> Picked {
+        let last = self.choices.len().saturating_sub(1);
         let start = match key.code {
             KeyCode::Up | KeyCode::Char('k') => {
-                picker.selected = picker.selected.saturating_sub(1);
-                None
+                self.selected = self.selected.saturating_sub(1);
+                return Picked::Stay;
             }
             KeyCode::Down | KeyCode::Char('j') => {
-                picker.selected = (picker.selected + 1).min(choices.len().saturating_sub(1));
-                None
+                self.selected = (self.selected + 1).min(last);
+                return Picked::Stay;
             }
-            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right => Some(first),
-            KeyCode::Char('r' | 'R') => Some(Start::Run),
-            KeyCode::Char('p' | 'P') => Some(Start::Practice),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(None),
-            KeyCode::Char('q') | KeyCode::Esc => return Ok(None),
-            _ => None,
+            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right => first,
+            KeyCode::Char('r' | 'R') => Start::Run,
+            KeyCode::Char('p' | 'P') => Start::Practice,
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                return Picked::Leave;
+            }
+            KeyCode::Char('q') | KeyCode::Esc => return Picked::Leave,
+            _ => return Picked::Stay,
         };
-        if let Some(start) = start
-            && choices
-                .get(picker.selected)
-                .is_some_and(|f| f.protocol.is_ok())
-        {
-            return Ok(Some((picker.selected, start)));
+        let usable = self
+            .choices
+            .get(self.selected)
+            .is_some_and(|f| f.protocol.is_ok());
+        if usable {
+            Picked::Start(start)
+        } else {
+            Picked::Stay
         }
     }
 }
