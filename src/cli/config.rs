@@ -171,7 +171,7 @@ fn data_folder(flag: Option<&Path>, configured: Option<&Path>) -> (String, &'sta
                 || "(no home folder)".to_owned(),
                 |d| d.display().to_string(),
             ),
-            "default (the XDG data folder)",
+            "default (this system's data folder)",
         ),
     }
 }
