@@ -29,8 +29,10 @@ use std::time::Duration;
 use dbus::Message;
 use dbus::blocking::Connection;
 use dbus::channel::Channel;
+use dbus::message::MessageType;
 
 use super::{Guard, Inhibitor, Part, Status};
+use crate::clock::{Clock, SystemClock};
 
 /// The longest any one call waits for an answer.
 pub const TIMEOUT: Duration = Duration::from_secs(2);
@@ -91,7 +93,9 @@ impl Desktop {
         let session = session.or_else(|| {
             let socket = Path::new(&runtime_dir?).join("bus");
             let path = socket.to_str()?;
-            socket.exists().then(|| format!("unix:path={}", escape(path)))
+            socket
+                .exists()
+                .then(|| format!("unix:path={}", escape(path)))
         });
         Desktop::at(Some(&system), session.as_deref())
     }
@@ -128,7 +132,7 @@ impl Guard for Held {}
 enum Failure {
     /// No bus at the address, or none to look for.
     NoBus,
-    /// A bus that did not answer `Hello` in time.
+    /// A bus that did not take the connection and answer `Hello` in time.
     BusSilent,
     /// A bus without the service.
     NoService,
@@ -171,17 +175,40 @@ impl Failure {
     }
 }
 
-/// A connection to the bus at `address`, registered with it.
+/// A connection to the bus at `address`, registered with it (its answer to
+/// `Hello` read) within [`TIMEOUT`].
+///
+/// libdbus's blocking calls first flush what they send, and until the bus
+/// has authenticated the connection that flush waits with no limit: a bus
+/// that accepts and never speaks would hold the session forever. So the
+/// `Hello` is queued, and its answer read, here, in steps that each wait at
+/// most what is left of the timeout. Later calls find the connection
+/// authenticated, and their own timeouts hold.
 fn connect(address: Option<&str>) -> Result<Connection, Failure> {
     let address = address.ok_or(Failure::NoBus)?;
     let channel = Channel::open_private(address).map_err(|_| Failure::NoBus)?;
-    let bus = Connection::from(channel);
-    let hello: Result<(String,), _> =
-        (bus.with_proxy(BUS, BUS_PATH, TIMEOUT)).method_call(BUS, "Hello", ());
-    match hello.map_err(|e| Failure::of(&e)) {
-        Ok(_) => Ok(bus),
-        Err(Failure::NoAnswer) => Err(Failure::BusSilent),
-        Err(_) => Err(Failure::NoBus),
+    let hello =
+        Message::new_method_call(BUS, BUS_PATH, BUS, "Hello").map_err(|_| Failure::NoBus)?;
+    let serial = channel.send(hello).map_err(|()| Failure::NoBus)?;
+    let clock = SystemClock::new();
+    let start = clock.now();
+    loop {
+        let left = TIMEOUT.saturating_sub(clock.now().since(start));
+        if left.is_zero() {
+            return Err(Failure::BusSilent);
+        }
+        // Err: the bus closed the connection.
+        channel
+            .read_write(Some(left))
+            .map_err(|()| Failure::NoBus)?;
+        while let Some(message) = channel.pop_message() {
+            if message.get_reply_serial() == Some(serial) {
+                return match message.msg_type() {
+                    MessageType::MethodReturn => Ok(Connection::from(channel)),
+                    _ => Err(Failure::NoBus),
+                };
+            }
+        }
     }
 }
 

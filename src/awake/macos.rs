@@ -33,12 +33,19 @@ impl Inhibitor for PowerManagement {
             sleep: part(&sleep),
             screen: part(&screen),
         };
-        (status, Box::new(Held(sleep, screen)))
+        let held = Held {
+            _sleep: sleep,
+            _screen: screen,
+        };
+        (status, Box::new(held))
     }
 }
 
-/// The assertions taken.
-struct Held(Option<Assertion>, Option<Assertion>);
+/// The assertions taken, released as they drop.
+struct Held {
+    _sleep: Option<Assertion>,
+    _screen: Option<Assertion>,
+}
 
 impl Guard for Held {}
 
