@@ -154,7 +154,7 @@ fn system() -> macos::PowerManagement {
 
 #[cfg(windows)]
 fn system() -> windows::ExecutionState {
-    windows::ExecutionState::default()
+    windows::ExecutionState
 }
 
 /// Elsewhere there is no call to make; the session says so and runs.
