@@ -70,3 +70,29 @@ impl Drop for Restore {
         unsafe { SetThreadExecutionState(back) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_halves_are_held_and_given_back_on_this_thread() {
+        let (status, guard) = ExecutionState.hold();
+        assert_eq!(
+            status,
+            Status::Asked {
+                sleep: Part::Held,
+                screen: Part::Held,
+            }
+        );
+        drop(guard);
+        // What the thread asks for now is its own again: nothing continuous.
+        // SAFETY: as above.
+        let after = unsafe { SetThreadExecutionState(ES_CONTINUOUS) };
+        assert_eq!(
+            after & (ES_SYSTEM_REQUIRED | ES_DISPLAY_REQUIRED),
+            0,
+            "{after:#x}"
+        );
+    }
+}
