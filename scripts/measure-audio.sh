@@ -5,6 +5,7 @@
 #
 #   scripts/measure-audio.sh [WINDOW_SECONDS [WHAT...]]   default: 60 surf sox none latency
 #   WHAT: surf drone rain sox none latency
+#   STILLPOINT_BIN=/path/to/stillpoint scripts/measure-audio.sh ...   measure that binary
 #
 # Prints CPU % of one core over the window for: stillpoint playing a
 # soundscape, sox playing brown noise, and stillpoint with no soundscape
@@ -17,13 +18,25 @@ window="${1:-60}"
 shift || true
 what=("$@")
 [ ${#what[@]} -gt 0 ] || what=(surf sox none latency)
-cargo build --release --quiet
-bin="$PWD/target/release/stillpoint"
+# STILLPOINT_BIN measures another build (say, a copy of the binary from
+# before a change) instead of building this tree.
+if [ -n "${STILLPOINT_BIN:-}" ]; then
+    bin="$STILLPOINT_BIN"
+else
+    # Profile measure: the release settings in target/measure/, never the
+    # target/release/ binary `cargo bench` may have built with test features.
+    cargo build --profile measure --quiet --bin stillpoint
+    bin="${CARGO_TARGET_DIR:-$PWD/target}/measure/stillpoint"
+fi
 work="$(mktemp -d)"
 tmux_="tmux -L ma$$"
 cleanup() { $tmux_ kill-server 2>/dev/null || true; [ -f "$work/pa/pa.pid" ] && kill "$(cat "$work/pa/pa.pid")" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-eval "$(bash "$tools/pulse-null-sink.sh" "$work/pa")"
+# The server gets a home and runtime folder of its own, so a PulseAudio that
+# is already running for someone else (its pid file, its socket) is left alone.
+mkdir -p "$work/pa"
+eval "$(HOME="$work/pa" XDG_RUNTIME_DIR="$work/pa" XDG_CONFIG_HOME="$work/pa" \
+    bash "$tools/pulse-null-sink.sh" "$work/pa")"
 export PULSE_SERVER STILLPOINT_DATA="$work/data"
 pa=$(cat "$work/pa/pa.pid")
 hz=$(getconf CLK_TCK)
@@ -43,6 +56,10 @@ measure() {
         'BEGIN { printf "%-34s app %.2f%% of a core | sound server %.2f%%\n", n, 100*a/hz/w, 100*p/hz/w }'
 }
 app() { # run stillpoint in a 120x40 pane, start the session, print its pid
+    # A data folder of its own: the run before was killed mid-session, and
+    # its unfinished record would make this one ask to take it up.
+    STILLPOINT_DATA="$(mktemp -d "$work/data.XXXX")"
+    export STILLPOINT_DATA
     $tmux_ -f /dev/null new-session -d -s m -x 120 -y 40 "exec $bin practice $work/hold.ron $*"
     sleep 1.5; $tmux_ send-keys -t m Space; sleep 8   # past the 6 s fade-in
     $tmux_ display -p -t m '#{pane_pid}'
@@ -51,7 +68,9 @@ for w in "${what[@]}"; do
     case "$w" in
     surf|drone|rain)
         pid=$(app --soundscape "$w")
-        $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1
+        # The status line, to show sound was on (pipefail must not end the run
+        # if it is not drawn yet).
+        $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1 || true
         measure "stillpoint, $w soundscape" "$pid"
         $tmux_ kill-server
         sleep 2 ;;

@@ -3,7 +3,7 @@
 #
 #   scripts/measure-history.sh [N] [--cold]     default 10000 sessions
 #
-# Builds release, writes N sessions with the generator (examples/gen_history.rs)
+# Builds the measure profile, writes N sessions with the generator (examples/gen_history.rs)
 # into $TMPDIR/stillpoint-history-N (once; delete it to regenerate), then times,
 # with hyperfine if installed (apt-get install -y hyperfine), else as the median
 # of ten runs timed with `date +%s%N`:
@@ -27,12 +27,19 @@ for arg in "$@"; do
     esac
 done
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo build --release --quiet --bin stillpoint --example gen_history
-bin="$target/release/stillpoint"
-data="${TMPDIR:-/tmp}/stillpoint-history-$n"
+# The binary as shipped (profile measure: release settings in its own
+# folder), built on its own so no dev-dependency feature reaches it; the
+# generator separately.
+cargo build --profile measure --quiet --bin stillpoint
+cargo build --profile measure --quiet --example gen_history
+bin="$target/measure/stillpoint"
+tmp="${TMPDIR:-/tmp}"
+data="$tmp/stillpoint-history-$n"
 if [ ! -d "$data/sessions" ]; then
-    "$target/release/examples/gen_history" "$data" "$n"
+    "$target/measure/examples/gen_history" "$data" "$n"
 fi
+scratch=$(mktemp -d "$tmp/measure-history.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
 echo "$(find "$data/sessions" -name '*.jsonl' | wc -l) records, $(du -sh "$data/sessions" | cut -f1), $(nproc) cores"
 # Make sure the index exists before the runs that use it.
 "$bin" history --data-dir "$data" >/dev/null
@@ -58,9 +65,9 @@ if command -v hyperfine >/dev/null; then
         runs=20
         [ "$i" -ge 4 ] && runs=5
         hyperfine --warmup 2 --runs "$runs" --output=null --prepare "${preps[$i]}" \
-            --command-name "${names[$i]}" --export-json "/tmp/measure-history-$i.json" \
+            --command-name "${names[$i]}" --export-json "$scratch/$i.json" \
             "${cmds[$i]}" >/dev/null
-        median=$(sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "/tmp/measure-history-$i.json" | head -1)
+        median=$(sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "$scratch/$i.json" | head -1)
         awk -v m="$median" -v name="${names[$i]}" 'BEGIN { printf "%-26s median %7.1f ms\n", name, m * 1000 }'
     done
 else

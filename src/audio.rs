@@ -13,12 +13,15 @@
 //! that dies says nothing) is dropped and the output looked for again. Nothing
 //! here prints; failures only change the [`AudioState`] the status line shows.
 
+pub mod analysis;
 pub mod bell;
 pub mod cue;
+pub mod devices;
 pub mod file;
 pub mod latency;
 pub mod mix;
 mod output;
+pub mod resample;
 pub mod scape;
 
 use std::sync::Arc;
@@ -323,27 +326,6 @@ impl Drop for DeviceAudio {
     }
 }
 
-/// The names of the output devices, and which one is the default.
-pub fn output_devices() -> Vec<(String, bool)> {
-    use rodio::cpal::traits::{DeviceTrait, HostTrait};
-    let host = rodio::cpal::default_host();
-    let default = host
-        .default_output_device()
-        .and_then(|d| d.description().ok())
-        .map(|d| d.name().to_owned());
-    host.output_devices()
-        .map(|devices| {
-            devices
-                .filter_map(|d| d.description().ok().map(|d| d.name().to_owned()))
-                .map(|name| {
-                    let is_default = default.as_deref() == Some(name.as_str());
-                    (name, is_default)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// What the device thread shares with the session.
 #[derive(Debug)]
 struct Shared {
@@ -384,10 +366,7 @@ fn open_bed(shared: &Shared, wanted: &Wanted) -> Option<Output> {
 /// Opens a short-buffered stream for one bell: on the therapist's own output
 /// if one was named and is there, else the default.
 fn open_bell(shared: &Shared, wanted: &Wanted, cue: Cue) -> Option<Output> {
-    let named = wanted
-        .cue_device
-        .as_deref()
-        .and_then(|n| output::device(Some(n)));
+    let named = wanted.cue_device.as_deref().and_then(devices::find);
     let device = named.or_else(|| output::device(None))?;
     Output::open(
         &device,
@@ -644,7 +623,8 @@ mod tests {
     fn the_device_thread_settles_without_a_sound_card_and_shuts_down() {
         let mut audio = DeviceAudio::start(Some(Bed::Scape(Scape::Surf)), 4, false);
         let clock = SystemClock::new();
-        while audio.state() == AudioState::Probing && clock.now() < Moment::from_secs(5) {
+        // Waits for the probe (a slow machine, or wine, can take seconds).
+        while audio.state() == AudioState::Probing && clock.now() < Moment::from_secs(60) {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert!(matches!(

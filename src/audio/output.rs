@@ -94,15 +94,12 @@ impl std::fmt::Debug for Output {
     }
 }
 
-/// The device called `name`, or the default output.
+/// The device called `name` (see [`super::devices::find`]), or the
+/// default output.
 pub(super) fn device(name: Option<&str>) -> Option<cpal::Device> {
-    let host = cpal::default_host();
     match name {
-        None => host.default_output_device(),
-        Some(name) => host
-            .output_devices()
-            .ok()?
-            .find(|d| d.description().is_ok_and(|x| x.name() == name)),
+        None => cpal::default_host().default_output_device(),
+        Some(name) => super::devices::find(name),
     }
 }
 

@@ -8,6 +8,7 @@
 //! a tick that arrives late (after a suspend or SIGSTOP) catches up, ending each
 //! step at the exact moment it was due.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -117,7 +118,8 @@ struct StepClock {
 /// A session in progress: the protocol plus everything that has happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
-    protocol: Protocol,
+    /// Shared with whoever chose it: a protocol of 10,000 steps is held once.
+    protocol: Arc<Protocol>,
     phase: Phase,
     current: usize,
     step: StepClock,
@@ -129,17 +131,25 @@ pub struct Session {
     actual: Vec<Duration>,
     /// Whether each step has been worked through at least once.
     done: Vec<bool>,
+    /// `planned_after[i]`: the planned time of every step from `i` on, so
+    /// the time still to go costs the same at step 3 of 10,000 as of 10.
+    planned_after: Vec<Duration>,
     lead: Duration,
     reminder: Option<Duration>,
 }
 
 impl Session {
     /// A session waiting for its first press of next.
-    pub fn new(protocol: Protocol) -> Session {
+    pub fn new(protocol: impl Into<Arc<Protocol>>) -> Session {
+        let protocol: Arc<Protocol> = protocol.into();
         let n = protocol.steps.len();
         let protocol_lead = protocol.lead.map_or(DEFAULT_LEAD, |d| d.get());
         let protocol_reminder = protocol.reminder.map_or(DEFAULT_REMINDER, |d| d.get());
         let target = protocol.steps.first().map_or(Duration::ZERO, Step::planned);
+        let mut planned_after = vec![Duration::ZERO; n + 1];
+        for (i, step) in protocol.steps.iter().enumerate().rev() {
+            planned_after[i] = planned_after[i + 1] + step.planned();
+        }
         Session {
             protocol,
             phase: Phase::Ready,
@@ -156,6 +166,7 @@ impl Session {
             paused_total: Duration::ZERO,
             actual: vec![Duration::ZERO; n],
             done: vec![false; n],
+            planned_after,
             lead: protocol_lead,
             reminder: Some(protocol_reminder),
         }
@@ -258,10 +269,11 @@ impl Session {
         if self.is_finished() {
             return Duration::ZERO;
         }
-        let later: Duration = self.protocol.steps[self.current + 1..]
-            .iter()
-            .map(Step::planned)
-            .sum();
+        let later = self
+            .planned_after
+            .get(self.current + 1)
+            .copied()
+            .unwrap_or_default();
         later + self.step.target.saturating_sub(self.step_elapsed(now))
     }
 
@@ -679,7 +691,7 @@ impl Session {
     /// Entries the engine does not write (notes, the consultation…) only
     /// move the clock. The session is left as it was at the last entry.
     pub fn replay<'a>(
-        protocol: Protocol,
+        protocol: impl Into<Arc<Protocol>>,
         entries: impl IntoIterator<Item = &'a Logged>,
     ) -> Session {
         let mut s = Session::new(protocol);

@@ -303,6 +303,11 @@ where
             Wake::Key(key) => key,
             Wake::Gone => return Ok(None),
             Wake::Signal if stop.load(Ordering::Relaxed) => return Ok(None),
+            Wake::Suspend => {
+                crate::tui::terminal::suspend_until_continued()?;
+                terminal.clear().map_err(io::Error::other)?;
+                continue;
+            }
             _ => continue,
         };
         let start = match key.code {
@@ -357,13 +362,13 @@ impl Widget for &ResumeOffer<'_> {
             Line::styled(
                 " It was cut off before its record was closed. Take it up where it \
                  stopped? The time in between is not counted, and the step waits, \
-                 paused, for you.",
+                 paused, for you: next (or p) carries on with it.",
                 t.muted,
             ),
             Line::default(),
             Line::from(vec![
                 Span::styled(" y", t.accent),
-                Span::styled(" take it up    ", t.text),
+                Span::styled(" (or next) take it up    ", t.text),
                 Span::styled("n", t.accent),
                 Span::styled(" start something new (it stays in history)    ", t.text),
                 Span::styled("q", t.accent),
@@ -406,10 +411,22 @@ where
             }
             Wake::Gone => return Ok(None),
             Wake::Signal if stop.load(Ordering::Relaxed) => return Ok(None),
+            Wake::Suspend => {
+                crate::tui::terminal::suspend_until_continued()?;
+                terminal.clear().map_err(io::Error::other)?;
+                redraw = true;
+                continue;
+            }
             _ => continue,
         };
         match key.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter => return Ok(Some(true)),
+            // A pedal's "next" (Space, PageDown, →) takes the session up too.
+            KeyCode::Char('y' | 'Y' | ' ')
+            | KeyCode::Enter
+            | KeyCode::PageDown
+            | KeyCode::Right => {
+                return Ok(Some(true));
+            }
             KeyCode::Char('n' | 'N') => return Ok(Some(false)),
             KeyCode::Char('q' | 'Q') | KeyCode::Esc => return Ok(None),
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(None),

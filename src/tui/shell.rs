@@ -57,6 +57,10 @@ pub struct Edges<'a> {
     /// The wall-clock time now, read at the edge: the projected end, the
     /// log's times of day, the marks' wall time.
     pub wall: &'a dyn Fn() -> Option<jiff::Zoned>,
+    /// Gives the terminal back, stops the process until it is continued,
+    /// and takes the terminal again ([`crate::tui::terminal::suspend_until_continued`];
+    /// tests record the call).
+    pub suspend: &'a dyn Fn() -> io::Result<()>,
 }
 
 /// How often entries that could not be written are tried again.
@@ -108,6 +112,9 @@ where
             terminal.clear().map_err(io::Error::other)?;
             drawn.invalidate();
         }
+        if signals.suspend.swap(false, Ordering::Relaxed) {
+            suspend(terminal, app, clock, edges, &mut drawn)?;
+        }
         let fx = app.tick(now);
         apply(app, fx, now, edges, &mut drawn);
         if app.should_exit() {
@@ -129,6 +136,13 @@ where
                 apply(app, fx, now, edges, &mut drawn);
                 drawn.invalidate();
             }
+            Wake::Paste(text) => {
+                let now = clock.now();
+                let fx = app.on_paste(&text);
+                apply(app, fx, now, edges, &mut drawn);
+                drawn.invalidate();
+            }
+            Wake::Suspend => suspend(terminal, app, clock, edges, &mut drawn)?,
             Wake::Resize => {
                 terminal.autoresize().map_err(io::Error::other)?;
                 drawn.invalidate();
@@ -142,6 +156,31 @@ where
             Wake::Signal | Wake::Timeout => {}
         }
     }
+}
+
+/// Ctrl-Z (or SIGTSTP): the record notes it, the terminal is given back and
+/// the process stops; on `fg` the terminal is taken again and everything
+/// redrawn. The session's clock counts on throughout, as a hold does.
+fn suspend<B: Backend, C: Clock>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    clock: &ScaledClock<C>,
+    edges: &mut Edges<'_>,
+    drawn: &mut Drawn,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let since = clock.now();
+    let fx = app.suspending(since);
+    apply(app, fx, since, edges, drawn);
+    (edges.suspend)()?;
+    let now = clock.now();
+    let fx = app.returned(since, now);
+    apply(app, fx, now, edges, drawn);
+    terminal.clear().map_err(io::Error::other)?;
+    drawn.invalidate();
+    Ok(())
 }
 
 /// Draws the screen if anything on it changed: the dashboard when its view

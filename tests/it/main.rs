@@ -6,6 +6,7 @@
 mod app;
 mod awake;
 mod bodymap;
+mod cli;
 mod dashboard;
 mod diagnostics;
 mod e2e;
@@ -18,6 +19,7 @@ mod protocol_files;
 mod reference;
 mod rehearsal;
 mod resume;
+mod sound_beds;
 mod sound_server;
 mod support;
 mod text_width;
