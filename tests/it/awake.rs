@@ -67,6 +67,7 @@ fn session_under(inhibitor: &RecordingInhibitor, allow_sleep: bool) -> String {
         audio: &mut audio,
         journal: &mut journal,
         wall: &wall,
+        suspend: &|| Ok(()),
     };
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     // Space starts, q and y end, Esc skips the closing questions, Enter
