@@ -219,6 +219,10 @@ struct RunOptions {
     /// client to filter by).
     #[arg(long, value_name = "REF")]
     client: Option<String>,
+    /// Let the computer sleep and the screen blank as usual; by default both
+    /// are held off while a session runs, as the status line shows.
+    #[arg(long)]
+    allow_sleep: bool,
     /// Panic right after the first frame (for the end-to-end test that checks
     /// the terminal is restored on a panic).
     #[arg(long, global = true, hide = true)]

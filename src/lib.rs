@@ -10,10 +10,12 @@
 //! - [`settings`]: the settings file, key bindings and remembered preferences.
 //! - [`session`]: the engine, the journal and the record it writes, resume.
 //! - [`history`]: records read back: history, show, export, practice hours.
+//! - [`awake`]: keeping the laptop from sleeping while a session runs.
 //! - [`tui`]: the terminal screens and the loop that runs a session.
 //! - [`cli`]: the command line.
 
 pub mod audio;
+pub mod awake;
 pub mod cli;
 pub mod clock;
 pub mod files;

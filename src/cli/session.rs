@@ -346,7 +346,6 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: &Setup<'_>) -> Ran {
     if !practice {
         app = app.consultation(IntakeForm::new(chosen.protocol.name.as_str(), client));
     }
-    let app = app.build();
     let clock = ScaledClock::new(SystemClock::new(), options.speed);
     run_dashboard(app, &chosen, journal, clock, setup)
 }
@@ -382,8 +381,7 @@ pub(super) fn resume_path(path: &Path, setup: &Setup<'_>) -> ExitCode {
         .practice(report.practice())
         .client(report.client())
         .recall(&reopened.contents.records)
-        .take_up(reopened.at, crate::clock::wall_now())
-        .build();
+        .take_up(reopened.at, crate::clock::wall_now());
     let clock = ScaledClock::starting_at(SystemClock::new(), setup.options.speed, reopened.at);
     let journal = LazyJournal::existing(reopened.journal);
     match run_dashboard(app, &reopened.chosen, journal, clock, setup) {
@@ -392,10 +390,10 @@ pub(super) fn resume_path(path: &Path, setup: &Setup<'_>) -> ExitCode {
     }
 }
 
-/// Takes over the terminal and runs the session until it is closed or cut
-/// off, then says where its record is.
+/// Holds the laptop awake, takes over the terminal and runs the session
+/// until it is closed or cut off, then says where its record is.
 pub(super) fn run_dashboard(
-    mut app: App,
+    app: AppBuilder,
     chosen: &Chosen,
     mut journal: LazyJournal,
     clock: ScaledClock<SystemClock>,
@@ -411,6 +409,10 @@ pub(super) fn run_dashboard(
         Ok(bed) => bed,
         Err(message) => return Ran::Done(fail(&message)),
     };
+    // The laptop is held awake from here until the dashboard returns: a
+    // suspended laptop rings no bell. What was managed shows on the status line.
+    let awake = crate::awake::hold(setup.options.allow_sleep);
+    let mut app = app.awake(awake.words()).build();
     let mut events = TerminalEvents::new(&setup.signals);
     let mut screen = match Screen::enter(Some(&setup.data.join("stderr.log"))) {
         Ok(s) => s,
@@ -449,6 +451,7 @@ pub(super) fn run_dashboard(
     // The audio thread may still write to fd 2 as it closes the device.
     drop(audio);
     drop(screen);
+    drop(awake);
     if matches!(result, Ok(Exit::Closed)) && !app.has_record() {
         return Ran::Left;
     }

@@ -46,6 +46,9 @@ pub struct Context {
     pub speed: f64,
     /// The audio state as the status line words it.
     pub audio: String,
+    /// Whether the laptop is held awake, as the status line words it (none
+    /// outside a real session).
+    pub awake: Option<String>,
     /// Show a visual cue (a bell could not sound).
     pub flash: bool,
     /// Colours.
@@ -107,6 +110,7 @@ impl Context {
         Context {
             speed: 1.0,
             audio: String::new(),
+            awake: None,
             flash: false,
             theme,
             overlay: Overlay::None,
@@ -826,6 +830,7 @@ impl View {
             extra.push(format!("rhythm {r:.1}/min"));
         }
         extra.push(self.ctx.audio.clone());
+        extra.extend(self.ctx.awake.clone());
         if self.ctx.practice {
             extra.push("practice".to_owned());
         }

@@ -4,6 +4,7 @@
 //! the real binary in tmux and a private PulseAudio server.
 
 mod app;
+mod awake;
 mod bodymap;
 mod cli;
 mod dashboard;

@@ -103,6 +103,12 @@ impl AppBuilder {
         self
     }
 
+    /// Whether the laptop is held awake, in the status line's words.
+    pub fn awake(mut self, words: String) -> Self {
+        self.ctx.awake = Some(words);
+        self
+    }
+
     /// The rehearsal speed (1.0 for a real session).
     pub fn speed(mut self, speed: f64) -> Self {
         self.ctx.speed = speed;
