@@ -221,7 +221,7 @@ struct RunOptions {
     client: Option<String>,
     /// Let the computer sleep and the screen blank as usual; by default both
     /// are held off while a session runs, as the status line shows.
-    #[arg(long)]
+    #[arg(long, global = true)]
     allow_sleep: bool,
     /// Panic right after the first frame (for the end-to-end test that checks
     /// the terminal is restored on a panic).
@@ -239,6 +239,7 @@ impl RunOptions {
             (self.soundscape.is_some(), "--soundscape"),
             (self.cue_device.is_some(), "--cue-device"),
             (self.client.is_some(), "--client"),
+            (self.allow_sleep, "--allow-sleep"),
         ]
         .into_iter()
         .find_map(|(given, name)| given.then_some(name))
