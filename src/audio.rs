@@ -258,11 +258,14 @@ struct Wanted {
     muted: bool,
     paused: bool,
     ended: bool,
+    /// Keep a bed stream open with no soundscape in it (for measuring
+    /// where foreseen cues land in it).
+    silent_bed: bool,
 }
 
 impl Wanted {
     fn bed(&self) -> bool {
-        self.scape.is_some() && !self.ended
+        (self.scape.is_some() || self.silent_bed) && !self.ended
     }
 }
 
@@ -283,6 +286,22 @@ impl DeviceAudio {
         muted: bool,
         cue_device: Option<String>,
     ) -> DeviceAudio {
+        DeviceAudio::spawn(scape, volume, muted, cue_device, false)
+    }
+
+    /// A bed stream playing silence, for placing foreseen cues in it
+    /// (`stillpoint audio latency`).
+    pub(crate) fn start_silent_bed(volume: u8) -> DeviceAudio {
+        DeviceAudio::spawn(None, volume, false, None, true)
+    }
+
+    fn spawn(
+        scape: Option<Bed>,
+        volume: u8,
+        muted: bool,
+        cue_device: Option<String>,
+        silent_bed: bool,
+    ) -> DeviceAudio {
         let (tx, rx) = mpsc::channel();
         let state = Arc::new(AtomicU8::new(AudioState::Probing.to_u8()));
         let onsets = Arc::new(Onsets::new(SystemClock::new()));
@@ -300,6 +319,7 @@ impl DeviceAudio {
             muted,
             paused: false,
             ended: false,
+            silent_bed,
         };
         let thread = std::thread::Builder::new()
             .name("stillpoint-audio".into())
@@ -452,7 +472,9 @@ impl BedStream {
             // session changed course: cues ring on short streams of their
             // own, and only the dip under them goes into the bed.
             BedOut::Cpal(out) => {
-                matches!(command, MixCommand::Duck(_)) && out.schedule(at, command)
+                matches!(command, MixCommand::Duck(_))
+                    && out.settled_by(at)
+                    && out.schedule(at, command)
             }
         }
     }
@@ -667,6 +689,16 @@ impl Streams {
         }
     }
 
+    /// Carries out the bed changes waiting, at once.
+    fn change_bed(&mut self, changes: &mut Vec<MixCommand>, wanted: &Wanted) {
+        if !changes.is_empty()
+            && let Some(bed) = &mut self.bed
+        {
+            bed.change(changes, wanted);
+        }
+        changes.clear();
+    }
+
     /// Forgets the foreseen cues that have not begun.
     fn unschedule(&mut self) {
         self.timed.clear();
@@ -817,13 +849,14 @@ fn device_thread(rx: &Receiver<Command>, shared: &Shared, mut wanted: Wanted) {
         let mut shutdown = false;
         for command in batch {
             shutdown |= matches!(command, Command::Shutdown);
+            // Cues told after a take-back are placed after it is done.
+            let takes_back = matches!(command, Command::Mix(MixCommand::Unschedule));
             handle(&mut s, shared, &mut wanted, command, &mut changes, now);
+            if takes_back {
+                s.change_bed(&mut changes, &wanted);
+            }
         }
-        if !changes.is_empty()
-            && let Some(bed) = &mut s.bed
-        {
-            bed.change(&changes, &wanted);
-        }
+        s.change_bed(&mut changes, &wanted);
         if shutdown {
             break;
         }

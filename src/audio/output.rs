@@ -194,15 +194,17 @@ impl Output {
         let _ = self.feed.send(ToFeed::Now(command));
     }
 
-    /// Places a command on the frame heard at `at`. False if the stream is
-    /// too new for its timestamps to be trusted there (while a long buffer
-    /// is first filled they run ahead), or paused: the caller sounds it
-    /// another way.
+    /// Places a command on the frame heard at `at` (at once if that has
+    /// passed). False if the stream is paused.
     pub(super) fn schedule(&self, at: Moment, command: MixCommand) -> bool {
-        if self.paused || at < self.opened + self.buffered + Duration::from_millis(500) {
-            return false;
-        }
-        self.feed.send(ToFeed::At(at, command)).is_ok()
+        !self.paused && self.feed.send(ToFeed::At(at, command)).is_ok()
+    }
+
+    /// Whether a frame heard at `at` is filled late enough for the stream's
+    /// timestamps to be trusted: while a long buffer is first filled they
+    /// run ahead of the truth.
+    pub(super) fn settled_by(&self, at: Moment) -> bool {
+        at >= self.opened + self.buffered * 2 + Duration::from_millis(100)
     }
 
     /// What was asked for and granted, in words.
