@@ -153,7 +153,10 @@ pub struct Foreseen {
 /// it is made, not when it is due, so the recording would not show when
 /// anything is heard.
 #[cfg(target_os = "linux")]
-pub fn foreseen(n: u32, mut report: impl FnMut(u32, Option<f64>, Option<f64>)) -> Result<Foreseen, NoOutput> {
+pub fn foreseen(
+    n: u32,
+    mut report: impl FnMut(u32, Option<f64>, Option<f64>),
+) -> Result<Foreseen, NoOutput> {
     use super::mix::{MAX_VOLUME, Mix, MixCommand};
     let recording = monitor::Recording::start().ok_or(NoOutput {
         state: AudioState::NoDevice,
@@ -249,7 +252,8 @@ mod monitor {
         /// Starts recording the default sink's monitor, mono.
         pub fn start() -> Option<Recording> {
             let client = pulseaudio::Client::from_env(c"stillpoint-latency").ok()?;
-            let sink = block_on(client.sink_info_by_name(protocol::DEFAULT_SINK.to_owned())).ok()?;
+            let sink =
+                block_on(client.sink_info_by_name(protocol::DEFAULT_SINK.to_owned())).ok()?;
             let rate = sink.sample_spec.sample_rate;
             let samples = Arc::new(Mutex::new(Vec::new()));
             let into = Arc::clone(&samples);
@@ -282,11 +286,7 @@ mod monitor {
 
         /// The rate and the samples recorded.
         pub fn finish(self) -> (u32, Vec<f32>) {
-            let samples = self
-                .samples
-                .lock()
-                .map(|v| v.clone())
-                .unwrap_or_default();
+            let samples = self.samples.lock().map(|v| v.clone()).unwrap_or_default();
             (self.rate, samples)
         }
     }

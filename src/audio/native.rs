@@ -368,8 +368,7 @@ impl NativeBed {
                 return None;
             }
             let trip = after.since(before);
-            let frames =
-                |bytes: i64| u64::try_from(bytes.max(0)).unwrap_or(0) / FRAME_BYTES as u64;
+            let frames = |bytes: i64| u64::try_from(bytes.max(0)).unwrap_or(0) / FRAME_BYTES as u64;
             let anchor = Anchor {
                 frame: frames(t.read_offset),
                 heard: before + trip / 2 + Duration::from_micros(t.sink_usec),

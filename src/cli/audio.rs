@@ -126,7 +126,8 @@ pub(super) fn latency(cues: u32, foreseen: u32) -> ExitCode {
 /// a short stream of their own.
 #[cfg(target_os = "linux")]
 fn foreseen_cues(n: u32) -> Result<(), crate::audio::latency::NoOutput> {
-    let show = |ms: Option<f64>| ms.map_or_else(|| "not found".to_owned(), |ms| format!("{ms:>+7.2} ms"));
+    let show =
+        |ms: Option<f64>| ms.map_or_else(|| "not found".to_owned(), |ms| format!("{ms:>+7.2} ms"));
     let found = crate::audio::latency::foreseen(n, |i, bed, own| {
         println!(
             "foreseen {:>2} in the bed {} · on its own stream {}",

@@ -590,7 +590,11 @@ fn every_cue_a_tick_sounds_was_foreseen_at_its_exact_moment() {
     let mut s = session(THREE);
     let clock = ManualClock::new();
     let mut fx = s.handle(Input::Next, clock.now());
-    assert_eq!(cues(&fx), vec![Cue::SessionStart], "a key's cue is not foreseen");
+    assert_eq!(
+        cues(&fx),
+        vec![Cue::SessionStart],
+        "a key's cue is not foreseen"
+    );
     let mut sounded = Vec::new();
     while !s.is_finished() {
         let foreseen = s.upcoming_cues();
@@ -602,7 +606,11 @@ fn every_cue_a_tick_sounds_was_foreseen_at_its_exact_moment() {
                 .iter()
                 .find(|(at, c)| *c == cue && *at > before && *at <= clock.now())
                 .map(|(at, _)| *at);
-            assert!(at.is_some(), "{cue:?} at {:?} not foreseen: {foreseen:?}", clock.now());
+            assert!(
+                at.is_some(),
+                "{cue:?} at {:?} not foreseen: {foreseen:?}",
+                clock.now()
+            );
             sounded.push((at.unwrap_or_default(), cue));
         }
     }
@@ -635,9 +643,15 @@ fn nothing_is_foreseen_while_paused_or_after_the_end() {
     s.handle(Input::Pause, Moment::from_secs(10));
     assert!(s.upcoming_cues().is_empty());
     s.handle(Input::Resume, Moment::from_secs(15));
-    assert_eq!(s.upcoming_cues()[1], (Moment::from_secs(125), Cue::NextStep));
+    assert_eq!(
+        s.upcoming_cues()[1],
+        (Moment::from_secs(125), Cue::NextStep)
+    );
     s.handle(Input::Extend, Moment::from_secs(20));
-    assert_eq!(s.upcoming_cues()[1], (Moment::from_secs(155), Cue::NextStep));
+    assert_eq!(
+        s.upcoming_cues()[1],
+        (Moment::from_secs(155), Cue::NextStep)
+    );
     s.handle(Input::Quit, Moment::from_secs(30));
     assert!(s.upcoming_cues().is_empty());
 }

@@ -45,10 +45,7 @@ impl Foresight {
         } else {
             Vec::new()
         };
-        let gone = self
-            .told
-            .iter()
-            .any(|t| t.0 > now && !coming.contains(t));
+        let gone = self.told.iter().any(|t| t.0 > now && !coming.contains(t));
         if gone {
             audio.send(MixCommand::Unschedule);
             self.told.retain(|(at, _)| *at <= now);
@@ -65,10 +62,7 @@ impl Foresight {
     /// Whether `cue`, which the engine says is due at `now`, was told ahead
     /// (and so sounds already): it is then forgotten here.
     pub fn told(&mut self, cue: Cue, now: Moment) -> bool {
-        let found = self
-            .told
-            .iter()
-            .position(|(at, c)| *c == cue && *at <= now);
+        let found = self.told.iter().position(|(at, c)| *c == cue && *at <= now);
         // Told cues long past are not kept (a step the engine skipped).
         let keep_from = now - Duration::from_secs(60);
         if let Some(i) = found {
@@ -152,7 +146,12 @@ mod tests {
         let mut silent = RecordingAudio::new(AudioState::Lost);
         let mut g = Foresight::default();
         manual.set(Moment::from_secs(45));
-        g.sync(&s, Moment::from_secs(45), &ScaledClock::new(&manual, 1.0), &mut silent);
+        g.sync(
+            &s,
+            Moment::from_secs(45),
+            &ScaledClock::new(&manual, 1.0),
+            &mut silent,
+        );
         assert!(silent.sent().is_empty());
         assert!(!g.told(Cue::EndingSoon, Moment::from_secs(50)));
     }
