@@ -35,7 +35,10 @@ work="$(mktemp -d)"
 tmux_="tmux -L ma$$"
 cleanup() { $tmux_ kill-server 2>/dev/null || true; [ -f "$work/pa/pa.pid" ] && kill "$(cat "$work/pa/pa.pid")" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-eval "$(bash "$tools/pulse-null-sink.sh" "$work/pa")"
+# A home and runtime folder of its own, so a PulseAudio already running for
+# this user (another measurement, a test) does not stop this one starting.
+mkdir -p "$work/pa"
+eval "$(HOME="$work/pa" XDG_RUNTIME_DIR="$work/pa" XDG_CONFIG_HOME="$work/pa" bash "$tools/pulse-null-sink.sh" "$work/pa")"
 export PULSE_SERVER STILLPOINT_DATA="$work/data"
 pa=$(cat "$work/pa/pa.pid")
 hz=$(getconf CLK_TCK)

@@ -2,16 +2,21 @@
 //! [`RecordingAudio`] for tests and `--no-audio`, and [`DeviceAudio`], which owns
 //! the output device on its own thread.
 //!
-//! The device thread plays the soundscape on one stream with a long buffer, so
-//! the machine and the sound server wake a few times a second rather than a
-//! hundred. Each bell rings on a short-buffered stream of its own, opened when
-//! the cue is asked for and closed once it has rung out: a freshly opened
-//! stream plays its first buffer at once, so a bell starts within milliseconds
-//! whatever rhythm the sound server keeps, and between cues no stream is kept
-//! open playing silence (that alone costs a sound server about 1 % of a core
-//! for an hour). A stream whose device stops asking for samples (a sound server
-//! that dies says nothing) is dropped and the output looked for again. Nothing
-//! here prints; failures only change the [`AudioState`] the status line shows.
+//! The device thread plays the soundscape on one stream with a 4 s buffer, so
+//! the machine and the sound server sleep between buffers: on Linux natively
+//! to a PulseAudio-protocol server (`native.rs`), elsewhere through cpal
+//! (`output.rs`). Cues the session foresees are told ahead
+//! ([`MixCommand::CueIn`]) and placed on their sample in that buffer (or on
+//! a short stream opened just before). Each bell a key rings goes on a
+//! short-buffered stream of its own, opened when the cue is asked for and
+//! closed once it has rung out: a freshly opened stream plays its first buffer
+//! at once, so a bell starts within milliseconds whatever rhythm the sound
+//! server keeps, and between cues no stream is kept open playing silence (that
+//! alone costs a sound server about 1 % of a core for an hour). A lost device
+//! is reported to the thread (an error callback, the end of the native
+//! stream), never polled for; the thread then looks for an output again.
+//! Nothing here prints; failures only change the [`AudioState`] the status
+//! line shows.
 
 pub mod bell;
 pub mod cue;
