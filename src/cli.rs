@@ -161,6 +161,11 @@ enum AudioCommand {
         /// How many cues of each kind.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
         cues: u32,
+        /// Also measure this many foreseen cues: each placed ahead of time in
+        /// the long-buffered soundscape stream, against the same cue on a
+        /// short stream of its own (Linux, with a PulseAudio or PipeWire server).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100))]
+        foreseen: u32,
     },
 }
 
@@ -376,7 +381,7 @@ fn run_tool(
             render(soundscape, cue.as_deref(), seconds, &out)
         }
         Command::Audio(AudioCommand::Devices) => devices(),
-        Command::Audio(AudioCommand::Latency { cues }) => latency(cues),
+        Command::Audio(AudioCommand::Latency { cues, foreseen }) => latency(cues, foreseen),
         Command::History {
             mut filter,
             rehearsals,

@@ -94,7 +94,7 @@ fn devices_text(found: &[crate::audio::devices::OutputDevice]) -> String {
     out
 }
 
-pub(super) fn latency(cues: u32) -> ExitCode {
+pub(super) fn latency(cues: u32, foreseen: u32) -> ExitCode {
     use crate::audio::latency::{Kind, measure};
     let log = crate::files::data_dir().map(|d| d.join("stderr.log"));
     let quiet = log.as_deref().and_then(crate::tui::terminal::quiet_stderr);
@@ -108,14 +108,57 @@ pub(super) fn latency(cues: u32) -> ExitCode {
             None => println!("cue {:>2} {what:<14}  never reached the output", i + 1),
         }
     });
+    let result = result.and_then(|summary| {
+        println!("{summary}");
+        if foreseen > 0 {
+            foreseen_cues(foreseen)?;
+        }
+        Ok(())
+    });
     drop(quiet);
     match result {
-        Ok(summary) => {
-            println!("{summary}");
-            ExitCode::SUCCESS
-        }
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail_with(&e),
     }
+}
+
+/// Prints where foreseen cues land in the soundscape's long buffer, and on
+/// a short stream of their own.
+#[cfg(target_os = "linux")]
+fn foreseen_cues(n: u32) -> Result<(), crate::audio::latency::NoOutput> {
+    let show =
+        |ms: Option<f64>| ms.map_or_else(|| "not found".to_owned(), |ms| format!("{ms:>+7.2} ms"));
+    let found = crate::audio::latency::foreseen(n, |i, bed, own| {
+        println!(
+            "foreseen {:>2} in the bed {} · on its own stream {}",
+            i + 1,
+            show(bed),
+            show(own)
+        );
+    })?;
+    println!("bed stream: {}", found.bed_stream);
+    for (what, mut errors) in [
+        ("in the bed", found.in_bed),
+        ("on its own stream", found.own_stream),
+    ] {
+        errors.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
+        if let (Some(best), Some(worst)) = (errors.first(), errors.last()) {
+            let median = errors[errors.len() / 2];
+            println!(
+                "foreseen {what}: median {median:+.2} ms, best {best:+.2} ms, worst {worst:+.2} ms \
+                 ({} cues, against a short stream's timestamps)",
+                errors.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Foreseen cues are measured against a PulseAudio-protocol server only.
+#[cfg(not(target_os = "linux"))]
+fn foreseen_cues(_n: u32) -> Result<(), crate::audio::latency::NoOutput> {
+    println!("foreseen cues are measured on Linux, with a PulseAudio or PipeWire server");
+    Ok(())
 }
 
 #[cfg(test)]

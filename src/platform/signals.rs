@@ -67,6 +67,33 @@ pub fn quiet_on_closed_pipe() {
     }));
 }
 
+/// Keeps the session's signals (a resize, a request to end…) away from the
+/// calling thread and every thread it starts, so that they all go to the
+/// main thread. A thread started by a library that waits in `epoll_wait`
+/// and takes `EINTR` for a fatal error (the PulseAudio reactor does) then
+/// never sees one. Faults (SIGSEGV and the like) are left alone. Nothing to
+/// do on Windows.
+pub fn keep_from_this_thread() {
+    #[cfg(unix)]
+    // SAFETY: sigset_t is plain data that sigemptyset/sigfillset initialise
+    // before use; pthread_sigmask only changes this thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for fault in [
+            libc::SIGSEGV,
+            libc::SIGBUS,
+            libc::SIGFPE,
+            libc::SIGILL,
+            libc::SIGTRAP,
+            libc::SIGABRT,
+        ] {
+            libc::sigdelset(&mut set, fault);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
 /// Stops the process as a terminal's Ctrl-Z would (SIGTSTP with its
 /// default action), returning once it is continued. The caller gives the
 /// terminal back first. Windows has no job control: it returns at once.

@@ -338,6 +338,51 @@ impl Session {
         }
     }
 
+    /// The cues that will sound by themselves, with their moments, if the
+    /// therapist does nothing: the step's "ending soon", its end (the next
+    /// step, overtime, or the session complete), and in overtime the next
+    /// reminder and the max. The shell tells the audio of them ahead, so a
+    /// long sound buffer still starts each on its exact sample. Only what
+    /// follows from the present state is listed; the next step's own cues
+    /// are known once it has begun.
+    pub fn upcoming_cues(&self) -> Vec<(Moment, Cue)> {
+        let base = self.step.started + self.step.paused;
+        let end = base + self.step.target;
+        let last = self.current + 1 >= self.protocol.steps.len();
+        let moving_on = if last {
+            Cue::SessionComplete
+        } else {
+            Cue::NextStep
+        };
+        let mut cues = Vec::new();
+        let overtime = |cues: &mut Vec<(Moment, Cue)>, reminders: u32| {
+            let max = self.current_step().max().map(|m| base + m);
+            let reminder = self
+                .reminder
+                .map(|every| end + every * (reminders + 1))
+                .filter(|r| max.is_none_or(|m| *r < m));
+            cues.extend(reminder.map(|r| (r, Cue::OvertimeReminder)));
+            cues.extend(max.map(|m| (m, moving_on)));
+        };
+        match self.phase {
+            Phase::Running => {
+                if !self.ending_soon_cued_or_skipped() {
+                    cues.push((end - self.lead, Cue::EndingSoon));
+                }
+                match self.current_step().advance() {
+                    Advance::Auto => cues.push((end, moving_on)),
+                    Advance::Manual => {
+                        cues.push((end, Cue::Overtime));
+                        overtime(&mut cues, 0);
+                    }
+                }
+            }
+            Phase::Overtime => overtime(&mut cues, self.step.reminders),
+            _ => {}
+        }
+        cues
+    }
+
     fn ending_soon_cued_or_skipped(&self) -> bool {
         self.step.ending_soon_cued || !self.wants_ending_soon()
     }

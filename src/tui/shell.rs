@@ -7,6 +7,7 @@
 //! scripted keys.
 
 mod app;
+mod foresight;
 mod marks;
 mod note;
 mod volume;
@@ -20,6 +21,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 pub use app::{App, AppBuilder, Screen, VISUAL_CUE};
+pub use foresight::Foresight;
 pub use marks::{StillPoint, TapRhythm};
 pub use note::{NOTE_MAX, NoteEditor, NoteKey};
 pub use volume::Volume;
@@ -76,6 +78,8 @@ struct Drawn {
     size: Option<ratatui::layout::Size>,
     /// When entries waiting to be written are next tried again.
     retry_at: Option<Moment>,
+    /// The cues told to the audio ahead of their moment.
+    foresight: Foresight,
 }
 
 impl Drawn {
@@ -122,6 +126,9 @@ where
         }
         retry_waiting(edges, now, &mut drawn);
         draw(terminal, app, now, edges, &mut drawn)?;
+        drawn
+            .foresight
+            .sync(app.session(), now, clock, &mut *edges.audio);
 
         let timeout = sleep_for(app.session(), clock, now, app.flash_until(now));
         match events.next(timeout)? {
@@ -276,7 +283,10 @@ fn apply(app: &mut App, fx: Vec<Effect>, now: Moment, edges: &mut Edges<'_>, dra
     while let Some(effect) = queue.pop_front() {
         match effect {
             Effect::Cue(cue) => {
-                edges.audio.play(cue);
+                // A cue told ahead sounds on its own sample already.
+                if !drawn.foresight.told(cue, now) {
+                    edges.audio.play(cue);
+                }
                 app.cue_sent(now, edges.audio.state());
             }
             Effect::Sound(command) => edges.audio.send(command),
