@@ -96,7 +96,7 @@ fn with_no_soundscape_a_stream_is_open_only_while_a_bell_rings() {
     );
     pane.keys(&["Space"]);
     assert!(
-        eventually(Duration::from_secs(2), || streams(&server) == 1),
+        eventually(Duration::from_secs(4), || streams(&server) >= 1),
         "the start bell opened no stream"
     );
     pane.wait_for("audio on");
@@ -235,8 +235,16 @@ fn the_bed_is_one_long_buffered_stream_and_the_process_sleeps_between_buffers() 
     // Seconds of audio queued at the server, and the sink left at a long
     // latency (a target of twice the request or less would drive it to
     // its shortest: thousands of wake-ups a second).
-    let queued = pactl_usec(&server, "sink-inputs", "Buffer Latency:").unwrap_or(0);
-    assert!(queued >= 1_500_000, "{queued} µs queued");
+    // (Just after the bell the soundscape comes back up from its dip: the
+    // queue is flushed and made again, so it is short for a moment.)
+    let mut queued = 0;
+    assert!(
+        eventually(Duration::from_secs(4), || {
+            queued = pactl_usec(&server, "sink-inputs", "Buffer Latency:").unwrap_or(0);
+            queued >= 1_500_000
+        }),
+        "{queued} µs queued"
+    );
     let out = Command::new("pactl")
         .args(["list", "sinks"])
         .env("PULSE_SERVER", server.address())
