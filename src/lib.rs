@@ -5,6 +5,7 @@
 //!
 //! - [`clock`], [`text`], [`files`], [`hint`]: time, text for the screen,
 //!   where files live and how they are read, errors worded for people.
+//! - [`vault`]: the records' encryption at rest, and the passphrase.
 //! - [`protocol`]: the protocol format, finding protocols, and diagnostics.
 //! - [`audio`]: the cues and soundscapes, and the device that plays them.
 //! - [`settings`]: the settings file, key bindings and remembered preferences.
@@ -25,3 +26,4 @@ pub mod session;
 pub mod settings;
 pub mod text;
 pub mod tui;
+pub mod vault;
