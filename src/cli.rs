@@ -16,6 +16,7 @@ use crate::tui::events::Signals;
 use crate::tui::theme::Theme;
 
 mod audio;
+mod care;
 mod completions;
 mod config;
 mod protocols;
@@ -122,6 +123,10 @@ enum Command {
     /// Print shell completions (bash, zsh, fish, elvish, powershell), or
     /// with --man the manual page.
     Completions(CompletionsArgs),
+    /// forget, purge, amend, verify, backup, restore and vault: the records
+    /// over their life (see `cli/care.rs`).
+    #[command(flatten)]
+    Care(care::CareCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -295,6 +300,7 @@ pub fn main() -> ExitCode {
         ),
         Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
         Some(Command::Completions(args)) => completions(&args),
+        Some(Command::Care(command)) => care::run(command, cli.data_dir.as_deref()),
         Some(Command::Run(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
             launch(&search, args.protocol.as_deref(), false, s)
         }),

@@ -327,6 +327,16 @@ pub fn is_on(data: &Path) -> bool {
 /// Reads `data`'s vault file; `None` when there is none.
 fn read_file(data: &Path) -> Result<Option<(VaultFile, VaultInfo)>, VaultError> {
     let path = file(data);
+    let Some(bytes) = file_bytes(data)? else {
+        return Ok(None);
+    };
+    parse_file(&bytes, &path).map(Some)
+}
+
+/// `data`'s vault file as it is on disk (for a backup to carry, so the
+/// passphrase alone opens the backup); `None` when there is none.
+pub fn file_bytes(data: &Path) -> Result<Option<Vec<u8>>, VaultError> {
+    let path = file(data);
     let bytes = match crate::files::read_private(&path, 64 * 1024) {
         Ok(b) => b,
         Err(crate::files::ReadError::NotFound) => return Ok(None),
@@ -336,11 +346,16 @@ fn read_file(data: &Path) -> Result<Option<(VaultFile, VaultInfo)>, VaultError> 
         }
         Err(source) => return Err(VaultError::Read { path, source }),
     };
+    Ok(Some(bytes))
+}
+
+/// A vault file's bytes read (`path` names where they came from).
+fn parse_file(bytes: &[u8], path: &Path) -> Result<(VaultFile, VaultInfo), VaultError> {
     let unreadable = |why: String| VaultError::Unreadable {
-        path: path.clone(),
+        path: path.to_owned(),
         why,
     };
-    let vault: VaultFile = serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string()))?;
+    let vault: VaultFile = serde_json::from_slice(bytes).map_err(|e| unreadable(e.to_string()))?;
     if vault.format != FORMAT || vault.kdf != "argon2id" {
         return Err(unreadable(format!(
             "format {} with {} is not one this version reads",
@@ -355,7 +370,12 @@ fn read_file(data: &Path) -> Result<Option<(VaultFile, VaultInfo)>, VaultError> 
     }
     let id = VaultId::parse(&vault.id).ok_or_else(|| unreadable("its id is not hex".into()))?;
     let cost = vault.cost;
-    Ok(Some((vault, VaultInfo { id, cost })))
+    Ok((vault, VaultInfo { id, cost }))
+}
+
+/// What the vault file `bytes` (from `origin`, e.g. a backup) says.
+pub fn info_of(bytes: &[u8], origin: &Path) -> Result<VaultInfo, VaultError> {
+    parse_file(bytes, origin).map(|(_, info)| info)
 }
 
 /// What `data`'s vault file says; `None` when the vault is off.
@@ -431,13 +451,20 @@ pub fn create(data: &Path, passphrase: &str, cost: Cost) -> Result<DataKey, Vaul
 /// Opens `data`'s vault with `passphrase` and remembers its key for this
 /// run. A wrong passphrase writes nothing.
 pub fn open(data: &Path, passphrase: &str) -> Result<DataKey, VaultError> {
-    let Some((vault, info)) = read_file(data)? else {
+    let Some(bytes) = file_bytes(data)? else {
         return Err(VaultError::NotOn {
             data: data.to_owned(),
         });
     };
+    open_bytes(&bytes, &file(data), passphrase)
+}
+
+/// Opens the vault file `bytes` (from `origin`: a data folder's, or one a
+/// backup carries) with `passphrase`, and remembers its key for this run.
+pub fn open_bytes(bytes: &[u8], origin: &Path, passphrase: &str) -> Result<DataKey, VaultError> {
+    let (vault, info) = parse_file(bytes, origin)?;
     let bad = |why: &str| VaultError::Unreadable {
-        path: file(data),
+        path: origin.to_owned(),
         why: why.to_owned(),
     };
     let salt = seal::from_text(&vault.salt).map_err(|_| bad("its salt is not base64"))?;

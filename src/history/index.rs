@@ -194,19 +194,20 @@ pub fn anchors(sessions_dir: &Path) -> HashMap<String, Anchor> {
 }
 
 /// The index as it would be written anew: every line that can be read
-/// and is not about a record in `left_out`, sealed with `key` when given,
-/// and how many lines were left out (lines that cannot be read are left
-/// out too: they can name no one that can be checked).
+/// and that `left_out` (given a record's id and summary) does not take
+/// out, sealed with `key` when given; and how many lines were left out
+/// (lines that cannot be read are left out too: no one can check whom they
+/// name).
 pub fn index_without(
     sessions_dir: &Path,
-    left_out: &std::collections::HashSet<String>,
+    left_out: &dyn Fn(&str, &Summary) -> bool,
     key: Option<&DataKey>,
 ) -> io::Result<(Vec<u8>, usize)> {
     let mut text = Vec::new();
     let mut dropped = 0;
     for (entry, _) in lines(sessions_dir) {
         match entry {
-            Some(e) if !left_out.contains(&e.id) => {
+            Some(e) if !left_out(&e.id, &e.summary) => {
                 text.extend(encode(&e, key)?);
                 text.push(b'\n');
             }

@@ -64,7 +64,9 @@ fn from_terminal(prompt: &str) -> Result<Passphrase, VaultError> {
     }
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
-        .map_err(|e| VaultError::NoTerminal { why: e.to_string() })
+        .map_err(|e| VaultError::NoTerminal {
+            why: format!("there is no terminal to type it on ({e})"),
+        })
 }
 
 /// The vault's passphrase: the test variable's, else typed after `prompt`.

@@ -5,6 +5,11 @@
 
 mod app;
 mod bodymap;
+mod care;
+mod care_amend;
+mod care_backup;
+mod care_vault;
+mod care_verify;
 mod dashboard;
 mod diagnostics;
 mod e2e;
