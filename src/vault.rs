@@ -249,6 +249,12 @@ pub enum VaultError {
         /// Its length in characters.
         len: usize,
     },
+    /// The passphrase was asked for earlier in this run and not given.
+    #[error("the vault was not opened earlier in this run: {why}")]
+    NotGiven {
+        /// What happened then.
+        why: String,
+    },
     /// Standard input could not be read (the test variable's `-`).
     #[error("the passphrase could not be read")]
     Ask(#[source] std::io::Error),
@@ -517,6 +523,47 @@ pub fn unlock_interactive(data: &Path) -> Result<Option<DataKey>, VaultError> {
     if let Some(key) = held(info.id) {
         return Ok(Some(key));
     }
+    // One question at a time: readers on several threads wait for the
+    // first one's answer instead of each asking.
+    let _asking = ASKING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(key) = held(info.id) {
+        return Ok(Some(key));
+    }
+    if let Some(why) = refused(info.id) {
+        return Err(VaultError::NotGiven { why });
+    }
+    let opened = ask_and_open(data);
+    if let Err(e) = &opened {
+        let mut refused = REFUSED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        refused.push((info.id, crate::hint::chain(e)));
+    }
+    opened.map(Some)
+}
+
+/// Serialises the question for the passphrase.
+static ASKING: Mutex<()> = Mutex::new(());
+
+/// Vaults whose passphrase was asked for and not given in this run, and
+/// why: they are not asked for again (a folder of thousands of sealed
+/// records would otherwise ask once per record).
+static REFUSED: Mutex<Vec<(VaultId, String)>> = Mutex::new(Vec::new());
+
+fn refused(id: VaultId) -> Option<String> {
+    let refused = REFUSED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    refused
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, why)| why.clone())
+}
+
+/// Asks for the passphrase (up to three tries on a terminal) and opens.
+fn ask_and_open(data: &Path) -> Result<DataKey, VaultError> {
     let mut tries = 0;
     loop {
         tries += 1;
@@ -527,7 +574,7 @@ pub fn unlock_interactive(data: &Path) -> Result<Option<DataKey>, VaultError> {
             {
                 eprintln!("That passphrase does not open the vault; try again.");
             }
-            other => return other.map(Some),
+            other => return other,
         }
     }
 }

@@ -1,32 +1,40 @@
 //! `stillpoint restore FILE`: a backup put back, checked whole before
 //! anything is written — the seal of every chunk, the archive, each file
-//! against the manifest's size and SHA-256, each record's lines and head —
-//! and then only added to the data folder: a record missing is added, one
-//! the backup holds a longer version of is brought up to date, and one
-//! that is the same, newer in the folder, or different is left as it is.
+//! against the manifest's size and SHA-256 — and then only added to the
+//! data folder: a record missing is added, one the backup holds a longer
+//! version of is brought up to date, and one that is the same, newer in the
+//! folder, or different is left as it is.
 //!
-//! A sealed backup opens with the key of the folder's vault when it is the
-//! same vault, else with the passphrase of the vault it carries (which is
-//! then put in place, if the folder has none). Records in the clear
-//! restored into a folder whose vault is on are sealed on the way in.
+//! The archive is unpacked as it is read into a private staging folder in
+//! the data folder, which is erased whatever happens; nothing reaches the
+//! records until every file has checked out. A sealed backup opens with
+//! the key of the folder's vault when it is the same vault, else with the
+//! passphrase of the vault it carries (which is then put in place, if the
+//! folder has none). Records in the clear restored into a folder whose
+//! vault is on are sealed on the way in. Each record's chain is then
+//! `stillpoint verify`'s to check, as for any record.
 
 use std::collections::HashSet;
-use std::io::Read;
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use super::backup::{MAGIC, MANIFEST, Manifest, ZSTD, open_sealed, sealed_parts, sha256_hex};
-use super::{CareError, verify};
-use crate::session::journal::chain::{self, Link};
+use sha2::{Digest, Sha256};
+
+use super::backup::{MAGIC, MANIFEST, Manifest, Unsealer, ZSTD};
+use super::{CareError, erase};
+use crate::session::journal::chain::Link;
 use crate::session::journal::{Walk, seal_record};
 use crate::vault::DataKey;
 
-/// The largest backup (and archive inside it) read.
-const MAX_BACKUP: u64 = 2 << 30;
+/// The largest file a backup may hold.
+const MAX_FILE: u64 = 256 << 20;
 
-/// A file out of the archive.
+/// A file out of the archive, staged.
 struct Unpacked {
     path: String,
-    bytes: Vec<u8>,
+    staged: PathBuf,
+    size: u64,
+    sha256: String,
     mtime: u64,
 }
 
@@ -43,20 +51,59 @@ pub struct Restored {
     pub newer: Vec<String>,
     /// Records that differ from the backup's: kept as they are.
     pub differ: Vec<String>,
-    /// Records restored that do not verify (as they were when backed up).
-    pub not_intact: Vec<String>,
     /// The vault file was put in place.
     pub vault: bool,
-    /// The preferences were put in place.
-    pub prefs: bool,
-    /// The index was put in place.
-    pub index: bool,
 }
 
 fn bad(file: &Path, why: impl Into<String>) -> CareError {
     CareError::Backup {
         path: file.to_owned(),
         why: why.into(),
+    }
+}
+
+/// The private folder a restore unpacks into, in the data folder so that
+/// nothing crosses file systems; everything in it is erased when dropped,
+/// and the data folder too if it was made for this restore and stayed
+/// empty.
+struct Staging {
+    dir: PathBuf,
+    data: Option<PathBuf>,
+    /// Its files are in the clear (a backup made without the vault): they
+    /// are overwritten before they are removed.
+    clear: bool,
+}
+
+impl Staging {
+    fn new(data: &Path, clear: bool) -> io::Result<Staging> {
+        let made = std::fs::symlink_metadata(data).is_err();
+        let dir = data.join(format!(".restoring-{}", std::process::id()));
+        crate::files::create_private_dir(&dir.join("sessions"))?;
+        Ok(Staging {
+            dir,
+            data: made.then(|| data.to_owned()),
+            clear,
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let sessions = self.dir.join("sessions");
+        for dir in [&sessions, &self.dir] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let _ = if self.clear {
+                    erase::erase_file(&entry.path())
+                } else {
+                    std::fs::remove_file(entry.path())
+                };
+            }
+        }
+        let _ = std::fs::remove_dir(&sessions);
+        let _ = std::fs::remove_dir(&self.dir);
+        if let Some(data) = &self.data {
+            let _ = std::fs::remove_dir(data);
+        }
     }
 }
 
@@ -79,34 +126,36 @@ fn backup_key(data: &Path, file: &Path, vault_file: &[u8]) -> Result<DataKey, Ca
 /// A sealed backup's key, and the vault file it carries.
 type Sealing = Option<(DataKey, Vec<u8>)>;
 
-/// The archive inside the backup at `file`, with the key and vault file of
-/// a sealed one.
-fn open(data: &Path, file: &Path) -> Result<(Vec<u8>, Sealing), CareError> {
-    let bytes = crate::files::read_regular(file, MAX_BACKUP)
-        .map_err(|e| bad(file, format!("cannot be read: {e}")))?;
-    let (compressed, sealed) = if let Some((vault_file, nonce, body)) = sealed_parts(&bytes) {
-        let key = backup_key(data, file, vault_file)?;
-        let plain = open_sealed(body, nonce, &key).ok_or_else(|| {
-            bad(
-                file,
-                "does not open: it was changed or cut short after it was made",
-            )
-        })?;
-        (plain, Some((key, vault_file.to_vec())))
-    } else if bytes.starts_with(&ZSTD) {
-        (bytes, None)
-    } else if bytes.starts_with(&MAGIC[..10]) {
-        return Err(bad(file, "was made by a newer stillpoint"));
-    } else {
-        return Err(bad(file, "is not a stillpoint backup"));
+/// The archive inside the backup at `file`, as it is read; with the key
+/// and vault file of a sealed one.
+fn open(data: &Path, file: &Path) -> Result<(Box<dyn Read>, Sealing), CareError> {
+    let unreadable = |e: &dyn std::fmt::Display| bad(file, format!("cannot be read: {e}"));
+    let (mut f, _) = crate::files::open_regular(file, u64::MAX).map_err(|e| unreadable(&e))?;
+    let header = Unsealer::header(&mut f).map_err(|e| unreadable(&e))?;
+    let (reader, sealed): (Box<dyn Read>, Sealing) = match header {
+        Some((vault_file, nonce)) => {
+            let key = backup_key(data, file, &vault_file)?;
+            let unsealer =
+                Unsealer::new(io::BufReader::new(f), &key, &nonce).map_err(|e| unreadable(&e))?;
+            (Box::new(unsealer), Some((key, vault_file)))
+        }
+        None => {
+            f.rewind().map_err(|e| unreadable(&e))?;
+            let mut start = [0u8; 18];
+            let n = f.read(&mut start).map_err(|e| unreadable(&e))?;
+            f.rewind().map_err(|e| unreadable(&e))?;
+            if start[..n].starts_with(&MAGIC[..17]) {
+                return Err(bad(file, "was made by a newer stillpoint"));
+            }
+            if !start[..n].starts_with(&ZSTD) {
+                return Err(bad(file, "is not a stillpoint backup"));
+            }
+            (Box::new(io::BufReader::new(f)), None)
+        }
     };
-    let mut tar = Vec::new();
-    ruzstd::decoding::StreamingDecoder::new(compressed.as_slice())
-        .map_err(|e| bad(file, format!("is not whole: {e}")))?
-        .take(MAX_BACKUP)
-        .read_to_end(&mut tar)
+    let tar = ruzstd::decoding::StreamingDecoder::new(reader)
         .map_err(|e| bad(file, format!("is not whole: {e}")))?;
-    Ok((tar, sealed))
+    Ok((Box::new(tar), sealed))
 }
 
 /// Whether `path` is one a backup may hold: the vault file, the
@@ -117,7 +166,6 @@ fn allowed(path: &str) -> bool {
         .is_some_and(|n| n.ends_with(".jsonl") && !n.contains(['/', '\\']) && !n.starts_with('.'));
     record
         || [
-            MANIFEST,
             crate::vault::FILE,
             crate::settings::prefs::FILE,
             "sessions/.index",
@@ -125,64 +173,99 @@ fn allowed(path: &str) -> bool {
         .contains(&path)
 }
 
-/// The archive's files, each once, each one a backup may hold.
-fn unpack(tar: &[u8]) -> Result<Vec<Unpacked>, String> {
+/// Copies `entry` into a new private file at `staged`, hashing it.
+fn stage(entry: &mut impl Read, staged: &Path) -> io::Result<(u64, String)> {
+    let mut out = std::fs::OpenOptions::new();
+    out.write(true).create_new(true);
+    crate::platform::files::private_file(&mut out);
+    let mut out = out.open(staged)?;
+    let mut hash = Sha256::new();
+    let mut size = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut limited = entry.take(MAX_FILE + 1);
+    loop {
+        let n = limited.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    if size > MAX_FILE {
+        return Err(io::Error::other("a file in it is larger than any record"));
+    }
+    // Not synced here: a staged file that is kept is synced as it is
+    // moved into place, and one that is not is erased.
+    Ok((size, crate::vault::to_hex(&hash.finalize())))
+}
+
+/// Unpacks the archive into `staging`: each file once, each one a backup
+/// may hold, and the manifest last.
+fn unpack(tar: impl Read, staging: &Staging) -> Result<(Vec<Unpacked>, Manifest), String> {
     let mut archive = tar::Archive::new(tar);
     let mut files = Vec::new();
     let mut seen = HashSet::new();
+    let mut manifest: Option<Manifest> = None;
     for entry in archive.entries().map_err(|e| e.to_string())? {
-        let mut entry = entry.map_err(|e| e.to_string())?;
-        if entry.header().entry_type() != tar::EntryType::Regular {
-            return Err("holds something other than plain files".into());
-        }
+        let mut entry = entry.map_err(|e| format!("is not whole: {e}"))?;
         let path = entry
             .path()
             .map_err(|e| e.to_string())?
             .to_string_lossy()
             .into_owned();
+        if entry.header().entry_type() != tar::EntryType::Regular || manifest.is_some() {
+            return Err(format!("holds a file it should not: {path}"));
+        }
+        if path == MANIFEST {
+            let mut json = Vec::new();
+            entry
+                .take(64 << 20)
+                .read_to_end(&mut json)
+                .map_err(|e| e.to_string())?;
+            manifest = Some(
+                serde_json::from_slice(&json)
+                    .map_err(|e| format!("has a manifest that cannot be read: {e}"))?,
+            );
+            continue;
+        }
         if !allowed(&path) || !seen.insert(path.clone()) {
             return Err(format!("holds a file it should not: {path}"));
         }
-        let mtime = entry.header().mtime().unwrap_or(0);
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-        files.push(Unpacked { path, bytes, mtime });
+        // In nanoseconds; the manifest's exact time replaces it once read.
+        let mtime = entry
+            .header()
+            .mtime()
+            .unwrap_or(0)
+            .saturating_mul(1_000_000_000);
+        let staged = staging.dir.join(&path);
+        let (size, sha256) =
+            stage(&mut entry, &staged).map_err(|e| format!("is not whole: {e}"))?;
+        files.push(Unpacked {
+            path,
+            staged,
+            size,
+            sha256,
+            mtime,
+        });
     }
-    Ok(files)
+    Ok((files, manifest.ok_or("has no manifest: it was cut short")?))
 }
 
-/// Checks every file against the manifest (the archive's first file).
-fn check(files: &[Unpacked], data: &Path) -> Result<Manifest, String> {
-    let first = files
-        .first()
-        .filter(|f| f.path == MANIFEST)
-        .ok_or("has no manifest")?;
-    let manifest: Manifest = serde_json::from_slice(&first.bytes)
-        .map_err(|e| format!("has a manifest that cannot be read: {e}"))?;
-    if manifest.files.len() + 1 != files.len() {
+/// Checks every file against the manifest.
+fn check(files: &mut [Unpacked], manifest: &Manifest) -> Result<(), String> {
+    if manifest.files.len() != files.len() {
         return Err("holds other files than its manifest lists".into());
     }
-    for (listed, file) in manifest.files.iter().zip(&files[1..]) {
-        if listed.path != file.path
-            || listed.size != file.bytes.len() as u64
-            || listed.sha256 != sha256_hex(&file.bytes)
-        {
+    for (listed, file) in manifest.files.iter().zip(files.iter_mut()) {
+        if listed.path != file.path || listed.size != file.size || listed.sha256 != file.sha256 {
             return Err(format!("holds {} changed since it was made", file.path));
         }
-        if let Some(lines) = listed.lines {
-            let path = data.join(&file.path);
-            let c = crate::session::journal::parse_at(&file.bytes, Some(&path))
-                .map_err(|e| format!("holds {} that does not read: {e}", file.path))?;
-            let head = c.head.as_ref().map(chain::to_hex);
-            if c.records.len() as u64 != lines || head != listed.head {
-                return Err(format!(
-                    "holds {} that is not the record it listed",
-                    file.path
-                ));
-            }
+        if listed.mtime_ns > 0 {
+            file.mtime = listed.mtime_ns;
         }
     }
-    Ok(manifest)
+    Ok(())
 }
 
 /// The links of a record's whole lines in the clear.
@@ -204,12 +287,11 @@ enum Step {
 
 /// How the backup's record `ours` stands to the folder's at `path`.
 fn step(ours: &[u8], path: &Path) -> Step {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Step::Add;
+    }
     let Ok(theirs) = crate::files::read_private(path, crate::session::journal::MAX_RECORD) else {
-        return if std::fs::symlink_metadata(path).is_ok() {
-            Step::Differ
-        } else {
-            Step::Add
-        };
+        return Step::Differ;
     };
     if theirs == ours {
         return Step::Same;
@@ -228,6 +310,7 @@ fn step(ours: &[u8], path: &Path) -> Step {
 
 /// Writes `bytes` at `path` (a new private file renamed into place) with
 /// the modification time it had.
+/// (`mtime` in nanoseconds since 1970.)
 fn put(path: &Path, bytes: &[u8], mtime: u64) -> Result<(), CareError> {
     let error = |source| CareError::File {
         what: "write",
@@ -235,26 +318,41 @@ fn put(path: &Path, bytes: &[u8], mtime: u64) -> Result<(), CareError> {
         source,
     };
     crate::files::replace_private(path, bytes).map_err(error)?;
-    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime);
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(mtime);
     crate::files::open_private_rw(path)
-        .map_err(std::io::Error::other)
+        .map_err(io::Error::other)
         .and_then(|f| f.set_modified(when))
         .map_err(error)
 }
 
+/// Moves the staged file `staged` to `path`, with the modification time it
+/// had: synced, then renamed into place (the same file system).
+fn place(staged: &Path, path: &Path, mtime: u64) -> Result<(), CareError> {
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(mtime);
+    crate::files::open_private_rw(staged)
+        .map_err(io::Error::other)
+        .and_then(|f| {
+            f.set_modified(when)?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(staged, path))
+        .map_err(|source| CareError::File {
+            what: "write",
+            path: path.to_owned(),
+            source,
+        })
+}
+
 /// The key records in the clear are sealed with on the way in: the
 /// folder's, when its vault is on and the backup was not sealed by it.
-fn folder_key(
-    data: &Path,
-    sealed: &Option<(DataKey, Vec<u8>)>,
-) -> Result<Option<DataKey>, CareError> {
+fn folder_key(data: &Path, sealed: &Sealing) -> Result<Option<DataKey>, CareError> {
     let folder = crate::vault::info(data)?;
     match (folder, sealed) {
         (Some(f), Some((key, _))) if f.id != key.id() => Err(CareError::Backup {
             path: data.join(crate::vault::FILE),
             why: format!(
                 "belongs to vault {}, and the backup to vault {}: restore it into a data \
-                 folder of its own (--data-dir)",
+                 folder of its own (--data-dir); nothing was written",
                 f.id,
                 key.id()
             ),
@@ -267,21 +365,25 @@ fn folder_key(
 /// Puts the backup at `file` back into `data`, after checking all of it.
 pub fn restore(data: &Path, file: &Path) -> Result<Restored, CareError> {
     let (tar, sealed) = open(data, file)?;
-    let files = unpack(&tar).map_err(|why| bad(file, why))?;
-    check(&files, data).map_err(|why| bad(file, why))?;
     let seal_with = folder_key(data, &sealed)?;
+    let staging = Staging::new(data, sealed.is_none())
+        .map_err(|e| bad(file, format!("cannot be unpacked: {e}")))?;
+    let (mut files, manifest) = unpack(tar, &staging).map_err(|why| bad(file, why))?;
+    check(&mut files, &manifest).map_err(|why| bad(file, why))?;
+    // Every file checked out: from here on, the data folder is written.
     crate::files::ready_for_records(data).map_err(|e| bad(file, crate::hint::chain(&e)))?;
     let mut done = Restored::default();
     if let Some((_, vault_file)) = &sealed
         && !crate::vault::is_on(data)
     {
-        let path = crate::vault::file(data);
-        put(&path, vault_file, 0)?;
+        put(&crate::vault::file(data), vault_file, 0)?;
         done.vault = true;
     }
-    for f in files.iter().skip(1) {
+    for f in &files {
         restore_one(data, f, seal_with.as_ref(), &mut done)?;
     }
+    // The renames are on disk.
+    let _ = std::fs::File::open(data.join("sessions")).and_then(|d| d.sync_all());
     Ok(done)
 }
 
@@ -293,28 +395,42 @@ fn restore_one(
     done: &mut Restored,
 ) -> Result<(), CareError> {
     let path: PathBuf = data.join(&f.path);
-    let absent = std::fs::symlink_metadata(&path).is_err();
+    let read = |p: &Path| {
+        crate::files::read_private(p, MAX_FILE).map_err(|e| CareError::File {
+            what: "read",
+            path: p.to_owned(),
+            source: io::Error::other(e),
+        })
+    };
     if !f.path.ends_with(".jsonl") {
         // The vault file is put first; the preferences and the index only
         // where there are none, and never in the clear into a vault.
-        let fits = seal_with.is_none() && f.path != crate::vault::FILE;
-        if absent && fits {
-            put(&path, &f.bytes, f.mtime)?;
-            done.prefs |= f.path == crate::settings::prefs::FILE;
-            done.index |= f.path.ends_with(".index");
+        let absent = std::fs::symlink_metadata(&path).is_err();
+        if absent && seal_with.is_none() && f.path != crate::vault::FILE {
+            put(&path, &read(&f.staged)?, f.mtime)?;
         }
         return Ok(());
     }
     let id = crate::session::journal::session_id(&path);
-    let bytes = match seal_with {
-        Some(key) => seal_record(&f.bytes, key).map_err(|source| CareError::File {
-            what: "seal",
-            path: path.clone(),
-            source,
-        })?,
-        None => f.bytes.clone(),
+    let sealed = match seal_with {
+        Some(key) => {
+            Some(
+                seal_record(&read(&f.staged)?, key).map_err(|source| CareError::File {
+                    what: "seal",
+                    path: path.clone(),
+                    source,
+                })?,
+            )
+        }
+        None => None,
     };
-    match step(&bytes, &path) {
+    let absent = std::fs::symlink_metadata(&path).is_err();
+    let how = match (&sealed, absent) {
+        (_, true) => Step::Add,
+        (Some(bytes), false) => step(bytes, &path),
+        (None, false) => step(&read(&f.staged)?, &path),
+    };
+    match how {
         Step::Add => done.added.push(id.clone()),
         Step::Update => done.updated.push(id.clone()),
         Step::Same => {
@@ -330,9 +446,8 @@ fn restore_one(
             return Ok(());
         }
     }
-    put(&path, &bytes, f.mtime)?;
-    if verify::verdict(&bytes, &path, None).status() != 0 {
-        done.not_intact.push(id);
+    match &sealed {
+        Some(bytes) => put(&path, bytes, f.mtime),
+        None => place(&f.staged, &path, f.mtime),
     }
-    Ok(())
 }

@@ -477,11 +477,7 @@ fn restore(data_dir: Option<&Path>, file: &Path) -> ExitCode {
             &done.differ,
             &mut out,
         );
-        list(
-            "Restored as backed up, but not intact (see `stillpoint verify`)",
-            &done.not_intact,
-            &mut out,
-        );
+        out.push_str("`stillpoint verify --all` checks every record's chain.\n");
         if done.vault {
             out.push_str("The vault was put back: its passphrase opens these records.\n");
         }

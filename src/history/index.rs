@@ -1,5 +1,6 @@
-//! The index of closed records in a sessions folder (`sessions/.index`):
-//! one line per record, its id and summary, with the record's length and
+//! The index of the records in a sessions folder (`sessions/.index`):
+//! one line per record (closed, or cut off; never a damaged or altered one,
+//! which is read again every time), its id, summary and state, with the record's length and
 //! modification time when it was read, and its *anchor* — how many lines it
 //! had and the hash of the last ([`chain`](crate::session::journal::chain)).
 //!
@@ -50,6 +51,9 @@ pub(super) struct Indexed {
     /// The hash of its last line then, in hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) head: Option<String>,
+    /// How it stood (a closed record's follows from its summary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) status: Option<crate::session::report::State>,
 }
 
 /// Where a record stood when it was last indexed.
@@ -107,6 +111,7 @@ pub fn index_closed(sessions_dir: &Path, path: &Path, summary: &Summary) -> io::
             summary: summary.clone(),
             lines: Some(contents.records.len() as u64),
             head: contents.head.as_ref().map(chain::to_hex),
+            status: None,
         }],
     )
 }
@@ -232,6 +237,7 @@ mod tests {
             },
             lines: Some(3),
             head: Some(chain::to_hex(&chain::link(b"x"))),
+            status: None,
         }
     }
 

@@ -89,7 +89,7 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
         let now = std::fs::symlink_metadata(&path).map(|m| fingerprint(&m));
         match index.remove(&id) {
             Some(i) if now.is_ok_and(|f| f == (i.len, i.mtime)) => {
-                listed.push(Listed::new(id, path, i.summary, None));
+                listed.push(Listed::new(id, path, i.summary, i.status));
             }
             old => unindexed.push((path, old)),
         }
@@ -150,7 +150,17 @@ fn list_one(path: &Path, old: Option<&Indexed>) -> (Listed, Option<Indexed>) {
         // Lines the index saw are gone or changed: cut short, or rewritten.
         status = State::Altered;
     }
-    let line = matches!(status, State::Complete | State::EndedEarly)
+    // Records cut off are indexed too (their length and time say when
+    // they are taken up again): only damaged and altered ones are read
+    // every time, so they are reported every time.
+    let indexed = [
+        State::Complete,
+        State::EndedEarly,
+        State::Interrupted,
+        State::SetAside,
+    ];
+    let line = indexed
+        .contains(&status)
         .then(|| {
             let (len, mtime) = fingerprint(&std::fs::symlink_metadata(path).ok()?);
             Some(Indexed {
@@ -163,6 +173,7 @@ fn list_one(path: &Path, old: Option<&Indexed>) -> (Listed, Option<Indexed>) {
                     .head()
                     .as_ref()
                     .map(crate::session::journal::chain::to_hex),
+                status: Some(status),
             })
         })
         .flatten();

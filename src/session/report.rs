@@ -24,7 +24,7 @@ use crate::text::clock_text;
 const SKIPPED_WITHIN: Duration = Duration::from_secs(15);
 
 /// How a record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Closed; every step was worked through.

@@ -17,6 +17,18 @@ fn records(data: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .collect()
 }
 
+/// Every record's modification time.
+fn mtimes(data: &Path) -> Vec<std::time::SystemTime> {
+    records(data)
+        .iter()
+        .map(|(p, _)| {
+            std::fs::metadata(data.join(p))
+                .and_then(|m| m.modified())
+                .expect("a time")
+        })
+        .collect()
+}
+
 fn wipe(data: &Path) {
     for entry in std::fs::read_dir(data).expect("list").flatten() {
         let p = entry.path();
@@ -47,6 +59,7 @@ fn round_trip(sealed: bool) {
     );
     let history = stdout(&run(&["history"]));
     let before = records(data.path());
+    let times = mtimes(data.path());
     let out = tempfile::tempdir().expect("temp dir");
     let file = out.path().join("practice.backup");
     let made = run(&["backup", file.to_str().expect("utf-8")]);
@@ -74,6 +87,8 @@ fn round_trip(sealed: bool) {
         stdout(&restored)
     );
     assert_eq!(records(data.path()), before);
+    // To the nanosecond, so the restored index still knows every record.
+    assert_eq!(mtimes(data.path()), times);
     let verified = run(&["verify", "--all"]);
     assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
     assert_eq!(stdout(&run(&["history"])), history);
