@@ -277,6 +277,7 @@ fn links(bytes: &[u8], path: &Path) -> Vec<Option<Link>> {
 }
 
 /// What to do with one record of the backup.
+#[derive(Clone, Copy)]
 enum Step {
     Add,
     Update,
@@ -387,6 +388,20 @@ pub fn restore(data: &Path, file: &Path) -> Result<Restored, CareError> {
     Ok(done)
 }
 
+impl Restored {
+    /// Counts what happens to record `id`; whether it is to be written.
+    fn count(&mut self, how: Step, id: String) -> bool {
+        match how {
+            Step::Add => self.added.push(id),
+            Step::Update => self.updated.push(id),
+            Step::Same => self.already += 1,
+            Step::Newer => self.newer.push(id),
+            Step::Differ => self.differ.push(id),
+        }
+        matches!(how, Step::Add | Step::Update)
+    }
+}
+
 /// Puts one file of the backup back, as [`restore`] says.
 fn restore_one(
     data: &Path,
@@ -430,21 +445,8 @@ fn restore_one(
         (Some(bytes), false) => step(bytes, &path),
         (None, false) => step(&read(&f.staged)?, &path),
     };
-    match how {
-        Step::Add => done.added.push(id.clone()),
-        Step::Update => done.updated.push(id.clone()),
-        Step::Same => {
-            done.already += 1;
-            return Ok(());
-        }
-        Step::Newer => {
-            done.newer.push(id);
-            return Ok(());
-        }
-        Step::Differ => {
-            done.differ.push(id);
-            return Ok(());
-        }
+    if !done.count(how, id) {
+        return Ok(());
     }
     match &sealed {
         Some(bytes) => put(&path, bytes, f.mtime),
