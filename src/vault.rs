@@ -17,6 +17,7 @@
 //! and locked refuses rather than write in the clear.
 
 pub mod ask;
+pub mod keyring;
 pub mod seal;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,9 @@ const FORMAT: u32 = 1;
 
 /// What the wrapped data key is bound to, with the vault's id and cost.
 const KEY_PLACE: &[u8] = b"stillpoint vault data key\0";
+
+/// What the vault file's check value is bound to, with the vault's id.
+const CHECK_PLACE: &[u8] = b"stillpoint vault key check\0";
 
 /// A vault's identity: 16 random bytes, shown in hex. Every sealed record
 /// names the vault that sealed it.
@@ -138,6 +142,10 @@ struct VaultFile {
     salt: String,
     /// The data key sealed under the passphrase's key, base64.
     key: String,
+    /// Nothing, sealed under the data key (base64): a key from elsewhere
+    /// (the system keyring) is believed only if it opens this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    check: Option<String>,
 }
 
 /// A vault's data key, opened. Cheap to clone; the key's bytes are wiped
@@ -255,6 +263,9 @@ pub enum VaultError {
         /// What happened then.
         why: String,
     },
+    /// The system keyring said no.
+    #[error("the system keyring: {0}")]
+    Keyring(String),
     /// Standard input could not be read (the test variable's `-`).
     #[error("the passphrase could not be read")]
     Ask(#[source] std::io::Error),
@@ -413,6 +424,12 @@ fn wrap(data_key: &DataKey, passphrase: &str, cost: Cost) -> Result<Vec<u8>, Vau
     let kek = DataKey::new(data_key.id(), derive(passphrase, &salt, cost)?);
     let sealed = seal::seal(&kek, &key_place(data_key.id(), cost), &*data_key.0.key)
         .map_err(|e| VaultError::Crypto(e.to_string()))?;
+    let check = seal::seal(
+        data_key,
+        &[CHECK_PLACE, data_key.id().bytes()].concat(),
+        b"",
+    )
+    .map_err(|e| VaultError::Crypto(e.to_string()))?;
     let file = VaultFile {
         format: FORMAT,
         id: data_key.id().to_string(),
@@ -420,6 +437,7 @@ fn wrap(data_key: &DataKey, passphrase: &str, cost: Cost) -> Result<Vec<u8>, Vau
         cost,
         salt: seal::to_text(&salt),
         key: seal::to_text(&sealed),
+        check: Some(seal::to_text(&check)),
     };
     let mut bytes =
         serde_json::to_vec_pretty(&file).map_err(|e| VaultError::Crypto(e.to_string()))?;
@@ -534,6 +552,10 @@ pub fn unlock_interactive(data: &Path) -> Result<Option<DataKey>, VaultError> {
     if let Some(why) = refused(info.id) {
         return Err(VaultError::NotGiven { why });
     }
+    if let Some(key) = from_keyring(data) {
+        remember(&key);
+        return Ok(Some(key));
+    }
     let opened = ask_and_open(data);
     if let Err(e) = &opened {
         let mut refused = REFUSED
@@ -560,6 +582,44 @@ fn refused(id: VaultId) -> Option<String> {
         .iter()
         .find(|(i, _)| *i == id)
         .map(|(_, why)| why.clone())
+}
+
+/// The data key the system keyring keeps for `data`'s vault, if it keeps
+/// one that opens the vault file's check; a keyring that cannot be read
+/// is said on standard error, and the passphrase asked for instead.
+fn from_keyring(data: &Path) -> Option<DataKey> {
+    let (vault, info) = read_file(data).ok()??;
+    let bytes = match keyring::load(info.id) {
+        Ok(found) => found?,
+        Err(why) => {
+            eprintln!(
+                "stillpoint: the system keyring cannot be read ({why}); asking for the passphrase"
+            );
+            return None;
+        }
+    };
+    let key = DataKey::new(info.id, bytes);
+    let check = seal::from_text(vault.check.as_deref()?).ok()?;
+    seal::open(&key, &[CHECK_PLACE, info.id.bytes()].concat(), &check).ok()?;
+    Some(key)
+}
+
+/// Keeps `data`'s data key in the system keyring (the passphrase asked for
+/// if this run has not opened the vault), or, with `on` false, takes it out.
+pub fn keyring_switch(data: &Path, on: bool) -> Result<bool, VaultError> {
+    let Some(info) = info(data)? else {
+        return Err(VaultError::NotOn {
+            data: data.to_owned(),
+        });
+    };
+    if !on {
+        return keyring::remove(info.id).map_err(VaultError::Keyring);
+    }
+    let key = unlock_interactive(data)?.ok_or(VaultError::NotOn {
+        data: data.to_owned(),
+    })?;
+    keyring::save(&key).map_err(VaultError::Keyring)?;
+    Ok(true)
 }
 
 /// Asks for the passphrase (up to three tries on a terminal) and opens.
@@ -684,6 +744,30 @@ pub(crate) mod tests {
             open(dir.path(), "a passphrase"),
             Err(VaultError::Unreadable { .. })
         ));
+    }
+
+    #[cfg(not(feature = "keyring"))]
+    #[test]
+    fn without_the_keyring_built_in_it_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = create(dir.path(), "a passphrase", QUICK).unwrap();
+        assert!(from_keyring(dir.path()).is_none());
+        let Err(VaultError::Keyring(why)) = keyring::save(&key).map_err(VaultError::Keyring) else {
+            panic!("saved without a keyring");
+        };
+        assert!(why.contains("--features keyring"), "{why}");
+    }
+
+    #[test]
+    fn a_key_from_elsewhere_must_open_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = create(dir.path(), "a passphrase", QUICK).unwrap();
+        let (vault, info) = read_file(dir.path()).unwrap().unwrap();
+        let check = seal::from_text(vault.check.as_deref().unwrap()).unwrap();
+        let place = [CHECK_PLACE, info.id.bytes()].concat();
+        assert!(seal::open(&key, &place, &check).is_ok());
+        let stale = DataKey::random_for_tests();
+        assert!(seal::open(&stale, &place, &check).is_err());
     }
 
     #[test]

@@ -97,6 +97,14 @@ pub(super) enum VaultCommand {
     Seal,
     /// Whether the records are sealed, and by which vault.
     Status,
+    /// Keep the data key in the system keyring (`on`), so this machine
+    /// need not ask for the passphrase, or take it out (`off`). Needs a
+    /// stillpoint built with the `keyring` feature.
+    Keyring {
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        switch: String,
+    },
 }
 
 /// The commands that care for the records.
@@ -509,6 +517,21 @@ fn vault(data_dir: Option<&Path>, command: &VaultCommand) -> ExitCode {
                 })
             })?;
             report_sealed(&crate::care::sealing::seal_folder(data, &key)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        VaultCommand::Keyring { switch } => {
+            let on = switch == "on";
+            let changed = crate::vault::keyring_switch(data, on)?;
+            println!(
+                "{}",
+                match (on, changed) {
+                    (true, _) =>
+                        "The data key is in the system keyring: this machine opens the \
+                                  records without the passphrase while you are logged in.",
+                    (false, true) => "The data key is out of the system keyring.",
+                    (false, false) => "The system keyring held no key for this vault.",
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         VaultCommand::Status => {
