@@ -64,7 +64,17 @@ pub fn erase_file(path: &Path) -> io::Result<()> {
 /// new file is in place and only the overwrite is missed: nothing is lost.
 pub fn replace_erasing_old(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let old = crate::files::open_private_rw(path).ok();
-    crate::files::replace_private(path, bytes)?;
+    match crate::files::replace_private(path, bytes) {
+        Ok(()) => {}
+        // A system that will not rename over an open file (older Windows):
+        // replaced without the overwrite, rather than not at all.
+        Err(_) if old.is_some() => {
+            drop(old);
+            crate::files::replace_private(path, bytes)?;
+            return sync_dir(path.parent().unwrap_or(Path::new(".")));
+        }
+        Err(e) => return Err(e),
+    }
     sync_dir(path.parent().unwrap_or(Path::new(".")))?;
     if let Some(mut old) = old {
         let len = old.metadata()?.len();
