@@ -2,10 +2,10 @@
 //! latency of each append, reported as percentiles, in the clear (chained)
 //! and sealed by the vault (targets: p99 under 20 ms; under 2 ms sealed).
 //!
-//! `cargo bench --bench journal [-- N]` appends N records (default 2000) to
-//! a journal in a temporary folder under `$TMPDIR` (else the system's
-//! temporary folder); `STILLPOINT_BENCH_DIR` picks another. Where `/tmp`
-//! is memory (tmpfs), point either at a disk, or the syncs measure nothing.
+//! `cargo bench --bench journal [-- N]` appends N records (default 2000) to a
+//! journal in a temporary folder under `$TMPDIR` (nothing is written
+//! anywhere else). Where that is memory (tmpfs) the sync costs nothing, so
+//! point `STILLPOINT_BENCH_DIR` at a folder on the disk the records live on.
 
 // Measuring time is the point here.
 #![allow(clippy::disallowed_methods)]

@@ -10,9 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# PROFILE=package-check (what CI uses) builds faster without LTO; people's
+# packages use the release profile.
+profile=${PROFILE:-release}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release --locked
-bin=$target/release/stillpoint
+cargo build --profile "$profile" --locked
+bin=$target/$profile/stillpoint
 
 # Generated into ./target/deb-assets, where Cargo.toml's assets list looks.
 assets=target/deb-assets
@@ -24,5 +27,5 @@ mkdir -p "$assets/completions"
 "$bin" completions fish >"$assets/completions/stillpoint.fish"
 
 # cargo-deb strips the binary and gzips the man pages.
-cargo deb --no-build --locked
+cargo deb --no-build --locked --profile "$profile"
 ls "$target"/debian/stillpoint_*.deb

@@ -4,15 +4,13 @@
 #
 #   scripts/measure-history.sh [N] [--cold] [--vault]     default 10000 sessions
 #
-# Builds release into a target folder of its own (CARGO_TARGET_DIR, default
-# target/bench, so other builds are not disturbed), writes N sessions with the
-# generator (examples/gen_history.rs) into $TMPDIR/stillpoint-history-N (once;
-# delete it to regenerate) and writes nothing outside $TMPDIR. With --vault the
-# folder is ...-N-vault and every record, the index and the backup are sealed:
+# Builds the measure profile, writes N sessions with the generator (examples/gen_history.rs)
+# into $TMPDIR/stillpoint-history-N (once; delete it to regenerate). With --vault
+# the folder is ...-N-vault and every record, the index and the backup are sealed:
 # each run is given the passphrase in STILLPOINT_TEST_PASSPHRASE, so its time
-# includes the key derivation (Argon2id, 64 MiB, 3 passes). Then it times, with
-# hyperfine if installed (apt-get install -y hyperfine), else as the median of
-# ten runs timed with `date +%s%N`:
+# includes the key derivation (Argon2id, 64 MiB, 3 passes). Then it times,
+# with hyperfine if installed (apt-get install -y hyperfine), else as the median
+# of ten runs timed with `date +%s%N`:
 #   - `history`, `history --client C07`, `export --format csv`, served by the
 #     folder's index of closed records (sessions/.index), as every run after the
 #     first is;
@@ -35,10 +33,14 @@ for arg in "$@"; do
         *) n="$arg" ;;
     esac
 done
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/bench}"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+# The binary as shipped (profile measure: release settings in its own
+# folder), built on its own so no dev-dependency feature reaches it; the
+# generator separately.
+cargo build --profile measure --quiet --bin stillpoint
+cargo build --profile measure --quiet --example gen_history
+bin="$target/measure/stillpoint"
 tmp="${TMPDIR:-/tmp}"
-cargo build --release --quiet --bin stillpoint --example gen_history
-bin="$CARGO_TARGET_DIR/release/stillpoint"
 data="$tmp/stillpoint-history-$n"
 gen_args=()
 if [ -n "$vault" ]; then
@@ -47,13 +49,15 @@ if [ -n "$vault" ]; then
     gen_args=(--vault "$STILLPOINT_TEST_PASSPHRASE")
 fi
 if [ ! -d "$data/sessions" ]; then
-    "$CARGO_TARGET_DIR/release/examples/gen_history" "$data" "$n" "${gen_args[@]}"
+    "$target/measure/examples/gen_history" "$data" "$n" "${gen_args[@]}"
 fi
+scratch=$(mktemp -d "$tmp/measure-history.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
 echo "$(find "$data/sessions" -name '*.jsonl' | wc -l) records, $(du -sh "$data/sessions" | cut -f1), $(nproc) cores${vault:+, sealed}"
 # Make sure the index exists before the runs that use it.
 "$bin" history --data-dir "$data" >/dev/null 2>&1
-backup="$tmp/stillpoint-history-$n${vault:+-vault}.backup"
-restored="$tmp/stillpoint-history-$n${vault:+-vault}-restored"
+backup="$scratch/history.backup"
+restored="$scratch/restored"
 "$bin" backup --force "$backup" --data-dir "$data" >/dev/null 2>&1
 
 prepare="true"
@@ -81,11 +85,10 @@ if command -v hyperfine >/dev/null; then
     for i in "${!cmds[@]}"; do
         runs=20
         [ "$i" -ge 4 ] && runs=5
-        json="$tmp/measure-history-$i.json"
         hyperfine --warmup 2 --runs "$runs" --output=null --prepare "${preps[$i]}" \
-            --command-name "${names[$i]}" --export-json "$json" \
+            --command-name "${names[$i]}" --export-json "$scratch/$i.json" \
             "${cmds[$i]}" >/dev/null
-        median=$(sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "$json" | head -1)
+        median=$(sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "$scratch/$i.json" | head -1)
         awk -v m="$median" -v name="${names[$i]}" 'BEGIN { printf "%-26s median %7.1f ms\n", name, m * 1000 }'
     done
 else

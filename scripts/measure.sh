@@ -13,8 +13,10 @@ tools="${STILLPOINT_TOOLS:-../shared/tools}"
 [ -x "$tools/measure-tui.sh" ] || [ -f "$tools/measure-tui.sh" ] || {
     echo "measure-tui.sh not found in $tools (set STILLPOINT_TOOLS)" >&2; exit 2; }
 window="${1:-60}"
-cargo build --release --quiet
-bin="$PWD/target/release/stillpoint"
+# Profile measure: the release settings, in target/measure/ (not the
+# target/release/ binary `cargo bench` may have built with test features).
+cargo build --profile measure --quiet --bin stillpoint
+bin="${CARGO_TARGET_DIR:-$PWD/target}/measure/stillpoint"
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
 export STILLPOINT_DATA="$data"

@@ -14,7 +14,10 @@
 # Normalised before comparing, because they legitimately differ between the
 # systems: CR LF line ends become LF; `\` in paths becomes `/`; each side's
 # own work folder (/tmp/…/linux, Z:\tmp\…\windows) becomes <work>; and the
-# program's name as clap prints it (stillpoint.exe) becomes stillpoint.
+# program's name as clap prints it (stillpoint.exe) becomes stillpoint;
+# each system's own default data and settings folders (the XDG ones,
+# %APPDATA%) become <data home> and <config home>, and since `config` pads
+# its columns to the longest value, runs of spaces become two.
 # Rendered WAV files are compared by header and length, and the length is
 # checked against what was asked for, without sox; their samples may differ
 # in the last bits, since sin and exp come from each system's maths library.
@@ -59,7 +62,12 @@ normalise() { # side
         -e "s|$(printf '%s' "$windir" | sed 's/[\\.]/\\&/g')|<work>|g" \
         -e "s|$dir|<work>|g" \
         -e 's|\\|/|g' \
-        -e 's/stillpoint\.exe/stillpoint/g'
+        -e 's/stillpoint\.exe/stillpoint/g' \
+        -e 's|<work>/home/\.local/share/stillpoint|<data home>|g' \
+        -e 's|C:/users/[^/]*/AppData/Roaming/stillpoint/data|<data home>|g' \
+        -e 's|<work>/home/\.config/stillpoint|<config home>|g' \
+        -e 's|C:/users/[^/]*/AppData/Roaming/stillpoint/config|<config home>|g' \
+        -e 's/   */  /g'
 }
 
 run() { # side name args...

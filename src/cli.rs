@@ -12,7 +12,6 @@ use crate::history::{Filter, Format};
 use crate::protocol::catalog::{Catalog, SearchPath};
 use crate::settings::Settings;
 use crate::settings::ThemeName;
-use crate::tui::events::Signals;
 use crate::tui::theme::Theme;
 
 mod audio;
@@ -33,7 +32,12 @@ use session::{launch, resume_command, with_setup};
 /// through a protocol of holds, sounds soft cues and keeps a session log.
 /// It keeps time and records; it does not diagnose or treat.
 #[derive(Debug, Parser)]
-#[command(name = "stillpoint", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "stillpoint",
+    version,
+    disable_help_subcommand = true,
+    after_help = EXIT_STATUS
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -41,10 +45,17 @@ pub struct Cli {
     /// XDG data folder, ~/.local/share/stillpoint).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Options for the session started from the picker.
+    /// Options for a session (`run`, `practice`, `resume`, or the picker):
+    /// given before or after the command, they mean the same.
     #[command(flatten)]
     run: RunOptions,
 }
+
+/// The exit statuses, as `--help` and the README list them.
+const EXIT_STATUS: &str = "Exit status: 0 done; 1 an error (a file, the terminal, the disk: \
+the message says which); 2 the command line was not understood; 128 + N ended by signal N \
+(130 Ctrl-C, 143 SIGTERM, 129 the terminal went away). `stillpoint help COMMAND` is \
+`stillpoint COMMAND --help`.";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -58,8 +69,11 @@ enum Command {
     Resume {
         /// A session id from `stillpoint history` (or a unique start of one).
         session: Option<String>,
-        #[command(flatten)]
-        options: RunOptions,
+    },
+    /// Help on a command (the same as `stillpoint COMMAND --help`).
+    Help {
+        /// The command.
+        command: Option<String>,
     },
     /// List every protocol found, with its total time and where it came from.
     List,
@@ -77,8 +91,8 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Show where the settings file is and check it; `--init` writes a
-    /// commented one.
+    /// Show the settings in effect and where each came from (the settings
+    /// file is checked); `--init` writes a commented one.
     Config {
         /// Write a commented settings file (every setting at its default).
         #[arg(long)]
@@ -121,7 +135,7 @@ enum Command {
         force: bool,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell), or
-    /// with --man the manual page.
+    /// with --man-dir write the manual pages.
     Completions(CompletionsArgs),
     /// forget, purge, amend, verify, backup, restore and vault: the records
     /// over their life (see `cli/care.rs`).
@@ -131,16 +145,9 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AudioCommand {
-    /// Write what would be played to a WAV file, without a sound device.
+    /// Write what would be played to a WAV file, without a sound device:
+    /// a soundscape (`--soundscape surf`, with its fade-in) or a cue.
     Render {
-        /// A soundscape (surf, drone, rain), rendered with its fade-in.
-        #[arg(
-            long,
-            value_name = "NAME",
-            conflicts_with = "cue",
-            required_unless_present = "cue"
-        )]
-        soundscape: Option<String>,
         /// A cue (session-start, ending-soon, next-step, overtime,
         /// overtime-reminder, session-complete).
         #[arg(long, value_name = "NAME")]
@@ -159,56 +166,94 @@ enum AudioCommand {
         /// How many cues of each kind.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
         cues: u32,
+        /// Also measure this many foreseen cues: each placed ahead of time in
+        /// the long-buffered soundscape stream, against the same cue on a
+        /// short stream of its own (Linux, with a PulseAudio or PipeWire server).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100))]
+        foreseen: u32,
     },
 }
 
 #[derive(Debug, Args)]
 struct PracticeArgs {
-    /// A protocol name (see `stillpoint list`) or a path to a .ron file.
-    #[arg(conflicts_with = "stats")]
+    /// A protocol name (see `stillpoint list`) or a path to a .ron file;
+    /// with --stats, only that protocol's practice.
     protocol: Option<String>,
     /// Show the practice recorded: hours per technique and per protocol.
     #[arg(long)]
     stats: bool,
-    #[command(flatten)]
-    options: RunOptions,
 }
 
 #[derive(Debug, Args)]
 struct RunArgs {
     /// A protocol name (see `stillpoint list`) or a path to a .ron file.
     protocol: Option<String>,
-    #[command(flatten)]
-    options: RunOptions,
-}
-
-#[derive(Debug, Args, Clone)]
-struct RunOptions {
-    /// Run the clock N times faster, to rehearse a protocol.
-    #[arg(long, value_name = "N", default_value_t = 1.0, value_parser = parse_speed)]
-    speed: f64,
-    /// Do not open a sound device.
-    #[arg(long)]
-    no_audio: bool,
-    /// Colours: dim (for a darkened room; the default), day, high-contrast,
-    /// or plain. NO_COLOR is honoured.
-    #[arg(long, value_enum)]
-    theme: Option<ThemeName>,
-    /// The background sound: surf, drone, rain, none, or a WAV/FLAC/Ogg/MP3
-    /// file (default: the protocol's own, else none).
-    #[arg(long, value_name = "NAME")]
-    soundscape: Option<String>,
-    /// Send the cues to this output (see `stillpoint audio devices`), e.g. an
-    /// earbud for the therapist, while the soundscape plays on the default one.
-    #[arg(long, value_name = "NAME")]
-    cue_device: Option<String>,
     /// A client reference (a pseudonym or initials) shown and logged.
     #[arg(long, value_name = "REF")]
     client: Option<String>,
+}
+
+/// A session's options: global, so `stillpoint --speed 10 practice` and
+/// `stillpoint practice --speed 10` are the same; other commands refuse them.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Session options (for run, practice, resume, or no command)")]
+struct RunOptions {
+    /// Run the clock N times faster, to rehearse a protocol (0.1 to 1000;
+    /// the record is marked as a rehearsal).
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = 1.0,
+        value_parser = parse_speed,
+        allow_negative_numbers = true
+    )]
+    speed: f64,
+    /// Do not open a sound device.
+    #[arg(long, global = true)]
+    no_audio: bool,
+    /// Colours: dim (for a darkened room; the default), day, high-contrast,
+    /// or plain. NO_COLOR is honoured.
+    #[arg(long, global = true, value_enum)]
+    theme: Option<ThemeName>,
+    /// The background sound: surf, drone, rain, none, or a WAV/FLAC/Ogg/MP3
+    /// file (default: the protocol's own, else none).
+    #[arg(long, global = true, value_name = "NAME")]
+    soundscape: Option<String>,
+    /// Send the cues to this output (see `stillpoint audio devices`), e.g. an
+    /// earbud for the therapist, while the soundscape plays on the default one.
+    #[arg(long, global = true, value_name = "NAME")]
+    cue_device: Option<String>,
+    /// A client reference (a pseudonym or initials) shown and logged (for
+    /// the picker; `run` takes its own, as `history` and `export` take a
+    /// client to filter by).
+    #[arg(long, value_name = "REF")]
+    client: Option<String>,
+    /// Let the computer sleep and the screen blank as usual; by default both
+    /// are held off while a session runs, as the status line shows.
+    #[arg(long, global = true)]
+    allow_sleep: bool,
     /// Panic right after the first frame (for the end-to-end test that checks
     /// the terminal is restored on a panic).
-    #[arg(long, hide = true)]
+    #[arg(long, global = true, hide = true)]
     panic_for_test: bool,
+}
+
+impl RunOptions {
+    /// The first session option given, if any (for commands that take none).
+    fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.speed != 1.0, "--speed"),
+            (self.no_audio, "--no-audio"),
+            (self.theme.is_some(), "--theme"),
+            (self.soundscape.is_some(), "--soundscape"),
+            (self.cue_device.is_some(), "--cue-device"),
+            (self.client.is_some(), "--client"),
+            (self.allow_sleep, "--allow-sleep"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
 }
 
 impl RunOptions {
@@ -255,69 +300,131 @@ fn parse_speed(s: &str) -> Result<f64, String> {
     if v.is_finite() && (0.1..=1000.0).contains(&v) {
         Ok(v)
     } else {
-        Err(format!("{s} is out of range; use a speed from 0.1 to 1000"))
+        Err(format!(
+            "{s} is out of range: a speed is from 0.1 (ten times slower) to 1000"
+        ))
     }
+}
+
+/// A usage error, printed the way clap prints its own, with status 2.
+fn usage_error(message: &str) -> ! {
+    use clap::CommandFactory;
+    Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
 }
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let search = SearchPath::from_env();
-    // Installed once, before any terminal is touched, so a signal during the
-    // picker or the session ends it cleanly.
-    let signals = Signals::install();
-    match cli.command {
-        Some(Command::List) => list(&Catalog::discover(&search)),
-        Some(Command::Validate { files }) => validate(&files, &search),
-        Some(Command::New { name, force }) => new_protocol(&name, force),
-        Some(Command::Config { init, force }) => config_command(init, force),
-        Some(Command::Audio(AudioCommand::Render {
-            soundscape,
-            cue,
-            seconds,
-            out,
-        })) => render(soundscape.as_deref(), cue.as_deref(), seconds, &out),
-        Some(Command::Audio(AudioCommand::Devices)) => devices(),
-        Some(Command::History {
+    let session = matches!(
+        cli.command,
+        None | Some(Command::Run(_) | Command::Resume { .. })
+    ) || matches!(&cli.command, Some(Command::Practice(p)) if !p.stats);
+    let renders = matches!(
+        &cli.command,
+        Some(Command::Audio(AudioCommand::Render { .. }))
+    );
+    let given = cli
+        .run
+        .first_given()
+        .filter(|flag| !(renders && *flag == "--soundscape"));
+    if !session && let Some(flag) = given {
+        usage_error(&format!(
+            "{flag} is an option of a session: use it with run, practice or resume (or with \
+             no command, for the picker)"
+        ));
+    }
+    let Some(command) = cli.command else {
+        return with_setup(&cli.run, &cli.data_dir, |s| launch(&search, None, false, s));
+    };
+    match command {
+        Command::Run(args) => {
+            let mut options = cli.run.clone();
+            options.client = args.client.or(options.client);
+            with_setup(&options, &cli.data_dir, |s| {
+                launch(&search, args.protocol.as_deref(), false, s)
+            })
+        }
+        Command::Practice(args) if args.stats => {
+            records::practice_stats(cli.data_dir.as_deref(), args.protocol.as_deref(), &search)
+        }
+        Command::Practice(args) => with_setup(&cli.run, &cli.data_dir, |s| {
+            launch(&search, args.protocol.as_deref(), true, s)
+        }),
+        Command::Resume { session } => with_setup(&cli.run, &cli.data_dir, |s| {
+            resume_command(session.as_deref(), s)
+        }),
+        other => {
+            // Commands that only print: a reader that stops reading (`| head`)
+            // ends them quietly.
+            crate::platform::signals::quiet_on_closed_pipe();
+            run_tool(
+                other,
+                cli.data_dir.as_deref(),
+                cli.run.soundscape.as_deref(),
+                &search,
+            )
+        }
+    }
+}
+
+/// The commands that run no session.
+fn run_tool(
+    command: Command,
+    data_dir: Option<&Path>,
+    soundscape: Option<&str>,
+    search: &SearchPath,
+) -> ExitCode {
+    match command {
+        Command::List => list(&Catalog::discover(search)),
+        Command::Validate { files } => validate(&files, search),
+        Command::New { name, force } => new_protocol(&name, force),
+        Command::Config { init, force } => config_command(init, force, data_dir, search),
+        Command::Audio(AudioCommand::Render { cue, seconds, out }) => {
+            render(soundscape, cue.as_deref(), seconds, &out)
+        }
+        Command::Audio(AudioCommand::Devices) => devices(),
+        Command::Audio(AudioCommand::Latency { cues, foreseen }) => latency(cues, foreseen),
+        Command::History {
             mut filter,
             rehearsals,
-        }) => {
+        } => {
             filter.rehearsals = rehearsals;
-            records::history(cli.data_dir.as_deref(), &filter)
+            records::history(data_dir, &filter)
         }
-        Some(Command::Show { session }) => records::show(cli.data_dir.as_deref(), &session),
-        Some(Command::Export {
+        Command::Show { session } => records::show(data_dir, &session),
+        Command::Export {
             format,
             filter,
             output,
             force,
-        }) => records::export(
-            cli.data_dir.as_deref(),
-            &filter,
-            format,
-            output.as_ref(),
-            force,
-        ),
-        Some(Command::Audio(AudioCommand::Latency { cues })) => latency(cues),
-        Some(Command::Completions(args)) => completions(&args),
-        Some(Command::Care(command)) => care::run(command, cli.data_dir.as_deref()),
-        Some(Command::Run(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
-            launch(&search, args.protocol.as_deref(), false, s)
-        }),
-        Some(Command::Practice(args)) if args.stats => {
-            records::practice_stats(cli.data_dir.as_deref())
+        } => records::export(data_dir, &filter, format, output.as_ref(), force),
+        Command::Completions(args) => completions(&args),
+        Command::Care(command) => care::run(command, data_dir),
+        Command::Help { command } => help(command.as_deref()),
+        Command::Run(_) | Command::Practice(_) | Command::Resume { .. } => ExitCode::SUCCESS,
+    }
+}
+
+/// `stillpoint help [COMMAND]`: the same as `--help` on it.
+fn help(command: Option<&str>) -> ExitCode {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    let found = match command {
+        None => Some(&mut cli),
+        Some(name) => cli.find_subcommand_mut(name),
+    };
+    match found {
+        Some(c) => {
+            let _ = c.print_long_help();
+            ExitCode::SUCCESS
         }
-        Some(Command::Practice(args)) => with_setup(&args.options, &cli.data_dir, signals, |s| {
-            launch(&search, args.protocol.as_deref(), true, s)
-        }),
-        Some(Command::Resume { session, options }) => {
-            with_setup(&options, &cli.data_dir, signals, |s| {
-                resume_command(session.as_deref(), s)
-            })
-        }
-        None => with_setup(&cli.run, &cli.data_dir, signals, |s| {
-            launch(&search, None, false, s)
-        }),
+        None => usage_error(&format!(
+            "there is no command \"{}\"; `stillpoint --help` lists them",
+            command.unwrap_or_default()
+        )),
     }
 }
 

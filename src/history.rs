@@ -106,14 +106,60 @@ pub struct Filter {
     /// (`ab` finds `AB`, but not `ABC`).
     #[arg(long, value_name = "REF")]
     pub client: Option<String>,
-    /// Only sessions on or after this date (YYYY-MM-DD), compared with the
-    /// local date the session was recorded on.
-    #[arg(long, value_name = "DATE")]
+    /// Only sessions on or after this date, compared with the local date
+    /// the session was recorded on: YYYY-MM-DD, today, yesterday, or a span
+    /// back from today (7d, 2w, 3m, 1y).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
     pub since: Option<jiff::civil::Date>,
     /// Put rehearsals (sessions run faster than real time) in a client's
     /// chart; they are left out by default, and always marked in tables.
     #[arg(skip)]
     pub rehearsals: bool,
+}
+
+/// `--since` as people write it (see [`Filter::since`]), from today's date.
+fn parse_since(text: &str) -> Result<jiff::civil::Date, SinceError> {
+    since_from(text, crate::clock::wall_now().date())
+}
+
+/// Why a `--since` value names no date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinceError {
+    /// Not a date, a word or a span (as written, made safe to print).
+    #[error(
+        "\"{0}\" is not a date: write 2026-11-02, today, yesterday, or how far back (7d, 2w, \
+         3m, 1y)"
+    )]
+    NotADate(String),
+    /// A span back past any date there is.
+    #[error("too far back")]
+    TooFarBack,
+}
+
+/// `--since`'s value as a date, with `today` given.
+pub fn since_from(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, SinceError> {
+    let text = text.trim().to_lowercase();
+    let back = |span: jiff::Span| today.checked_sub(span).map_err(|_| SinceError::TooFarBack);
+    let unknown = || SinceError::NotADate(crate::text::sanitize_line(&text).into_owned());
+    match text.as_str() {
+        "today" => return Ok(today),
+        "yesterday" => return back(jiff::Span::new().days(1)),
+        _ => {}
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        return Ok(date);
+    }
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(0));
+    let n: i64 = number.parse().map_err(|_| unknown())?;
+    let span = match unit {
+        "d" | "day" | "days" => jiff::Span::new().try_days(n),
+        "w" | "week" | "weeks" => jiff::Span::new().try_weeks(n),
+        "m" | "month" | "months" => jiff::Span::new().try_months(n),
+        "y" | "year" | "years" => jiff::Span::new().try_years(n),
+        _ => return Err(unknown()),
+    }
+    .map_err(|_| SinceError::TooFarBack)?;
+    back(span)
 }
 
 impl Filter {
@@ -327,6 +373,25 @@ mod tests {
             },
             None,
         )
+    }
+
+    #[test]
+    fn since_takes_dates_words_and_spans_back_from_today() {
+        let today = jiff::civil::date(2026, 12, 1);
+        let since = |t| since_from(t, today);
+        assert_eq!(since("2026-11-02"), Ok(jiff::civil::date(2026, 11, 2)));
+        assert_eq!(since("today"), Ok(today));
+        assert_eq!(since("Yesterday"), Ok(jiff::civil::date(2026, 11, 30)));
+        assert_eq!(since("7d"), Ok(jiff::civil::date(2026, 11, 24)));
+        assert_eq!(since("2w"), Ok(jiff::civil::date(2026, 11, 17)));
+        assert_eq!(since("3m"), Ok(jiff::civil::date(2026, 9, 1)));
+        assert_eq!(since("1y"), Ok(jiff::civil::date(2025, 12, 1)));
+        let err = since("last tuesday").unwrap_err().to_string();
+        assert!(
+            err.contains("is not a date: write 2026-11-02, today"),
+            "{err}"
+        );
+        assert!(!err.contains("jiff"), "no parser internals: {err}");
     }
 
     #[test]

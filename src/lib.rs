@@ -11,11 +11,13 @@
 //! - [`settings`]: the settings file, key bindings and remembered preferences.
 //! - [`session`]: the engine, the journal and the record it writes, resume.
 //! - [`history`]: records read back: history, show, export, practice hours.
+//! - [`awake`]: keeping the laptop from sleeping while a session runs.
 //! - [`care`]: records over their life: erase, purge, amend, verify, back up.
 //! - [`tui`]: the terminal screens and the loop that runs a session.
 //! - [`cli`]: the command line.
 
 pub mod audio;
+pub mod awake;
 pub mod care;
 pub mod cli;
 pub mod clock;

@@ -11,6 +11,7 @@
 //! - [`lock`]: the lock that keeps two running copies off one record.
 //! - [`files`]: files and folders only their owner can read.
 //! - [`stderr`]: standard error sent to a log while the dashboard is up.
+//! - [`memory`]: giving freed memory back after reading a long protocol.
 //!
 //! Linux is the system stillpoint is built and tested on; Windows is checked
 //! in CI and its command-line tools are run under wine; macOS is
@@ -19,6 +20,7 @@
 pub mod clock;
 pub mod files;
 pub mod lock;
+pub mod memory;
 pub mod signals;
 pub mod stderr;
 pub mod terminal;

@@ -396,17 +396,17 @@ impl Span {
     }
 
     /// Reads a duration the way people write it, with no bounds checked
-    /// (each use — a step, a cue lead — words its own); the error is
-    /// ron's `message; hint: hint`.
-    pub(crate) fn parse_text(text: &str) -> Result<Duration, String> {
-        humantime::parse_duration(text.trim()).map_err(|_| {
-            format!(
-                "\"{}\" is not a duration; hint: write it like \"90s\", \"2m30s\" or \"1h\"",
-                shown(text)
-            )
-        })
+    /// (each use — a step, a cue lead — words its own).
+    pub(crate) fn parse_text(text: &str) -> Result<Duration, NotADuration> {
+        humantime::parse_duration(text.trim()).map_err(|_| NotADuration(shown(text)))
     }
 }
+
+/// Text that is not a duration (as written, made safe to quote); worded
+/// the way ron carries a message and its hint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a duration; hint: write it like \"90s\", \"2m30s\" or \"1h\"")]
+pub struct NotADuration(String);
 
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -505,10 +505,13 @@ impl Protocol {
     /// error messages. A leading byte order mark is ignored.
     pub fn parse(text: &str, origin: &Path) -> Result<Protocol, ProtocolError> {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-        let protocol: Protocol = ron_options()
+        let mut protocol: Protocol = ron_options()
             .from_str(text)
             .map_err(|e| FileError::from_ron(origin, FileKind::Protocol, text, &e))?;
         protocol.validate(origin, text)?;
+        // The list grew by doubling as it was read; a long protocol keeps
+        // only what it holds.
+        protocol.steps.shrink_to_fit();
         Ok(protocol)
     }
 

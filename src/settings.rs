@@ -213,11 +213,13 @@ impl Config {
         use ron::extensions::Extensions;
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
-        let config: Config = options
+        let mut config: Config = options
             .from_str(text)
             .map_err(|e| FileError::from_ron(origin, FileKind::Settings, text, &e))?;
+        let written = config.soundscape.clone();
+        config.resolve_paths(origin);
         config.check_volume(text, origin)?;
-        config.check_soundscape(text, origin)?;
+        config.check_soundscape(text, origin, written.as_deref())?;
         let keys = KeyMap::from_bindings(&config.keys).map_err(|(action, key, other)| {
             FileError::at_field(
                 origin,
@@ -241,6 +243,23 @@ impl Config {
         })
     }
 
+    /// Makes the paths in the file mean the same from any working folder:
+    /// `~/` is the home folder, and a relative path is taken from the
+    /// settings file's own folder (records never scatter into whichever
+    /// folder stillpoint was started in).
+    fn resolve_paths(&mut self, origin: &Path) {
+        let base = origin.parent().unwrap_or(Path::new(""));
+        if let Some(dir) = &self.data_dir {
+            self.data_dir = Some(resolve(dir, base));
+        }
+        if let Some(scape) = &self.soundscape
+            && crate::audio::scape::Scape::from_name(scape).is_none()
+            && scape != "none"
+        {
+            self.soundscape = Some(resolve(Path::new(scape), base).display().to_string());
+        }
+    }
+
     /// A volume above the loudest step is an error at `volume:`.
     fn check_volume(&self, text: &str, origin: &Path) -> Result<(), FileError> {
         match self.volume {
@@ -256,14 +275,21 @@ impl Config {
     }
 
     /// A soundscape that is neither one of ours, `none`, nor a file is an
-    /// error at `soundscape:`, with the closest name when there is one.
-    fn check_soundscape(&self, text: &str, origin: &Path) -> Result<(), FileError> {
-        let Some(s) = &self.soundscape else {
+    /// error at `soundscape:`, with the closest name when there is one;
+    /// `written` is the value as the file has it (before a relative path
+    /// was taken from the file's folder).
+    fn check_soundscape(
+        &self,
+        text: &str,
+        origin: &Path,
+        written: Option<&str>,
+    ) -> Result<(), FileError> {
+        let (Some(resolved), Some(s)) = (&self.soundscape, written) else {
             return Ok(());
         };
         if crate::audio::scape::Scape::from_name(s).is_some()
             || s == "none"
-            || Path::new(s).is_file()
+            || Path::new(resolved).is_file()
         {
             return Ok(());
         }
@@ -280,6 +306,21 @@ impl Config {
             format!("\"{}\" is not a soundscape or a file", shown(s)),
             hint,
         ))
+    }
+}
+
+/// `path` as written in a settings file in `base`: `~/…` from the home
+/// folder, an absolute path as it is, any other from `base`.
+fn resolve(path: &Path, base: &Path) -> PathBuf {
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
+    }
+    if path.is_absolute() {
+        path.to_owned()
+    } else {
+        base.join(path)
     }
 }
 
@@ -369,6 +410,35 @@ mod tests {
         std::fs::write(&path, "Config(thme: Dim)").expect("write");
         let e = load(Some(&path)).unwrap_err();
         assert!(e.to_string().contains("did you mean `theme`?"), "{e}");
+    }
+
+    #[test]
+    fn relative_paths_are_taken_from_the_settings_files_folder() {
+        let text = r#"Config(data_dir: "records", soundscape: "sounds/sea.flac")"#;
+        let s = Config::parse(text, Path::new("/studio/conf/config.ron"));
+        // The sound file does not exist, so that is refused; the message
+        // names the resolved file's setting, not the working folder.
+        assert!(s.is_err());
+        let text = r#"Config(data_dir: "records", soundscape: "surf")"#;
+        let s = Config::parse(text, Path::new("/studio/conf/config.ron")).expect("valid");
+        assert_eq!(
+            s.config.data_dir.as_deref(),
+            Some(Path::new("/studio/conf/records"))
+        );
+        assert_eq!(s.config.soundscape.as_deref(), Some("surf"));
+        let text = r#"Config(data_dir: "/srv/records")"#;
+        let s = Config::parse(text, Path::new("/studio/conf/config.ron")).expect("valid");
+        assert_eq!(
+            s.config.data_dir.as_deref(),
+            Some(Path::new("/srv/records"))
+        );
+        let text = r#"Config(data_dir: "~/records")"#;
+        let s = Config::parse(text, Path::new("/studio/conf/config.ron")).expect("valid");
+        let home = directories::BaseDirs::new()
+            .expect("a home")
+            .home_dir()
+            .to_owned();
+        assert_eq!(s.config.data_dir, Some(home.join("records")));
     }
 
     #[test]

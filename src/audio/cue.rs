@@ -20,3 +20,23 @@ pub enum Cue {
     /// The last step ended.
     SessionComplete,
 }
+
+impl Cue {
+    /// Every cue with its name on the command line, in session order.
+    pub const NAMES: [(&'static str, Cue); 6] = [
+        ("session-start", Cue::SessionStart),
+        ("ending-soon", Cue::EndingSoon),
+        ("next-step", Cue::NextStep),
+        ("overtime", Cue::Overtime),
+        ("overtime-reminder", Cue::OvertimeReminder),
+        ("session-complete", Cue::SessionComplete),
+    ];
+
+    /// The cue a name names (`ending-soon`).
+    pub fn from_name(name: &str) -> Option<Cue> {
+        Cue::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, cue)| *cue)
+    }
+}

@@ -2,6 +2,13 @@
 //! top, the bed ducked under each cue, and the master volume. It is one rodio
 //! `Source` pulled by the audio callback; commands reach it over a channel that
 //! is polled every few milliseconds, so nothing in the callback blocks.
+//!
+//! The mix counts the frames it has made ([`Mix::position`]), and a command
+//! can be given for a frame still to come ([`Mix::apply_at`]): a cue known
+//! ahead starts on exactly that sample however long the output's buffer is.
+//! A [`Mix::snapshot`] is a copy that makes the same frames from where the
+//! original stood, so an output whose queued audio was dropped can make it
+//! again from any frame (see `native.rs`).
 
 use std::num::NonZero;
 use std::sync::mpsc::Receiver;
@@ -29,6 +36,13 @@ pub enum MixCommand {
     /// Lower the bed for as long as this cue lasts, without sounding it
     /// (the cue plays on another output).
     Duck(Cue),
+    /// Sound a cue this long from now (from the mix's current frame, or,
+    /// sent to a device, from the moment it is sent): a cue the session
+    /// foresees, told ahead so that it starts on its exact sample.
+    CueIn(Cue, Duration),
+    /// Forget the cues told ahead that have not begun (the session changed
+    /// course); the shell tells again those still to come.
+    Unschedule,
 }
 
 /// How long the bed takes to fade in at the start (at least 5 s).
@@ -96,7 +110,7 @@ impl Ramp {
 /// Where the bed's frames come from. One per mix, pulled every frame, so the
 /// synthesiser stays inline rather than behind a box.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum BedSource {
     Synth(Generator),
     File(Loop),
@@ -124,6 +138,10 @@ pub struct Mix {
     cursor: usize,
     frame: [f32; 2],
     right_next: bool,
+    /// Frames made so far.
+    pos: u64,
+    /// Commands for frames still to come, in order of frame.
+    scheduled: Vec<(u64, MixCommand)>,
 }
 
 impl Mix {
@@ -171,13 +189,81 @@ impl Mix {
             cursor: 0,
             frame: [0.0; 2],
             right_next: false,
+            pos: 0,
+            scheduled: Vec::new(),
         }
+    }
+
+    /// A copy that goes on exactly as this mix would from here (the same
+    /// frames, the same cues at the same samples), without its command
+    /// channel.
+    pub fn snapshot(&self) -> Mix {
+        Mix {
+            rate: self.rate,
+            bed: self.bed.clone(),
+            cues: self.cues.clone(),
+            commands: None,
+            bed_gain: self.bed_gain,
+            duck: self.duck,
+            master: self.master,
+            volume: self.volume,
+            muted: self.muted,
+            ducked_for: self.ducked_for,
+            until_poll: self.until_poll,
+            onset: self.onset,
+            cursor: self.cursor,
+            frame: self.frame,
+            right_next: self.right_next,
+            pos: self.pos,
+            scheduled: self.scheduled.clone(),
+        }
+    }
+
+    /// The frames a second.
+    pub fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    /// How many frames the mix has made: the frame the next one will be.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// Carries out `command` when the mix reaches `frame` (at once if it is
+    /// there already); commands for the same frame keep their order.
+    pub fn apply_at(&mut self, frame: u64, command: MixCommand) {
+        if frame <= self.pos {
+            self.apply(command);
+            return;
+        }
+        let at = self.scheduled.partition_point(|(f, _)| *f <= frame);
+        self.scheduled.insert(at, (frame, command));
+    }
+
+    /// The cues waiting for a frame still to come, with that frame.
+    pub fn scheduled_cues(&self) -> impl Iterator<Item = (u64, Cue)> + '_ {
+        self.scheduled.iter().filter_map(|(f, c)| match c {
+            MixCommand::Cue(cue) => Some((*f, *cue)),
+            _ => None,
+        })
+    }
+
+    /// Frames in `d` at this mix's rate, rounded to the nearest.
+    pub fn frames_in(&self, d: Duration) -> u64 {
+        (d.as_secs_f64() * f64::from(self.rate)).round() as u64
     }
 
     /// Carries out one command.
     pub fn apply(&mut self, command: MixCommand) {
         let rate = self.rate;
         match command {
+            MixCommand::CueIn(cue, d) => {
+                let at = self.pos + self.frames_in(d);
+                self.apply_at(at, MixCommand::Cue(cue));
+            }
+            MixCommand::Unschedule => self
+                .scheduled
+                .retain(|(_, c)| !matches!(c, MixCommand::Cue(_) | MixCommand::Duck(_))),
             MixCommand::Cue(cue) => {
                 self.cues.push(Bell::new(cue, rate));
                 self.onset.get_or_insert(self.cursor);
@@ -234,19 +320,32 @@ impl Mix {
     }
 
     /// Fills `out` with the next stereo frames, looking at the command channel
-    /// every [`POLL_FRAMES`]; the audio callback fills whole buffers this way.
+    /// every [`POLL_FRAMES`] and carrying out scheduled commands on their
+    /// frame; the audio callback fills whole buffers this way.
     pub fn fill(&mut self, out: &mut [[f32; 2]]) {
         let mut done = 0;
         while done < out.len() {
+            self.cursor = done;
             if self.until_poll == 0 {
-                self.cursor = done;
                 self.poll();
-                self.cursor = 0;
                 self.until_poll = POLL_FRAMES;
             }
-            let n = (out.len() - done).min(self.until_poll as usize);
+            while let Some(&(frame, command)) = self.scheduled.first() {
+                if frame > self.pos {
+                    break;
+                }
+                self.scheduled.remove(0);
+                self.apply(command);
+            }
+            self.cursor = 0;
+            let mut n = (out.len() - done).min(self.until_poll as usize);
+            if let Some((frame, _)) = self.scheduled.first() {
+                let until = usize::try_from(frame - self.pos).unwrap_or(usize::MAX);
+                n = n.min(until);
+            }
             self.until_poll -= n as u32;
             self.render(&mut out[done..done + n]);
+            self.pos += n as u64;
             done += n;
         }
     }
@@ -464,6 +563,64 @@ mod tests {
         tx.send(MixCommand::Cue(Cue::NextStep)).expect("send");
         let sound = frames(&mut mix, 0.5);
         assert!(rms(&sound) > 0.001);
+    }
+
+    /// The first frame at which the left channel leaves silence.
+    fn first_sound(frames: &[[f32; 2]]) -> Option<usize> {
+        frames.iter().position(|f| f[0] != 0.0)
+    }
+
+    #[test]
+    fn a_cue_told_ahead_starts_on_its_exact_sample_whatever_the_buffer() {
+        for block in [1usize, 256, 997, 48_000, 192_000] {
+            let mut mix = Mix::new(None, 10, false, None);
+            mix.apply(MixCommand::CueIn(
+                Cue::EndingSoon,
+                Duration::from_micros(2_500_500),
+            ));
+            let mut out = vec![[0.0f32; 2]; 3 * RATE];
+            for chunk in out.chunks_mut(block) {
+                mix.fill(chunk);
+            }
+            // 2.5005 s at 48 kHz is frame 120 024.
+            assert_eq!(first_sound(&out), Some(120_025), "block {block}");
+            assert_eq!(mix.position(), 3 * RATE as u64);
+        }
+    }
+
+    #[test]
+    fn the_onset_of_a_scheduled_cue_is_reported_within_its_buffer() {
+        let mut mix = Mix::new(None, 10, false, None);
+        mix.apply_at(1000, MixCommand::Cue(Cue::NextStep));
+        let mut out = vec![[0.0f32; 2]; 512];
+        mix.fill(&mut out);
+        assert_eq!(mix.take_onset(), None);
+        mix.fill(&mut out);
+        assert_eq!(mix.take_onset(), Some(1000 - 512));
+    }
+
+    #[test]
+    fn a_snapshot_makes_the_same_frames_from_where_it_was_taken() {
+        let mut mix = Mix::new(Some(Scape::Rain), 7, false, None);
+        frames(&mut mix, 1.3);
+        mix.apply_at(mix.position() + 3000, MixCommand::Cue(Cue::Overtime));
+        mix.apply(MixCommand::Volume(5));
+        let mut copy = mix.snapshot();
+        let a = frames(&mut mix, 1.0);
+        let b = frames(&mut copy, 1.0);
+        assert_eq!(a, b);
+        assert!(rms(&a) > 1e-3);
+    }
+
+    #[test]
+    fn unscheduled_cues_do_not_sound() {
+        let mut mix = Mix::new(None, 10, false, None);
+        mix.apply(MixCommand::CueIn(Cue::NextStep, Duration::from_millis(100)));
+        mix.apply(MixCommand::Volume(9));
+        assert_eq!(mix.scheduled_cues().count(), 1);
+        mix.apply(MixCommand::Unschedule);
+        assert_eq!(mix.scheduled_cues().count(), 0);
+        assert_eq!(first_sound(&frames(&mut mix, 1.0)), None);
     }
 
     #[test]

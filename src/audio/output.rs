@@ -4,28 +4,37 @@
 //! mixer, a rate converter and a channel poll; for a single source that costs
 //! more than synthesising the soundscape.
 //!
-//! Two of these play a session: the bed on a long buffer (few wake-ups for
-//! the machine and the sound server) and, while a bell rings, the cues on a
-//! short one (so a bell starts within tens of milliseconds of being asked).
+//! Bells ring on short-buffered ones (a bell starts within tens of
+//! milliseconds of being asked); where the bed cannot be played natively
+//! (`native.rs`), it plays on a long-buffered one.
+//!
+//! A cue the session foresees is placed on its sample from the callback's
+//! own timestamps: the first frame of each buffer is heard `playback -
+//! callback` after the callback runs. Commands reach the callback over a
+//! channel it empties at its start, so nothing in it blocks.
+//!
+//! A lost device is reported by the error callback, never found by polling.
+//! ALSA's PulseAudio plugin says nothing useful when the server dies: its
+//! poll fails at once, over and over (hundreds of thousands of
+//! `BackendError`s a second) and the data callback is never called again.
+//! A burst of errors with no data callback between them is taken for loss.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Sender};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use rodio::cpal;
 use rodio::cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use rodio::cpal::{FromSample, SizedSample};
 
-use super::AudioState;
 use super::mix::{Mix, MixCommand};
 use crate::clock::{Clock, Moment, SystemClock};
 
-/// How long an open stream may go without asking for samples before it is
-/// taken for dead. ALSA's PulseAudio plugin reports nothing when the sound
-/// server dies: cpal's writer thread then spins on a poll that returns at once
-/// and never calls back, so silence from the callback is the only sign.
-pub(super) const STALL: Duration = Duration::from_secs(1);
+/// Backend errors in a row, with no data callback between them, that mean
+/// the device is gone (a dead server's flood passes this in a millisecond;
+/// a passing complaint at start-up does not).
+const ERROR_BURST: u32 = 2_000;
 
 /// When the latest cue reached the speaker, as the backend reports it.
 #[derive(Debug)]
@@ -72,78 +81,91 @@ fn micros_plus_one(at: Moment) -> u64 {
         .saturating_add(1)
 }
 
+/// What the callback is told.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ToFeed {
+    /// A command for the mix, carried out at the next buffer.
+    Now(MixCommand),
+    /// A command for the frame heard at this moment.
+    At(Moment, MixCommand),
+}
+
+/// What is called, once, when an output's device is lost.
+pub(super) type Lost = Box<dyn FnOnce() + Send>;
+
 /// An open output and the channel into the mix it plays.
 pub(super) struct Output {
-    _stream: cpal::Stream,
-    mix: Sender<MixCommand>,
+    stream: cpal::Stream,
+    feed: Sender<ToFeed>,
     failed: Arc<AtomicBool>,
-    /// When the device last asked for a buffer (microseconds on the onset
-    /// clock, plus one; zero: not yet).
-    last_callback: Arc<AtomicU64>,
     /// When the stream was opened.
     opened: Moment,
-    /// The output's period: a stream is stalled after three without a callback.
-    period: Duration,
+    /// The frames the device buffers, at its rate.
+    buffered: Duration,
+    paused: bool,
 }
 
 impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Output")
             .field("failed", &self.failed())
+            .field("buffered", &self.buffered)
             .finish_non_exhaustive()
     }
 }
 
-/// The device called `name`, or the default output.
+/// The device called `name` (see [`super::devices::find`]), or the
+/// default output.
 pub(super) fn device(name: Option<&str>) -> Option<cpal::Device> {
-    let host = cpal::default_host();
     match name {
-        None => host.default_output_device(),
-        Some(name) => host
-            .output_devices()
-            .ok()?
-            .find(|d| d.description().is_ok_and(|x| x.name() == name)),
+        None => cpal::default_host().default_output_device(),
+        Some(name) => super::devices::find(name),
     }
 }
 
 impl Output {
     /// Opens `device` with a period of `period` frames and plays the mix
     /// `make` builds for the device's sample rate. A real loss of the device
-    /// later marks this output failed and the shared `state` lost; nothing is
-    /// printed.
+    /// later marks this output failed and calls `lost`; nothing is printed.
     pub(super) fn open(
         device: &cpal::Device,
         period: u32,
-        state: &Arc<AtomicU8>,
         onsets: &Arc<Onsets>,
-        make: impl FnOnce(u32, mpsc::Receiver<MixCommand>) -> Mix,
+        lost: Lost,
+        make: impl FnOnce(u32) -> Mix,
     ) -> Option<Output> {
         let supported = device.default_output_config().ok()?;
         let mut config = supported.config();
         config.buffer_size = cpal::BufferSize::Fixed(period);
         let rate = config.sample_rate.max(1);
         let (tx, rx) = mpsc::channel();
-        let mix = make(config.sample_rate, rx);
-        let last_callback = Arc::new(AtomicU64::new(0));
+        let mix = make(config.sample_rate);
+        let errors = Arc::new(AtomicU32::new(0));
         let feed = Feed {
             mix,
-            last_callback: Arc::clone(&last_callback),
+            commands: rx,
+            pending: Vec::new(),
             onsets: Arc::clone(onsets),
             rate,
+            errors: Arc::clone(&errors),
         };
         let failed = Arc::new(AtomicBool::new(false));
         let on_error = {
             let failed = Arc::clone(&failed);
-            let state = Arc::clone(state);
+            let mut lost = Some(lost);
             move |e: cpal::Error| {
                 use cpal::ErrorKind as K;
                 // An underrun is recovered by the backend and is not a loss.
-                if matches!(
-                    e.kind(),
-                    K::DeviceNotAvailable | K::HostUnavailable | K::StreamInvalidated
-                ) {
-                    failed.store(true, Ordering::Relaxed);
-                    state.store(AudioState::Lost.to_u8(), Ordering::Relaxed);
+                let gone = match e.kind() {
+                    K::DeviceNotAvailable | K::HostUnavailable | K::StreamInvalidated => true,
+                    K::BackendError => errors.fetch_add(1, Ordering::Relaxed) + 1 >= ERROR_BURST,
+                    _ => false,
+                };
+                if gone
+                    && !failed.swap(true, Ordering::Relaxed)
+                    && let Some(lost) = lost.take()
+                {
+                    lost();
                 }
             }
         };
@@ -159,33 +181,60 @@ impl Output {
         .ok()?;
         stream.play().ok()?;
         Some(Output {
-            _stream: stream,
-            mix: tx,
+            stream,
+            feed: tx,
             failed,
-            last_callback,
             opened: onsets.clock.now(),
-            period: Duration::from_secs_f64(f64::from(period) / f64::from(rate)),
+            buffered: Duration::from_secs_f64(2.0 * f64::from(period) / f64::from(rate)),
+            paused: false,
         })
-    }
-
-    /// Checks that the device is still taking samples; a stream that has
-    /// not called back for [`STALL`] (or three periods) is marked failed and
-    /// `state` lost.
-    pub(super) fn check(&self, now: Moment, state: &AtomicU8) -> bool {
-        let last = match self.last_callback.load(Ordering::Relaxed) {
-            0 => self.opened,
-            us => Moment::from_origin(Duration::from_micros(us - 1)),
-        };
-        if now.since(last) >= STALL.max(self.period * 3) {
-            self.failed.store(true, Ordering::Relaxed);
-            state.store(AudioState::Lost.to_u8(), Ordering::Relaxed);
-        }
-        !self.failed()
     }
 
     /// Passes a command to this output's mix.
     pub(super) fn send(&self, command: MixCommand) {
-        let _ = self.mix.send(command);
+        let _ = self.feed.send(ToFeed::Now(command));
+    }
+
+    /// Places a command on the frame heard at `at` (at once if that has
+    /// passed). False if the stream is paused.
+    pub(super) fn schedule(&self, at: Moment, command: MixCommand) -> bool {
+        !self.paused && self.feed.send(ToFeed::At(at, command)).is_ok()
+    }
+
+    /// Whether a frame heard at `at` is filled late enough for the stream's
+    /// timestamps to be trusted: while a long buffer is first filled they
+    /// run ahead of the truth.
+    pub(super) fn settled_by(&self, at: Moment) -> bool {
+        at >= self.opened + self.buffered * 2 + Duration::from_millis(100)
+    }
+
+    /// What was asked for and granted, in words.
+    pub(super) fn describe(&self, asked: u32) -> String {
+        let granted = self
+            .stream
+            .buffer_size()
+            .map_or_else(|_| "unknown".to_owned(), |n| n.to_string());
+        format!(
+            "cpal {}: asked a period of {asked} frames, granted {granted}",
+            cpal::default_host().id().name()
+        )
+    }
+
+    /// How much audio the device holds.
+    pub(super) fn latency(&self) -> Duration {
+        self.buffered
+    }
+
+    /// Stops the device taking samples (true), or starts it again.
+    pub(super) fn pause(&mut self, pause: bool) {
+        if self.paused != pause {
+            self.paused = pause;
+            let _ = if pause {
+                self.stream.pause()
+            } else {
+                self.stream.play()
+            };
+        }
     }
 
     /// True once the device has gone away under this stream.
@@ -194,13 +243,49 @@ impl Output {
     }
 }
 
-/// What the audio callback owns: the mix, and the counters the device thread
-/// reads.
+/// What the audio callback owns: the mix, the commands coming in, and the
+/// counters the rest of the program reads.
 struct Feed {
     mix: Mix,
-    last_callback: Arc<AtomicU64>,
+    commands: Receiver<ToFeed>,
+    /// Commands for moments later than the buffers filled so far.
+    pending: Vec<(Moment, MixCommand)>,
     onsets: Arc<Onsets>,
     rate: u32,
+    /// Backend errors since the last data callback.
+    errors: Arc<AtomicU32>,
+}
+
+impl Feed {
+    /// Takes the commands that came in, and places those due within the
+    /// `frames` about to be filled, whose first is heard `ahead` from now.
+    fn prepare(&mut self, frames: usize, ahead: Duration) {
+        while let Ok(c) = self.commands.try_recv() {
+            match c {
+                ToFeed::Now(MixCommand::Unschedule) => {
+                    self.pending.clear();
+                    self.mix.apply(MixCommand::Unschedule);
+                }
+                ToFeed::Now(c) => self.mix.apply(c),
+                ToFeed::At(at, c) => self.pending.push((at, c)),
+            }
+        }
+        if self.pending.is_empty() {
+            return;
+        }
+        let first = self.onsets.clock.now() + ahead;
+        let span = Duration::from_secs_f64(frames as f64 / f64::from(self.rate));
+        let pos = self.mix.position();
+        let mix = &mut self.mix;
+        self.pending.retain(|(at, c)| {
+            if *at >= first + span {
+                return true;
+            }
+            // A moment already past starts at once.
+            mix.apply_at(pos + mix.frames_in(at.since(first)), *c);
+            false
+        });
+    }
 }
 
 fn build<T>(
@@ -216,13 +301,13 @@ where
     device.build_output_stream::<T, _, _>(
         config,
         move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
-            feed.last_callback
-                .store(micros_plus_one(feed.onsets.clock.now()), Ordering::Relaxed);
+            feed.errors.store(0, Ordering::Relaxed);
+            // The buffer reaches the speaker `playback - callback` after now.
+            let t = info.timestamp();
+            let queued = t.playback.duration_since(t.callback);
+            feed.prepare(data.len() / channels, queued);
             if let Some(frame) = fill(&mut feed.mix, data, channels) {
-                // The buffer reaches the speaker `playback - callback` after
-                // now; the cue begins `frame` samples into it.
-                let t = info.timestamp();
-                let queued = t.playback.duration_since(t.callback);
+                // The cue begins `frame` samples into the buffer.
                 let into = Duration::from_secs_f64(frame as f64 / f64::from(feed.rate));
                 feed.onsets.record(queued + into);
             }
@@ -231,7 +316,6 @@ where
         None,
     )
 }
-
 /// Fills an interleaved buffer of `channels` channels from the stereo mix:
 /// mono gets the average, extra channels silence. Returns the frame at which
 /// a new cue began, if one did.

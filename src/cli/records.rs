@@ -77,10 +77,22 @@ pub(super) fn export(
     })
 }
 
-/// `stillpoint practice --stats`: as wide as the terminal, or 80 columns.
-pub(super) fn practice_stats(data_dir: Option<&Path>) -> ExitCode {
+/// `stillpoint practice --stats [PROTOCOL]`: as wide as the terminal, or 80
+/// columns; with a protocol (a name as `list` shows it, or its title),
+/// only its practice.
+pub(super) fn practice_stats(
+    data_dir: Option<&Path>,
+    protocol: Option<&str>,
+    search: &crate::protocol::catalog::SearchPath,
+) -> ExitCode {
+    let title = protocol.map(|p| {
+        crate::protocol::catalog::Catalog::discover(search)
+            .get(p)
+            .and_then(|found| found.protocol.as_ref().ok())
+            .map_or_else(|| p.to_owned(), |protocol| protocol.name.to_string())
+    });
     with_sessions(data_dir, |dir| {
-        let stats = crate::history::practice::stats(dir)?;
+        let stats = crate::history::practice::stats(dir, title.as_deref())?;
         let width = ratatui::crossterm::terminal::size()
             .ok()
             .filter(|_| io::IsTerminal::is_terminal(&io::stdout()))

@@ -53,13 +53,15 @@ impl Setup<'_> {
     }
 }
 
-/// Reads the settings and finds the data folder, then runs `f`.
+/// Installs the signal handlers (so a signal during the picker, the forms
+/// or the session ends it cleanly, with `interrupted` in the record), reads
+/// the settings and finds the data folder, then runs `f`.
 pub(super) fn with_setup(
     options: &RunOptions,
     data_dir: &Option<PathBuf>,
-    signals: Signals,
     f: impl FnOnce(Setup<'_>) -> ExitCode,
 ) -> ExitCode {
+    let signals = Signals::install();
     let settings = match settings() {
         Ok(s) => s,
         Err(code) => return code,
@@ -204,7 +206,7 @@ pub(super) fn resolve(name: &str, search: &SearchPath) -> Result<Option<Chosen>,
         return Protocol::read(path)
             .map(|protocol| {
                 Some(Chosen {
-                    protocol,
+                    protocol: protocol.into(),
                     source: Source::file(path),
                 })
             })
@@ -305,12 +307,15 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: &Setup<'_>) -> Ran {
     {
         return Ran::Done(fail(&e.to_string()));
     }
-    let text = match chosen.source.text() {
-        Ok(t) => t,
+    let hash = match chosen.source.text() {
+        Ok(text) => text_hash(&text),
         Err(e) => {
             return Ran::Done(fail(&format!("cannot read {}: {e}", chosen.source.label())));
         }
     };
+    // The protocol's text and the parse are done with: a long protocol's
+    // leftovers are not carried through the session.
+    crate::platform::memory::give_back();
     let client = options
         .client
         .as_deref()
@@ -324,7 +329,7 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: &Setup<'_>) -> Ran {
         version: crate::session::record::LOG_VERSION,
         protocol: chosen.protocol.name.to_string(),
         source: chosen.source.label(),
-        hash: text_hash(&text),
+        hash,
         client: client.clone().filter(|_| !practice),
         practice,
         speed: options.speed,
@@ -341,7 +346,6 @@ pub(super) fn start(chosen: Chosen, practice: bool, setup: &Setup<'_>) -> Ran {
     if !practice {
         app = app.consultation(IntakeForm::new(chosen.protocol.name.as_str(), client));
     }
-    let app = app.build();
     let clock = ScaledClock::new(SystemClock::new(), options.speed);
     run_dashboard(app, &chosen, journal, clock, setup)
 }
@@ -377,8 +381,7 @@ pub(super) fn resume_path(path: &Path, setup: &Setup<'_>) -> ExitCode {
         .practice(report.practice())
         .client(report.client())
         .recall(&reopened.contents.records)
-        .take_up(reopened.at, crate::clock::wall_now())
-        .build();
+        .take_up(reopened.at, crate::clock::wall_now());
     let clock = ScaledClock::starting_at(SystemClock::new(), setup.options.speed, reopened.at);
     let journal = LazyJournal::existing(reopened.journal);
     match run_dashboard(app, &reopened.chosen, journal, clock, setup) {
@@ -387,10 +390,10 @@ pub(super) fn resume_path(path: &Path, setup: &Setup<'_>) -> ExitCode {
     }
 }
 
-/// Takes over the terminal and runs the session until it is closed or cut
-/// off, then says where its record is.
+/// Holds the laptop awake, takes over the terminal and runs the session
+/// until it is closed or cut off, then says where its record is.
 pub(super) fn run_dashboard(
-    mut app: App,
+    app: AppBuilder,
     chosen: &Chosen,
     mut journal: LazyJournal,
     clock: ScaledClock<SystemClock>,
@@ -406,6 +409,10 @@ pub(super) fn run_dashboard(
         Ok(bed) => bed,
         Err(message) => return Ran::Done(fail(&message)),
     };
+    // The laptop is held awake from here until the dashboard returns: a
+    // suspended laptop rings no bell. What was managed shows on the status line.
+    let awake = crate::awake::hold(setup.options.allow_sleep);
+    let mut app = app.awake(awake.words()).build();
     let mut events = TerminalEvents::new(&setup.signals);
     let mut screen = match Screen::enter(Some(&setup.data.join("stderr.log"))) {
         Ok(s) => s,
@@ -416,7 +423,10 @@ pub(super) fn run_dashboard(
     }
     // Opened only now, so that anything the sound libraries print while
     // probing lands in the log behind the dashboard, not on the terminal.
-    let mut audio = open_audio(setup, bed, app.volume());
+    let (mut audio, missing) = open_audio(setup, bed, app.volume());
+    if let Some(name) = missing {
+        app.cue_device_missing(name);
+    }
     if setup.options.panic_for_test {
         let _ = screen
             .terminal
@@ -428,6 +438,7 @@ pub(super) fn run_dashboard(
         audio: audio.as_mut(),
         journal: &mut journal,
         wall: &wall,
+        suspend: &crate::tui::terminal::suspend_until_continued,
     };
     let result = crate::tui::shell::run(
         &mut screen.terminal,
@@ -440,26 +451,43 @@ pub(super) fn run_dashboard(
     // The audio thread may still write to fd 2 as it closes the device.
     drop(audio);
     drop(screen);
+    drop(awake);
     if matches!(result, Ok(Exit::Closed)) && !app.has_record() {
         return Ran::Left;
     }
-    Ran::Done(after_the_dashboard(&app, &mut journal, &setup.data, result))
+    let status = setup.signals.exit_status();
+    Ran::Done(after_the_dashboard(
+        &app,
+        &mut journal,
+        &setup.data,
+        result,
+        status,
+    ))
 }
 
 /// The sound edge: silent with `--no-audio`, else the device (which runs
-/// silent by itself when there is none).
-fn open_audio(setup: &Setup<'_>, bed: Option<Bed>, volume: Volume) -> Box<dyn Audio> {
+/// silent by itself when there is none); and the cue device named that is
+/// not there, if one is (its cues then go to the default output).
+fn open_audio(
+    setup: &Setup<'_>,
+    bed: Option<Bed>,
+    volume: Volume,
+) -> (Box<dyn Audio>, Option<String>) {
     if setup.options.no_audio {
-        return Box::new(RecordingAudio::new(AudioState::Disabled));
+        return (Box::new(RecordingAudio::new(AudioState::Disabled)), None);
     }
     let cue_device =
         (setup.options.cue_device.clone()).or_else(|| setup.settings.config.cue_device.clone());
-    Box::new(DeviceAudio::start_with_cue_device(
+    let missing = cue_device
+        .clone()
+        .filter(|name| !crate::audio::devices::is_present(name));
+    let audio = Box::new(DeviceAudio::start_with_cue_device(
         bed,
         volume.level(),
         volume.muted(),
         cue_device,
-    ))
+    ));
+    (audio, missing)
 }
 
 /// Once the terminal is given back: the volume remembered, a closed record
@@ -469,6 +497,7 @@ fn after_the_dashboard(
     journal: &mut LazyJournal,
     data: &Path,
     result: std::io::Result<Exit>,
+    status: u8,
 ) -> ExitCode {
     let _ = Prefs {
         volume: app.volume().level(),
@@ -496,7 +525,7 @@ fn after_the_dashboard(
                 "stillpoint: session interrupted by a signal; the record is kept at {log}\n  \
                  hint: `stillpoint resume` takes it up again"
             );
-            ExitCode::from(130)
+            ExitCode::from(status)
         }
         Ok(Exit::TerminalGone) => ExitCode::from(129),
         Err(e) => fail(&format!("terminal error: {e}; the record is kept at {log}")),

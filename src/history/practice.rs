@@ -102,13 +102,17 @@ fn held(
 }
 
 /// Adds up the practice records in `sessions_dir`.
-pub fn stats(sessions_dir: &Path) -> Result<Stats, HistoryError> {
+/// With `protocol` (a protocol's title), only its practice is counted.
+pub fn stats(sessions_dir: &Path, protocol: Option<&str>) -> Result<Stats, HistoryError> {
     let listed = listing(sessions_dir)?;
     let mut techniques: HashMap<String, Technique> = HashMap::new();
     let mut protocols: HashMap<String, ProtocolPractice> = HashMap::new();
     let mut stats = Stats::default();
     // Oldest first, so the last date seen is the latest.
-    for s in listed.iter().filter(|s| s.summary.practice) {
+    let wanted = |s: &&crate::history::Listed| {
+        protocol.is_none_or(|p| s.summary.protocol.trim().eq_ignore_ascii_case(p.trim()))
+    };
+    for s in listed.iter().filter(|s| s.summary.practice).filter(wanted) {
         let Ok(contents) = crate::session::journal::read(&s.path) else {
             continue;
         };

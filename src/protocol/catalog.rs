@@ -56,7 +56,7 @@ pub struct Found {
     /// Where it came from.
     pub origin: Origin,
     /// The parsed protocol, or why it could not be used.
-    pub protocol: Result<Protocol, ProtocolError>,
+    pub protocol: Result<std::sync::Arc<Protocol>, ProtocolError>,
     /// Earlier protocols with the same stem that this one hides.
     pub shadows: Vec<Origin>,
 }
@@ -130,7 +130,7 @@ impl Catalog {
             catalog.add(Found {
                 stem: (*stem).to_owned(),
                 origin: Origin::Bundled,
-                protocol: Protocol::parse(text, &origin),
+                protocol: Protocol::parse(text, &origin).map(Into::into),
                 shadows: Vec::new(),
             });
         }
@@ -151,7 +151,7 @@ impl Catalog {
                 };
                 let stem = stem.to_owned();
                 // Sound files are decoded only for the protocol that runs.
-                let protocol = Protocol::read(&path);
+                let protocol = Protocol::read(&path).map(std::sync::Arc::new);
                 // A checkout's own copy of a bundled file is not a new protocol.
                 if let Some(existing) = catalog.get(&stem)
                     && existing.origin == Origin::Bundled
@@ -261,8 +261,8 @@ fn ron_files(folder: &Path) -> Vec<PathBuf> {
 /// A protocol chosen to run, and where its text lives.
 #[derive(Debug, Clone)]
 pub struct Chosen {
-    /// The protocol.
-    pub protocol: Protocol,
+    /// The protocol, shared with the session that runs it.
+    pub protocol: std::sync::Arc<Protocol>,
     /// Where it came from.
     pub source: Source,
 }

@@ -8,6 +8,7 @@
 //! a tick that arrives late (after a suspend or SIGSTOP) catches up, ending each
 //! step at the exact moment it was due.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -117,7 +118,8 @@ struct StepClock {
 /// A session in progress: the protocol plus everything that has happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
-    protocol: Protocol,
+    /// Shared with whoever chose it: a protocol of 10,000 steps is held once.
+    protocol: Arc<Protocol>,
     phase: Phase,
     current: usize,
     step: StepClock,
@@ -129,17 +131,25 @@ pub struct Session {
     actual: Vec<Duration>,
     /// Whether each step has been worked through at least once.
     done: Vec<bool>,
+    /// `planned_after[i]`: the planned time of every step from `i` on, so
+    /// the time still to go costs the same at step 3 of 10,000 as of 10.
+    planned_after: Vec<Duration>,
     lead: Duration,
     reminder: Option<Duration>,
 }
 
 impl Session {
     /// A session waiting for its first press of next.
-    pub fn new(protocol: Protocol) -> Session {
+    pub fn new(protocol: impl Into<Arc<Protocol>>) -> Session {
+        let protocol: Arc<Protocol> = protocol.into();
         let n = protocol.steps.len();
         let protocol_lead = protocol.lead.map_or(DEFAULT_LEAD, |d| d.get());
         let protocol_reminder = protocol.reminder.map_or(DEFAULT_REMINDER, |d| d.get());
         let target = protocol.steps.first().map_or(Duration::ZERO, Step::planned);
+        let mut planned_after = vec![Duration::ZERO; n + 1];
+        for (i, step) in protocol.steps.iter().enumerate().rev() {
+            planned_after[i] = planned_after[i + 1] + step.planned();
+        }
         Session {
             protocol,
             phase: Phase::Ready,
@@ -156,6 +166,7 @@ impl Session {
             paused_total: Duration::ZERO,
             actual: vec![Duration::ZERO; n],
             done: vec![false; n],
+            planned_after,
             lead: protocol_lead,
             reminder: Some(protocol_reminder),
         }
@@ -258,10 +269,11 @@ impl Session {
         if self.is_finished() {
             return Duration::ZERO;
         }
-        let later: Duration = self.protocol.steps[self.current + 1..]
-            .iter()
-            .map(Step::planned)
-            .sum();
+        let later = self
+            .planned_after
+            .get(self.current + 1)
+            .copied()
+            .unwrap_or_default();
         later + self.step.target.saturating_sub(self.step_elapsed(now))
     }
 
@@ -324,6 +336,51 @@ impl Session {
             }
             _ => None,
         }
+    }
+
+    /// The cues that will sound by themselves, with their moments, if the
+    /// therapist does nothing: the step's "ending soon", its end (the next
+    /// step, overtime, or the session complete), and in overtime the next
+    /// reminder and the max. The shell tells the audio of them ahead, so a
+    /// long sound buffer still starts each on its exact sample. Only what
+    /// follows from the present state is listed; the next step's own cues
+    /// are known once it has begun.
+    pub fn upcoming_cues(&self) -> Vec<(Moment, Cue)> {
+        let base = self.step.started + self.step.paused;
+        let end = base + self.step.target;
+        let last = self.current + 1 >= self.protocol.steps.len();
+        let moving_on = if last {
+            Cue::SessionComplete
+        } else {
+            Cue::NextStep
+        };
+        let mut cues = Vec::new();
+        let overtime = |cues: &mut Vec<(Moment, Cue)>, reminders: u32| {
+            let max = self.current_step().max().map(|m| base + m);
+            let reminder = self
+                .reminder
+                .map(|every| end + every * (reminders + 1))
+                .filter(|r| max.is_none_or(|m| *r < m));
+            cues.extend(reminder.map(|r| (r, Cue::OvertimeReminder)));
+            cues.extend(max.map(|m| (m, moving_on)));
+        };
+        match self.phase {
+            Phase::Running => {
+                if !self.ending_soon_cued_or_skipped() {
+                    cues.push((end - self.lead, Cue::EndingSoon));
+                }
+                match self.current_step().advance() {
+                    Advance::Auto => cues.push((end, moving_on)),
+                    Advance::Manual => {
+                        cues.push((end, Cue::Overtime));
+                        overtime(&mut cues, 0);
+                    }
+                }
+            }
+            Phase::Overtime => overtime(&mut cues, self.step.reminders),
+            _ => {}
+        }
+        cues
     }
 
     fn ending_soon_cued_or_skipped(&self) -> bool {
@@ -679,7 +736,7 @@ impl Session {
     /// Entries the engine does not write (notes, the consultation…) only
     /// move the clock. The session is left as it was at the last entry.
     pub fn replay<'a>(
-        protocol: Protocol,
+        protocol: impl Into<Arc<Protocol>>,
         entries: impl IntoIterator<Item = &'a Logged>,
     ) -> Session {
         let mut s = Session::new(protocol);

@@ -175,6 +175,12 @@ pub enum Entry {
         /// Whether sound is muted.
         muted: bool,
     },
+    /// The cue device asked for was not there: cues went to the default
+    /// output.
+    CueDeviceMissing {
+        /// The name asked for.
+        name: String,
+    },
     /// The answers after the last step.
     Aftercare(Aftercare),
     /// The record was closed normally; the summary is final.
@@ -200,6 +206,15 @@ pub enum Entry {
     /// A dated, signed-off addition to a finished record (`stillpoint
     /// amend`): nothing written before it is changed; it follows them.
     Addendum(Addendum),
+    /// The app was suspended (Ctrl-Z) and its terminal given back; the
+    /// session's clock kept running meanwhile.
+    Suspended,
+    /// The app came back from being suspended.
+    Returned {
+        /// How long it was away.
+        #[serde(with = "secs")]
+        away: Duration,
+    },
 }
 
 /// When a mark (a note, a rhythm, a still point) was set, on both clocks:
@@ -276,6 +291,9 @@ impl Entry {
             Entry::StillPointEnded { length, .. } => format!("still point {}", t(*length)),
             Entry::Audio { muted: true, .. } => "sound muted".to_owned(),
             Entry::Audio { volume, .. } => format!("volume {volume}"),
+            Entry::CueDeviceMissing { name } => {
+                format!("cue device \"{name}\" not found: cues on the default output")
+            }
             Entry::Aftercare(a) => match (a.pain, a.stress) {
                 (Some(p), Some(s)) => format!("after: pain {p}, stress {s}"),
                 _ => "closing questions skipped".to_owned(),
@@ -284,6 +302,8 @@ impl Entry {
             Entry::Continued { .. } => "taken up again".to_owned(),
             Entry::Abandoned => "set aside".to_owned(),
             Entry::Addendum(a) => format!("addendum signed off by {}", a.by),
+            Entry::Suspended => "suspended; the clock keeps running".to_owned(),
+            Entry::Returned { away } => format!("back after {}", t(*away)),
         })
     }
 }

@@ -237,7 +237,10 @@ pub fn protocol_of(opened: &Opened) -> Result<Chosen, ResumeError> {
         .path()
         .map_or_else(|| Path::new("bundled.ron").to_owned(), Path::to_owned);
     let protocol = Protocol::parse(&text, &origin)?;
-    Ok(Chosen { protocol, source })
+    Ok(Chosen {
+        protocol: protocol.into(),
+        source,
+    })
 }
 
 #[cfg(test)]

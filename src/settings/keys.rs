@@ -165,7 +165,7 @@ impl Key {
     }
 
     /// Reads a key name.
-    pub fn parse(name: &str) -> Result<Key, String> {
+    pub fn parse(name: &str) -> Result<Key, UnknownKey> {
         let mut rest = name;
         let (mut ctrl, mut alt) = (false, false);
         loop {
@@ -202,7 +202,7 @@ impl Key {
                 (Some(c), None) if !c.is_control() && c != ' ' => {
                     KeyCode::Char(c.to_ascii_lowercase())
                 }
-                _ => return Err(unknown_key(name)),
+                _ => return Err(UnknownKey::new(name)),
             }
         };
         Ok(Key { code, ctrl, alt })
@@ -241,19 +241,32 @@ impl Key {
     }
 }
 
-fn unknown_key(name: &str) -> String {
-    let mut names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
-    names.extend(MEDIA.iter().map(|(n, _)| *n));
-    let bare = name.rsplit('-').next().unwrap_or(name);
-    // The name as written, made safe and short enough to quote.
-    let name = crate::protocol::diagnostic::shown(name);
-    match crate::protocol::diagnostic::did_you_mean(bare, &names) {
-        Some(close) => format!("unknown key \"{name}\"; hint: did you mean \"{close}\"?"),
-        None => format!(
-            "unknown key \"{name}\"; hint: write a character (\"a\", \"+\"), a name (\"Space\", \
-             \"Enter\", \"PageDown\", \"F5\", \"MediaPlayPause\"…), optionally after \"Ctrl-\" \
-             or \"Alt-\""
-        ),
+/// A key name that names no key, with the closest name there is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown key \"{name}\"; hint: {hint}")]
+pub struct UnknownKey {
+    /// The name as written, made safe and short enough to quote.
+    name: String,
+    /// What to write instead.
+    hint: String,
+}
+
+impl UnknownKey {
+    fn new(name: &str) -> UnknownKey {
+        let mut names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
+        names.extend(MEDIA.iter().map(|(n, _)| *n));
+        let bare = name.rsplit('-').next().unwrap_or(name);
+        let hint = match crate::protocol::diagnostic::did_you_mean(bare, &names) {
+            Some(close) => format!("did you mean \"{close}\"?"),
+            None => "write a character (\"a\", \"+\"), a name (\"Space\", \"Enter\", \
+                     \"PageDown\", \"F5\", \"MediaPlayPause\"…), optionally after \"Ctrl-\" \
+                     or \"Alt-\""
+                .to_owned(),
+        };
+        UnknownKey {
+            name: crate::protocol::diagnostic::shown(name),
+            hint,
+        }
     }
 }
 
@@ -346,6 +359,12 @@ impl Bindings {
             Action::Tap => self.tap.as_ref(),
             Action::StillPoint => self.still_point.as_ref(),
         }
+    }
+
+    /// Whether the file sets the keys for `action` (else it keeps its
+    /// default keys).
+    pub fn sets(&self, action: Action) -> bool {
+        self.get(action).is_some()
     }
 
     /// Sets the keys for `action` (for tests and callers building a map).
@@ -475,6 +494,7 @@ mod tests {
         assert!(
             Key::parse("Spcae")
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean \"Space\"?")
         );
         assert!(Key::parse("F25").is_err());

@@ -18,11 +18,11 @@ use crate::clock::Moment;
 use crate::protocol::{Advance, Step};
 use crate::session::engine::{Phase, Session, SignedSecs, StepStatus};
 use crate::settings::{Action, KeyMap};
-use crate::text::{clock_text, truncate};
+use crate::text::{self, clock_text, truncate};
 use crate::tui::forms::LineInput;
 use crate::tui::theme::Theme;
 
-use crate::tui::{MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::{MIN_HEIGHT, MIN_WIDTH, put};
 
 /// A panel drawn over the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,6 +46,9 @@ pub struct Context {
     pub speed: f64,
     /// The audio state as the status line words it.
     pub audio: String,
+    /// Whether the laptop is held awake, as the status line words it (none
+    /// outside a real session).
+    pub awake: Option<String>,
     /// Show a visual cue (a bell could not sound).
     pub flash: bool,
     /// Colours.
@@ -64,6 +67,8 @@ pub struct Context {
     pub cautions: Option<String>,
     /// The note being typed.
     pub note: Option<LineInput>,
+    /// Characters of the last paste into the note that did not fit.
+    pub note_left_out: usize,
     /// A practice session.
     pub practice: bool,
     /// Each action's keys as the screen shows them.
@@ -105,6 +110,7 @@ impl Context {
         Context {
             speed: 1.0,
             audio: String::new(),
+            awake: None,
             flash: false,
             theme,
             overlay: Overlay::None,
@@ -118,6 +124,7 @@ impl Context {
             keys: KeyLabels::of(&KeyMap::default()),
             warning: None,
             unsaved: 0,
+            note_left_out: 0,
         }
     }
 }
@@ -174,6 +181,9 @@ pub struct View {
     session_elapsed: u64,
     session_remaining: u64,
     ends_at: Option<String>,
+    /// The step the first row of `timeline` stands for.
+    timeline_start: usize,
+    /// A window of rows around the current step.
     timeline: Vec<TimelineRow>,
     hold: HoldInfo,
 }
@@ -234,13 +244,25 @@ impl Mode {
     }
 }
 
-/// Every step's row of the timeline at `now`.
-fn timeline(session: &Session, now: Moment) -> Vec<TimelineRow> {
-    session
-        .protocol()
-        .steps
+/// How many timeline rows a view carries at most: more than any screen
+/// shows, few enough that a frame costs the same for 18 steps as for
+/// 10,000.
+const TIMELINE_WINDOW: usize = 64;
+
+/// The rows of the timeline around the current step at `now`, and the
+/// index of the first: two steps before the current one and the rest
+/// after it, or the last [`TIMELINE_WINDOW`] steps near the end.
+fn timeline(session: &Session, now: Moment) -> (usize, Vec<TimelineRow>) {
+    let steps = &session.protocol().steps;
+    let first = session
+        .current()
+        .saturating_sub(2)
+        .min(steps.len().saturating_sub(TIMELINE_WINDOW));
+    let rows = steps
         .iter()
         .enumerate()
+        .skip(first)
+        .take(TIMELINE_WINDOW)
         .map(|(i, s)| {
             let status = session.step_status(i);
             let actual = session.step_actual(i, now);
@@ -253,7 +275,8 @@ fn timeline(session: &Session, now: Moment) -> Vec<TimelineRow> {
                 transition: matches!(s, Step::Transition(_)),
             }
         })
-        .collect()
+        .collect();
+    (first, rows)
 }
 
 impl View {
@@ -277,6 +300,7 @@ impl View {
             let span = jiff::SignedDuration::try_from(real).ok()?;
             Some(wall.wrapping_add(span).strftime("%H:%M").to_string())
         });
+        let (timeline_start, timeline) = timeline(session, now);
         View {
             ctx,
             protocol: protocol.name.to_string(),
@@ -299,7 +323,8 @@ impl View {
             session_elapsed: session.session_elapsed(now).as_secs(),
             session_remaining: remaining.as_secs(),
             ends_at,
-            timeline: timeline(session, now),
+            timeline_start,
+            timeline,
             hold: HoldInfo::of(session),
         }
     }
@@ -460,11 +485,7 @@ impl View {
 
     fn render_header(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.ctx.theme;
-        let left = Line::from(vec![
-            Span::styled(" stillpoint", t.muted),
-            Span::styled(" · ", t.muted),
-            Span::styled(self.protocol.as_str(), t.text.add_modifier(Modifier::BOLD)),
-        ]);
+        let width = usize::from(area.width);
         let mut parts = vec![format!("elapsed {}", secs_text(self.session_elapsed))];
         if !self.is_finished() {
             parts.push(format!("left {}", secs_text(self.session_remaining)));
@@ -472,19 +493,38 @@ impl View {
         if let Some(end) = &self.ends_at {
             parts.push(format!("ends ~{end}"));
         }
+        // The protocol's name keeps at least a few columns: drop the least
+        // important figures first, then cut the name with an ellipsis, so
+        // the two sides never run into each other at any width.
+        const NAME_MIN: usize = 8;
+        let prefix = " stillpoint · ";
         let mut right = format!("{} ", parts.join(" · "));
-        // Drop the least important parts until both sides fit.
-        while right.chars().count() + left.width() + 2 > area.width as usize && parts.len() > 1 {
+        while text::width(&right) + text::width(prefix) + NAME_MIN + 1 > width && parts.len() > 1 {
             parts.pop();
             right = format!("{} ", parts.join(" · "));
         }
+        let named = text::width(&right) + text::width(prefix) + NAME_MIN < width;
+        let prefix = if named { prefix } else { " " };
+        let room = width.saturating_sub(text::width(&right) + text::width(prefix) + 1);
+        let mut left = vec![Span::styled(prefix, t.muted)];
+        if named {
+            left = vec![
+                Span::styled(" stillpoint", t.muted),
+                Span::styled(" · ", t.muted),
+            ];
+        }
+        left.push(Span::styled(
+            truncate(&self.protocol, room),
+            t.text.add_modifier(Modifier::BOLD),
+        ));
+        let left = Line::from(left);
         left.render(area, buf);
         Line::styled(right, t.text)
             .alignment(Alignment::Right)
             .render(area, buf);
     }
 
-    fn render_hold(&self, area: Rect, buf: &mut Buffer, with_next: bool) {
+    fn render_hold(&self, area: Rect, buf: &mut Buffer, with_last: bool) {
         let block = self.hold_block();
         let inner = block.inner(area);
         block.render(area, buf);
@@ -493,7 +533,7 @@ impl View {
         }
         let inner = inner.inner(ratatui::layout::Margin::new(1, 0));
 
-        let text = self.hold_text(with_next);
+        let text = self.hold_text(with_last);
         let text_rows = text.rows(inner.width);
         // Rows: name, digits, gauge, a blank line, then the text.
         let spare = inner.height.saturating_sub(3);
@@ -564,6 +604,7 @@ impl View {
     /// The countdown in big digits, or one bold line when they do not fit.
     fn render_digits(&self, digits: &str, size: Option<DigitSize>, area: Rect, buf: &mut Buffer) {
         match size {
+            Some(DigitSize::Scaled(n)) => render_scaled(digits, self.time_style(), n, area, buf),
             Some(size) => BigText::builder()
                 .pixel_size(size.pixel())
                 .style(self.time_style())
@@ -597,7 +638,7 @@ impl View {
         }
     }
 
-    fn hold_text(&self, with_next: bool) -> HoldText<'_> {
+    fn hold_text(&self, with_last: bool) -> HoldText<'_> {
         let t = &self.ctx.theme;
         let k = &self.ctx.keys;
         // The first line is the state message; it stays (blank while running)
@@ -641,14 +682,14 @@ impl View {
         };
         HoldText {
             messages: vec![message],
-            fields: self.hold_fields(with_next),
+            fields: self.hold_fields(with_last),
         }
     }
 
     /// The labelled lines under the digits: cautions, the hold's text (and
-    /// in practice its learning text), and, without a side column, the
-    /// next step and the latest log line.
-    fn hold_fields(&self, with_next: bool) -> Vec<(&'static str, String)> {
+    /// in practice its learning text), the next step, and, without a side
+    /// column, the latest log line.
+    fn hold_fields(&self, with_last: bool) -> Vec<(&'static str, String)> {
         let h = &self.hold;
         let practice = self.ctx.practice;
         let mut fields = Vec::new();
@@ -668,11 +709,13 @@ impl View {
         add("Intent", h.intent.as_ref());
         add("Notice", h.notice.as_ref());
         add("Avoid", h.mistakes.as_ref().filter(|_| practice));
-        if with_next && let Some((name, planned)) = &self.next {
+        // The next step in full with its planned time, in every layout:
+        // the timeline's row for it may be cut short.
+        if let Some((name, planned)) = &self.next {
             fields.push(("Next", format!("{name} ({})", secs_text(*planned))));
         }
         // Without room for the log panel, its latest line.
-        if with_next && let Some((time, text)) = self.ctx.log.last() {
+        if with_last && let Some((time, text)) = self.ctx.log.last() {
             fields.push(("Last", format!("{time} {text}")));
         }
         fields
@@ -684,7 +727,7 @@ impl View {
             return;
         }
         let label = format!(" {} / {}", secs_text(self.elapsed), secs_text(self.target));
-        let bar_width = area.width.saturating_sub(label.chars().count() as u16) as u64;
+        let bar_width = area.width.saturating_sub(text::width(&label) as u16) as u64;
         let filled = (self.elapsed.min(self.target) * bar_width)
             .checked_div(self.target)
             .unwrap_or(bar_width)
@@ -716,41 +759,48 @@ impl View {
         }
         // Keep the current step in view with two finished steps above it.
         let rows = inner.height as usize;
-        let current = self.step_no.saturating_sub(1);
+        let current = self
+            .step_no
+            .saturating_sub(1)
+            .saturating_sub(self.timeline_start);
         let first = current
             .saturating_sub(2)
             .min(self.timeline.len().saturating_sub(rows));
-        let name_width = inner.width as usize - 15;
-        let lines: Vec<Line> = self
-            .timeline
-            .iter()
-            .skip(first)
-            .take(rows)
-            .map(|row| {
-                let (mark, style) = match row.status {
-                    StepStatus::Done => ("✓ ", t.muted),
-                    StepStatus::Current if self.is_finished() => ("✓ ", t.muted),
-                    StepStatus::Current => ("▸ ", self.time_style().add_modifier(Modifier::BOLD)),
-                    StepStatus::Upcoming => ("  ", t.text),
-                };
-                let name = if row.transition {
-                    format!("· {}", row.name)
-                } else {
-                    row.name.clone()
-                };
-                let actual = row.actual.map(secs_text).unwrap_or_default();
-                Line::from(vec![
-                    Span::styled(mark, style),
-                    Span::styled(
-                        format!("{:<name_width$}", truncate(&name, name_width)),
-                        style,
-                    ),
-                    Span::styled(format!("{:>6}", secs_text(row.planned)), t.muted),
-                    Span::styled(format!("{actual:>7}"), style),
-                ])
-            })
-            .collect();
-        Paragraph::new(lines).render(inner, buf);
+        // Mark, name, plan (6 columns) and actual (7), written straight
+        // into the cells a row at a time: nothing here wraps.
+        let name_width = inner.width - 15;
+        let rows = self.timeline.iter().skip(first);
+        for (y, row) in (inner.y..inner.bottom()).zip(rows) {
+            let (mark, style) = match row.status {
+                StepStatus::Done => ("✓ ", t.muted),
+                StepStatus::Current if self.is_finished() => ("✓ ", t.muted),
+                StepStatus::Current => ("▸ ", self.time_style().add_modifier(Modifier::BOLD)),
+                StepStatus::Upcoming => ("  ", t.text),
+            };
+            let mut x = inner.x;
+            x += put(buf, x, y, mark, 2, style);
+            let mut room = name_width;
+            if row.transition {
+                room -= put(buf, x, y, "· ", room, style);
+            }
+            put(
+                buf,
+                x + name_width - room,
+                y,
+                &truncate(&row.name, room.into()),
+                room,
+                style,
+            );
+            x += name_width;
+            // Right-aligned; an hour-long figure takes a column more.
+            let planned = secs_text(row.planned);
+            let at = (x + 6).saturating_sub(planned.len() as u16);
+            put(buf, at, y, &planned, 7, t.muted);
+            if let Some(actual) = row.actual.map(secs_text) {
+                let at = (x + 13).saturating_sub(actual.len() as u16);
+                put(buf, at, y, &actual, 7, style);
+            }
+        }
     }
 
     fn render_status(&self, area: Rect, buf: &mut Buffer) {
@@ -780,6 +830,7 @@ impl View {
             extra.push(format!("rhythm {r:.1}/min"));
         }
         extra.push(self.ctx.audio.clone());
+        extra.extend(self.ctx.awake.clone());
         if self.ctx.practice {
             extra.push("practice".to_owned());
         }
@@ -829,7 +880,7 @@ impl View {
         let mut used = 1;
         for (i, (key, what)) in keys.iter().enumerate() {
             let gap = if i > 0 { 2 } else { 0 };
-            let width = gap + key.chars().count() + 1 + what.chars().count();
+            let width = gap + text::width(key) + 1 + text::width(what);
             // Drop what does not fit; `?` lists every key anyway.
             if used + width > area.width as usize {
                 continue;
@@ -848,9 +899,19 @@ impl View {
     fn render_note(&self, note: &LineInput, area: Rect, buf: &mut Buffer) {
         let t = &self.ctx.theme;
         let prompt = " note › ";
-        let hint = "  enter saves · esc drops";
-        let room =
-            (area.width as usize).saturating_sub(prompt.chars().count() + hint.chars().count());
+        // The length is always in view, and a paste cut short says so.
+        let hint = if self.ctx.note_left_out > 0 {
+            format!(
+                "  {}/{} · {} pasted characters did not fit",
+                note.len(),
+                note.max(),
+                self.ctx.note_left_out
+            )
+        } else {
+            format!("  {}/{} · enter saves · esc drops", note.len(), note.max())
+        };
+        let hint = hint.as_str();
+        let room = (area.width as usize).saturating_sub(text::width(prompt) + text::width(hint));
         let mut spans = vec![Span::styled(prompt, t.accent)];
         spans.extend(note.spans(room.max(1), true, t.text));
         spans.push(Span::styled(hint, t.muted));
@@ -917,7 +978,7 @@ impl View {
             .map(|a| {
                 Line::from(vec![
                     Span::styled(
-                        format!(" {:<20}", truncate(self.ctx.keys.all(*a), 20)),
+                        format!(" {}", text::fit(self.ctx.keys.all(*a), 20)),
                         t.accent,
                     ),
                     Span::styled(what(*a), t.text),
@@ -1027,7 +1088,7 @@ fn wrapped_rows(text: &str, width: u16) -> u16 {
     let mut rows = 1;
     let mut used = 0;
     for word in text.split_whitespace() {
-        let w = word.chars().count();
+        let w = text::width(word);
         if used > 0 && used + 1 + w > width {
             rows += 1;
             used = 0;
@@ -1045,6 +1106,9 @@ fn wrapped_rows(text: &str, width: u16) -> u16 {
 /// How tall the digits are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DigitSize {
+    /// The full digits drawn at `n` times their size (8n rows, 8n columns
+    /// a character), for a large window seen from across the room.
+    Scaled(u16),
     /// 8 rows, 8 columns a character.
     Full,
     /// 4 rows, 8 columns a character.
@@ -1056,6 +1120,7 @@ enum DigitSize {
 impl DigitSize {
     fn rows(self) -> u16 {
         match self {
+            DigitSize::Scaled(n) => 8 * n,
             DigitSize::Full => 8,
             DigitSize::Half | DigitSize::Quadrant => 4,
         }
@@ -1063,6 +1128,7 @@ impl DigitSize {
 
     fn cols_per_char(self) -> u16 {
         match self {
+            DigitSize::Scaled(n) => 8 * n,
             DigitSize::Full | DigitSize::Half => 8,
             DigitSize::Quadrant => 4,
         }
@@ -1070,7 +1136,7 @@ impl DigitSize {
 
     fn pixel(self) -> PixelSize {
         match self {
-            DigitSize::Full => PixelSize::Full,
+            DigitSize::Scaled(_) | DigitSize::Full => PixelSize::Full,
             DigitSize::Half => PixelSize::HalfHeight,
             DigitSize::Quadrant => PixelSize::Quadrant,
         }
@@ -1080,9 +1146,44 @@ impl DigitSize {
 /// The largest digits that fit; `None` means plain text.
 fn pick_digit_size(text: &str, width: u16, rows: u16) -> Option<DigitSize> {
     let chars = text.chars().count() as u16;
-    [DigitSize::Full, DigitSize::Half, DigitSize::Quadrant]
-        .into_iter()
-        .find(|s| s.rows() <= rows && s.cols_per_char() * chars <= width)
+    [
+        DigitSize::Scaled(3),
+        DigitSize::Scaled(2),
+        DigitSize::Full,
+        DigitSize::Half,
+        DigitSize::Quadrant,
+    ]
+    .into_iter()
+    .find(|s| s.rows() <= rows && s.cols_per_char() * chars <= width)
+}
+
+/// Draws `digits` in full-size block digits at `n` times their size,
+/// centred in `area`: drawn once off screen, then each cell spread over
+/// n×n cells (the full-size font is whole blocks, so this is exact).
+fn render_scaled(digits: &str, style: Style, n: u16, area: Rect, buf: &mut Buffer) {
+    let chars = digits.chars().count() as u16;
+    let small = Rect::new(0, 0, chars * 8, 8);
+    let mut off = Buffer::empty(small);
+    BigText::builder()
+        .pixel_size(PixelSize::Full)
+        .style(style)
+        .lines(vec![Line::from(digits.to_owned())])
+        .build()
+        .render(small, &mut off);
+    let left = area.x + area.width.saturating_sub(small.width * n) / 2;
+    for y in 0..small.height * n {
+        for x in 0..small.width * n {
+            let (tx, ty) = (left + x, area.y + y);
+            if tx >= area.right() || ty >= area.bottom() {
+                continue;
+            }
+            if let (Some(from), Some(to)) =
+                (off.cell((x / n, y / n)).cloned(), buf.cell_mut((tx, ty)))
+            {
+                *to = from;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1097,7 +1198,12 @@ mod tests {
     }
 
     #[test]
-    fn digit_size_shrinks_to_fit() {
+    fn digit_size_grows_in_a_large_window_and_shrinks_to_fit() {
+        assert_eq!(
+            pick_digit_size("12:34", 130, 30),
+            Some(DigitSize::Scaled(3))
+        );
+        assert_eq!(pick_digit_size("12:34", 90, 20), Some(DigitSize::Scaled(2)));
         assert_eq!(pick_digit_size("12:34", 60, 10), Some(DigitSize::Full));
         assert_eq!(pick_digit_size("12:34", 60, 5), Some(DigitSize::Half));
         assert_eq!(pick_digit_size("12:34", 30, 5), Some(DigitSize::Quadrant));

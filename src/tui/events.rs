@@ -5,10 +5,10 @@
 use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::time::Duration;
 
-use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::platform::signals::SignalWake;
 use crate::platform::terminal::Waiter;
@@ -18,6 +18,10 @@ use crate::platform::terminal::Waiter;
 pub enum Wake {
     /// A key was pressed.
     Key(KeyEvent),
+    /// Text was pasted (bracketed paste: one event, whatever its length).
+    Paste(String),
+    /// The user asked to suspend (Ctrl-Z, or SIGTSTP from outside).
+    Suspend,
     /// The window changed size.
     Resize,
     /// A signal arrived (see [`Signals`]).
@@ -58,8 +62,17 @@ impl TerminalEvents {
         while event::poll(Duration::ZERO)? {
             match event::read()? {
                 Event::Key(key) if key.kind == KeyEventKind::Press => {
-                    self.pending.push_back(Wake::Key(key));
+                    // Raw mode turns the terminal's Ctrl-Z into a key; it
+                    // still means "suspend".
+                    let ctrl_z = key.code == KeyCode::Char('z')
+                        && key.modifiers.contains(KeyModifiers::CONTROL);
+                    self.pending.push_back(if ctrl_z {
+                        Wake::Suspend
+                    } else {
+                        Wake::Key(key)
+                    });
                 }
+                Event::Paste(text) => self.pending.push_back(Wake::Paste(text)),
                 Event::Resize(..) => self.pending.push_back(Wake::Resize),
                 _ => {}
             }
@@ -95,16 +108,33 @@ pub struct Signals {
     /// A request to end (SIGTERM, SIGHUP, SIGINT; on Windows Ctrl-C, and the
     /// console closing, logging off or shutting down).
     pub stop: Arc<AtomicBool>,
+    /// Which signal asked to end, for the exit status (128 + it).
+    pub which: Arc<AtomicUsize>,
     /// The process was continued after a stop: repaint everything.
     pub cont: Arc<AtomicBool>,
+    /// A request to suspend from outside (SIGTSTP).
+    pub suspend: Arc<AtomicBool>,
     wake: Option<SignalWake>,
 }
 
 impl Signals {
     /// Registers the handlers; a failure leaves the default behaviour.
     pub fn install() -> Signals {
-        let mut s = Signals::default();
-        s.wake = crate::platform::signals::install(&s.stop, &s.cont);
-        s
+        let flags = crate::platform::signals::Flags::default();
+        let wake = crate::platform::signals::install(&flags);
+        Signals {
+            stop: flags.stop,
+            which: flags.which,
+            cont: flags.cont,
+            suspend: flags.suspend,
+            wake,
+        }
+    }
+
+    /// The exit status for the signal that asked to end: 128 + its number
+    /// (130 for Ctrl-C, 143 for SIGTERM, 129 for a hang-up).
+    pub fn exit_status(&self) -> u8 {
+        let which = self.which.load(std::sync::atomic::Ordering::Acquire);
+        u8::try_from(128 + which.clamp(1, 127)).unwrap_or(130)
     }
 }

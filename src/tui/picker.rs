@@ -16,7 +16,7 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -303,30 +303,62 @@ where
             Wake::Key(key) => key,
             Wake::Gone => return Ok(None),
             Wake::Signal if stop.load(Ordering::Relaxed) => return Ok(None),
+            Wake::Suspend => {
+                crate::tui::terminal::suspend_until_continued()?;
+                terminal.clear().map_err(io::Error::other)?;
+                continue;
+            }
             _ => continue,
         };
+        match picker.on_key(&key, first) {
+            Picked::Stay => {}
+            Picked::Leave => return Ok(None),
+            Picked::Start(start) => return Ok(Some((picker.selected, start))),
+        }
+    }
+}
+
+/// What a key in the picker comes to.
+enum Picked {
+    /// Nothing yet (the selection may have moved).
+    Stay,
+    /// The user leaves without choosing.
+    Leave,
+    /// The selected protocol starts, this way.
+    Start(Start),
+}
+
+impl Picker<'_> {
+    /// Moves the selection, or starts the selected protocol (only one that
+    /// can be used), or leaves.
+    fn on_key(&mut self, key: &KeyEvent, first: Start) -> Picked {
+        let last = self.choices.len().saturating_sub(1);
         let start = match key.code {
             KeyCode::Up | KeyCode::Char('k') => {
-                picker.selected = picker.selected.saturating_sub(1);
-                None
+                self.selected = self.selected.saturating_sub(1);
+                return Picked::Stay;
             }
             KeyCode::Down | KeyCode::Char('j') => {
-                picker.selected = (picker.selected + 1).min(choices.len().saturating_sub(1));
-                None
+                self.selected = (self.selected + 1).min(last);
+                return Picked::Stay;
             }
-            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right => Some(first),
-            KeyCode::Char('r' | 'R') => Some(Start::Run),
-            KeyCode::Char('p' | 'P') => Some(Start::Practice),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(None),
-            KeyCode::Char('q') | KeyCode::Esc => return Ok(None),
-            _ => None,
+            KeyCode::Enter | KeyCode::Char(' ') | KeyCode::Right => first,
+            KeyCode::Char('r' | 'R') => Start::Run,
+            KeyCode::Char('p' | 'P') => Start::Practice,
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                return Picked::Leave;
+            }
+            KeyCode::Char('q') | KeyCode::Esc => return Picked::Leave,
+            _ => return Picked::Stay,
         };
-        if let Some(start) = start
-            && choices
-                .get(picker.selected)
-                .is_some_and(|f| f.protocol.is_ok())
-        {
-            return Ok(Some((picker.selected, start)));
+        let usable = self
+            .choices
+            .get(self.selected)
+            .is_some_and(|f| f.protocol.is_ok());
+        if usable {
+            Picked::Start(start)
+        } else {
+            Picked::Stay
         }
     }
 }
@@ -357,13 +389,13 @@ impl Widget for &ResumeOffer<'_> {
             Line::styled(
                 " It was cut off before its record was closed. Take it up where it \
                  stopped? The time in between is not counted, and the step waits, \
-                 paused, for you.",
+                 paused, for you: next (or p) carries on with it.",
                 t.muted,
             ),
             Line::default(),
             Line::from(vec![
                 Span::styled(" y", t.accent),
-                Span::styled(" take it up    ", t.text),
+                Span::styled(" (or next) take it up    ", t.text),
                 Span::styled("n", t.accent),
                 Span::styled(" start something new (it stays in history)    ", t.text),
                 Span::styled("q", t.accent),
@@ -406,10 +438,22 @@ where
             }
             Wake::Gone => return Ok(None),
             Wake::Signal if stop.load(Ordering::Relaxed) => return Ok(None),
+            Wake::Suspend => {
+                crate::tui::terminal::suspend_until_continued()?;
+                terminal.clear().map_err(io::Error::other)?;
+                redraw = true;
+                continue;
+            }
             _ => continue,
         };
         match key.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter => return Ok(Some(true)),
+            // A pedal's "next" (Space, PageDown, →) takes the session up too.
+            KeyCode::Char('y' | 'Y' | ' ')
+            | KeyCode::Enter
+            | KeyCode::PageDown
+            | KeyCode::Right => {
+                return Ok(Some(true));
+            }
             KeyCode::Char('n' | 'N') => return Ok(Some(false)),
             KeyCode::Char('q' | 'Q') | KeyCode::Esc => return Ok(None),
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return Ok(None),

@@ -7,6 +7,7 @@
 //! scripted keys.
 
 mod app;
+mod foresight;
 mod marks;
 mod note;
 mod volume;
@@ -20,6 +21,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 pub use app::{App, AppBuilder, Screen, VISUAL_CUE};
+pub use foresight::Foresight;
 pub use marks::{StillPoint, TapRhythm};
 pub use note::{NOTE_MAX, NoteEditor, NoteKey};
 pub use volume::Volume;
@@ -57,6 +59,10 @@ pub struct Edges<'a> {
     /// The wall-clock time now, read at the edge: the projected end, the
     /// log's times of day, the marks' wall time.
     pub wall: &'a dyn Fn() -> Option<jiff::Zoned>,
+    /// Gives the terminal back, stops the process until it is continued,
+    /// and takes the terminal again ([`crate::tui::terminal::suspend_until_continued`];
+    /// tests record the call).
+    pub suspend: &'a dyn Fn() -> io::Result<()>,
 }
 
 /// How often entries that could not be written are tried again.
@@ -72,6 +78,8 @@ struct Drawn {
     size: Option<ratatui::layout::Size>,
     /// When entries waiting to be written are next tried again.
     retry_at: Option<Moment>,
+    /// The cues told to the audio ahead of their moment.
+    foresight: Foresight,
 }
 
 impl Drawn {
@@ -108,6 +116,9 @@ where
             terminal.clear().map_err(io::Error::other)?;
             drawn.invalidate();
         }
+        if signals.suspend.swap(false, Ordering::Relaxed) {
+            suspend(terminal, app, clock, edges, &mut drawn)?;
+        }
         let fx = app.tick(now);
         apply(app, fx, now, edges, &mut drawn);
         if app.should_exit() {
@@ -115,6 +126,9 @@ where
         }
         retry_waiting(edges, now, &mut drawn);
         draw(terminal, app, now, edges, &mut drawn)?;
+        drawn
+            .foresight
+            .sync(app.session(), now, clock, &mut *edges.audio);
 
         let timeout = sleep_for(app.session(), clock, now, app.flash_until(now));
         match events.next(timeout)? {
@@ -129,6 +143,13 @@ where
                 apply(app, fx, now, edges, &mut drawn);
                 drawn.invalidate();
             }
+            Wake::Paste(text) => {
+                let now = clock.now();
+                let fx = app.on_paste(&text);
+                apply(app, fx, now, edges, &mut drawn);
+                drawn.invalidate();
+            }
+            Wake::Suspend => suspend(terminal, app, clock, edges, &mut drawn)?,
             Wake::Resize => {
                 terminal.autoresize().map_err(io::Error::other)?;
                 drawn.invalidate();
@@ -142,6 +163,31 @@ where
             Wake::Signal | Wake::Timeout => {}
         }
     }
+}
+
+/// Ctrl-Z (or SIGTSTP): the record notes it, the terminal is given back and
+/// the process stops; on `fg` the terminal is taken again and everything
+/// redrawn. The session's clock counts on throughout, as a hold does.
+fn suspend<B: Backend, C: Clock>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    clock: &ScaledClock<C>,
+    edges: &mut Edges<'_>,
+    drawn: &mut Drawn,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let since = clock.now();
+    let fx = app.suspending(since);
+    apply(app, fx, since, edges, drawn);
+    (edges.suspend)()?;
+    let now = clock.now();
+    let fx = app.returned(since, now);
+    apply(app, fx, now, edges, drawn);
+    terminal.clear().map_err(io::Error::other)?;
+    drawn.invalidate();
+    Ok(())
 }
 
 /// Draws the screen if anything on it changed: the dashboard when its view
@@ -237,7 +283,10 @@ fn apply(app: &mut App, fx: Vec<Effect>, now: Moment, edges: &mut Edges<'_>, dra
     while let Some(effect) = queue.pop_front() {
         match effect {
             Effect::Cue(cue) => {
-                edges.audio.play(cue);
+                // A cue told ahead sounds on its own sample already.
+                if !drawn.foresight.told(cue, now) {
+                    edges.audio.play(cue);
+                }
                 app.cue_sent(now, edges.audio.state());
             }
             Effect::Sound(command) => edges.audio.send(command),

@@ -41,15 +41,27 @@ impl Screen {
     /// Takes over the terminal. `stderr_log` receives whatever is written to
     /// standard error meanwhile (`None` leaves standard error alone).
     pub fn enter(stderr_log: Option<&Path>) -> io::Result<Screen> {
-        if !io::stdout().is_terminal() {
+        // A session reads keys from a terminal and draws on one; from a
+        // file or a pipe it could only spin or hang.
+        if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
             return Err(io::Error::other(
-                "standard output is not a terminal; run stillpoint in a terminal window",
+                "its input or output is a file or a pipe, not a terminal; run stillpoint in \
+                 a terminal window (history, show and export read records without one)",
             ));
         }
         let terminal = ratatui::try_init()?;
+        // A paste arrives as one event, not thousands of key presses.
+        let _ = ratatui::crossterm::execute!(
+            io::stdout(),
+            ratatui::crossterm::event::EnableBracketedPaste
+        );
         let restore_terminal = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             pop_key_reports();
+            let _ = ratatui::crossterm::execute!(
+                io::stdout(),
+                ratatui::crossterm::event::DisableBracketedPaste
+            );
             restore_stderr();
             // ratatui's hook leaves raw mode and the alternate screen, then prints.
             restore_terminal(info);
@@ -96,9 +108,48 @@ fn pop_key_reports() {
     }
 }
 
+/// Gives the terminal back as it was, stops the process (as Ctrl-Z does in
+/// a shell), and takes the terminal over again once it is continued (`fg`).
+/// The caller redraws everything afterwards. Standard error stays where it
+/// was sent: nothing prints on it meanwhile.
+pub fn suspend_until_continued() -> io::Result<()> {
+    use ratatui::crossterm::{cursor, event, execute, terminal};
+    let enhanced = ENHANCED.load(std::sync::atomic::Ordering::Relaxed);
+    pop_key_reports();
+    execute!(
+        io::stdout(),
+        event::DisableBracketedPaste,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    )?;
+    terminal::disable_raw_mode()?;
+    crate::platform::signals::stop_until_continued();
+    terminal::enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        terminal::EnterAlternateScreen,
+        event::EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    if enhanced {
+        use ratatui::crossterm::event::{
+            KeyboardEnhancementFlags as F, PushKeyboardEnhancementFlags,
+        };
+        let flags = F::DISAMBIGUATE_ESCAPE_CODES | F::REPORT_ALL_KEYS_AS_ESCAPE_CODES;
+        if execute!(io::stdout(), PushKeyboardEnhancementFlags(flags)).is_ok() {
+            ENHANCED.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    Ok(())
+}
+
 impl Drop for Screen {
     fn drop(&mut self) {
         pop_key_reports();
+        let _ = ratatui::crossterm::execute!(
+            io::stdout(),
+            ratatui::crossterm::event::DisableBracketedPaste
+        );
         let _ = self.terminal.show_cursor();
         // Errors here mean the terminal is gone; there is nothing to restore.
         let _ = ratatui::try_restore();

@@ -221,6 +221,7 @@ fn drive_core(
             audio: &mut audio,
             journal: &mut journal,
             wall: &wall,
+            suspend: &|| Ok(()),
         };
         run(
             &mut terminal,

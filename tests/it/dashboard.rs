@@ -245,3 +245,115 @@ fn picker_at_80x24() {
 fn ten_o_clock() -> Option<jiff::civil::Time> {
     Some(jiff::civil::time(10, 0, 0, 0))
 }
+
+/// A large window seen from across the room: the digits grow to at least
+/// three times their full size (7 lit rows each 3 high), and the next step is named in full.
+#[test]
+fn running_at_160x48() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
+    let term = draw(&view, 160, 48);
+    let rows = screen_rows(term.backend().buffer());
+    let tall = rows.iter().filter(|r| r.contains('█')).count();
+    assert!(
+        tall >= 21,
+        "digits should be 3× full size:\n{}",
+        rows.join("\n")
+    );
+    insta::assert_snapshot!(term.backend());
+}
+
+fn screen_rows(buf: &Buffer) -> Vec<String> {
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_owned())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// From the narrowest usable window up, the protocol's name and the
+/// session clock never run into each other: the name is cut with an
+/// ellipsis and at least one space separates the two.
+#[test]
+fn header_title_and_clock_never_collide() {
+    let long = PROTOCOL.replace(
+        "Snapshot protocol",
+        "Ten-step protocol for the whole body, slowly",
+    );
+    let mut s = Session::new(Protocol::parse(&long, Path::new("long.ron")).expect("valid"));
+    s.handle(Input::Next, Moment::ZERO);
+    let now = Moment::from_secs(758);
+    s.handle(Input::Tick, now);
+    for w in 40..=140 {
+        let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
+        let term = draw(&view, w, 24);
+        let header = screen_rows(term.backend().buffer()).remove(0);
+        let clock = header.find("elapsed").expect("the clock is always shown");
+        let left = &header[..clock];
+        assert!(
+            left.ends_with(' ') && left.contains("Ten-"),
+            "at {w} columns: {header:?}"
+        );
+        if !header.contains("slowly") {
+            assert!(
+                left.contains('…'),
+                "cut names are marked, at {w}: {header:?}"
+            );
+        }
+    }
+}
+
+/// At 100×30 the side column's timeline row for the next step is cut
+/// short, so the hold panel names it in full with its planned time.
+#[test]
+fn next_step_is_named_in_full_in_a_wide_layout() {
+    let (s, now) = mid_session();
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
+    let rows = screen_rows(draw(&view, 100, 30).backend().buffer());
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Next    Frontal lift (2:00)")),
+        "{}",
+        rows.join("\n")
+    );
+}
+
+/// A protocol of `steps` one-second holds, worked halfway through.
+fn halfway_through(steps: usize) -> (Session, Moment) {
+    let holds: Vec<String> = (1..=steps)
+        .map(|i| {
+            format!(
+                "Hold(name: \"Hold {i}\", region: Feet, hands: \"Resting.\", \
+                 intent: \"Listen.\", duration: \"1s\", advance: Manual)"
+            )
+        })
+        .collect();
+    let text = format!(
+        "Protocol(version: 1, name: \"Long\", summary: \"x\", steps: [{}])",
+        holds.join(",")
+    );
+    let mut s = Session::new(Protocol::parse(&text, Path::new("long.ron")).expect("valid"));
+    s.handle(Input::Next, Moment::ZERO);
+    for i in 1..=steps / 2 {
+        s.handle(Input::Next, Moment::from_secs(i as u64));
+    }
+    (s, Moment::from_secs((steps / 2) as u64))
+}
+
+/// In a protocol of 10,000 steps the timeline still keeps the current
+/// step in view with two done above it, and the time still to go is the
+/// plan of every step after it.
+#[test]
+fn a_ten_thousand_step_protocol_shows_its_window_around_the_current_step() {
+    let (s, now) = halfway_through(10_000);
+    assert_eq!(s.current(), 5_000);
+    assert_eq!(s.session_remaining(now).as_secs(), 5_000);
+    let view = View::new(&s, now, ten_o_clock(), ctx(Theme::dim(), Overlay::None));
+    let rows = screen_rows(draw(&view, 120, 40).backend().buffer());
+    let at = |text: &str| rows.iter().position(|r| r.contains(text));
+    assert_eq!(at("│✓ Hold 4999"), Some(2), "{}", rows.join("\n"));
+    assert_eq!(at("│▸ Hold 5001"), Some(4), "{}", rows.join("\n"));
+    assert!(at("│  Hold 5020").is_some(), "{}", rows.join("\n"));
+}

@@ -373,7 +373,7 @@ mod picker {
         Found {
             stem: stem.into(),
             origin: Origin::File(PathBuf::from(format!("/studio/sessions/{stem}.ron"))),
-            protocol,
+            protocol: protocol.map(Into::into),
             shadows: Vec::new(),
         }
     }

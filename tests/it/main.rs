@@ -4,12 +4,14 @@
 //! the real binary in tmux and a private PulseAudio server.
 
 mod app;
+mod awake;
 mod bodymap;
 mod care;
 mod care_amend;
 mod care_backup;
 mod care_vault;
 mod care_verify;
+mod cli;
 mod dashboard;
 mod diagnostics;
 mod e2e;
@@ -22,6 +24,7 @@ mod protocol_files;
 mod reference;
 mod rehearsal;
 mod resume;
+mod sound_beds;
 mod sound_server;
 mod support;
 mod text_width;

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 #[test]
 fn a_whole_session_with_a_pause_and_a_crash_is_worked_with_the_next_key_alone() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let data = tempfile::tempdir().expect("temp dir");
     let prefix = format!("export STILLPOINT_DATA='{}';", data.path().display());
     // A practice run needs no consultation; at ×20 the ten minutes take

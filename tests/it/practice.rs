@@ -74,7 +74,7 @@ fn practice_time_adds_up_per_technique_and_per_protocol() {
     record(&sessions, 2, "2026-11-16T18:00:00", true, 0);
     // A client session is not practice.
     record(&sessions, 2, "2026-11-17T10:00:00", false, 0);
-    let stats = stillpoint::history::practice::stats(&sessions).expect("stats");
+    let stats = stillpoint::history::practice::stats(&sessions, None).expect("stats");
     assert_eq!(stats.sessions, 3);
     let drill = stats
         .protocols
@@ -110,7 +110,7 @@ fn practice_time_adds_up_per_technique_and_per_protocol() {
 #[test]
 fn no_practice_yet_says_how_to_start() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let stats = stillpoint::history::practice::stats(dir.path()).expect("stats");
+    let stats = stillpoint::history::practice::stats(dir.path(), None).expect("stats");
     assert!(
         stillpoint::history::practice::text(&stats, 80).starts_with("No practice recorded yet.")
     );

@@ -25,6 +25,9 @@ fn stillpoint(data: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_rehearsal_is_marked_everywhere_and_counts_its_real_time() {
+    if !crate::support::have_tmux() {
+        return;
+    }
     let data = tempfile::tempdir().expect("temp dir");
     let prefix = format!("export STILLPOINT_DATA='{}';", data.path().display());
     // A client session rehearsed at ×120: twelve minutes in six seconds.

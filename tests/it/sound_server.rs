@@ -36,6 +36,9 @@ fn protocol_file(dir: &tempfile::TempDir) -> String {
 
 #[test]
 fn cues_reach_the_sound_server_within_50_ms() {
+    if !crate::support::have_pulseaudio() {
+        return;
+    }
     let server = PulseServer::start();
     let data = tempfile::tempdir().expect("temp dir");
     let out = Command::new(BIN)
@@ -72,6 +75,9 @@ fn cues_reach_the_sound_server_within_50_ms() {
 
 #[test]
 fn with_no_soundscape_a_stream_is_open_only_while_a_bell_rings() {
+    if !crate::support::have_pulseaudio() || !crate::support::have_tmux() {
+        return;
+    }
     let server = PulseServer::start();
     let files = tempfile::tempdir().expect("temp dir");
     let protocol = protocol_file(&files);
@@ -106,6 +112,9 @@ fn with_no_soundscape_a_stream_is_open_only_while_a_bell_rings() {
 
 #[test]
 fn losing_the_sound_server_mid_session_is_survived_quietly_and_recovered() {
+    if !crate::support::have_pulseaudio() || !crate::support::have_tmux() {
+        return;
+    }
     let mut server = PulseServer::start();
     let files = tempfile::tempdir().expect("temp dir");
     let protocol = protocol_file(&files);
@@ -169,4 +178,125 @@ fn losing_the_sound_server_mid_session_is_survived_quietly_and_recovered() {
         "",
         "library noise reached the terminal's stderr"
     );
+}
+
+/// Voluntary context switches of every thread of `pid`: its wake-ups.
+fn wakeups(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .filter_map(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        })
+        .sum()
+}
+
+/// A field of `pactl list sink-inputs` (or sinks), in microseconds.
+fn pactl_usec(server: &PulseServer, what: &str, field: &str) -> Option<u64> {
+    let out = Command::new("pactl")
+        .args(["list", what])
+        .env("PULSE_SERVER", server.address())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(field))
+        .and_then(|rest| rest.trim().split(' ').next()?.parse().ok())
+}
+
+#[test]
+fn the_bed_is_one_long_buffered_stream_and_the_process_sleeps_between_buffers() {
+    if !crate::support::have_pulseaudio() || !crate::support::have_tmux() {
+        return;
+    }
+    let server = PulseServer::start();
+    let files = tempfile::tempdir().expect("temp dir");
+    let protocol = protocol_file(&files);
+    let prefix = format!("export PULSE_SERVER='{}';", server.address());
+    let pane = Pane::start(
+        "bed",
+        100,
+        30,
+        &["practice", &protocol, "--soundscape", "rain"],
+        &prefix,
+    );
+    pane.wait_for("press space");
+    pane.keys(&["Space"]);
+    pane.wait_for("audio on");
+    assert!(
+        eventually(Duration::from_secs(5), || streams(&server) == 1),
+        "the bed is one stream once the start bell has rung out"
+    );
+    // Seconds of audio queued at the server, and the sink left at a long
+    // latency (a target of twice the request or less would drive it to
+    // its shortest: thousands of wake-ups a second).
+    let queued = pactl_usec(&server, "sink-inputs", "Buffer Latency:").unwrap_or(0);
+    assert!(queued >= 1_500_000, "{queued} µs queued");
+    let out = Command::new("pactl")
+        .args(["list", "sinks"])
+        .env("PULSE_SERVER", server.address())
+        .output()
+        .expect("pactl runs");
+    let sinks = String::from_utf8_lossy(&out.stdout).into_owned();
+    let configured: u64 = sinks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Latency:"))
+        .and_then(|l| l.split("configured ").nth(1))
+        .and_then(|c| c.split(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        configured >= 500_000,
+        "sink latency configured {configured} µs"
+    );
+    // The whole process: the once-a-second clock and a buffer now and
+    // then; nothing polls. (About two a second here; the bound leaves
+    // room for a loaded machine.)
+    let app = pane.app_pid();
+    let before = wakeups(app);
+    sleep(Duration::from_secs(2));
+    let woke = wakeups(app) - before;
+    assert!(woke <= 12, "{woke} wake-ups in 2 s");
+    pane.keys(&["q"]);
+    pane.wait_for("End this session now?");
+    pane.keys(&["y"]);
+    pane.wait_for("session summary");
+    pane.keys(&["Enter"]);
+    assert_eq!(pane.wait_exit(), 0);
+}
+
+#[test]
+fn foreseen_cues_land_on_their_moment_in_the_long_buffer() {
+    if !crate::support::have_pulseaudio() {
+        return;
+    }
+    let server = PulseServer::start();
+    let data = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(BIN)
+        .args(["audio", "latency", "--cues", "1", "--foreseen", "3"])
+        .env("PULSE_SERVER", server.address())
+        .env("STILLPOINT_DATA", data.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("bed stream: native"), "{text}");
+    let in_bed: Vec<f64> = text
+        .lines()
+        .filter(|l| l.starts_with("foreseen ") && l.contains("in the bed "))
+        .filter_map(|l| {
+            let ms = l.split("in the bed").nth(1)?.split(" ms").next()?;
+            ms.trim().parse::<f64>().ok()
+        })
+        .collect();
+    // The script measures to the millisecond (scripts/measure-audio.sh);
+    // here, on a loaded machine, a short stream that is the reference can
+    // itself be late: two of three within 20 ms show each is placed on
+    // its moment, not on a buffer's edge.
+    let close = in_bed.iter().filter(|ms| ms.abs() <= 20.0).count();
+    assert!(close >= 2, "{text}");
 }

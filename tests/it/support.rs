@@ -12,6 +12,36 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_stillpoint");
 
+/// Whether tmux is here to drive the binary in; see [`have`].
+pub fn have_tmux() -> bool {
+    have("tmux", &["-V"], "tmux")
+}
+
+/// Whether PulseAudio is here to play into; see [`have`].
+pub fn have_pulseaudio() -> bool {
+    have(
+        "pulseaudio",
+        &["--version"],
+        "pulseaudio libasound2-plugins",
+    )
+}
+
+/// Whether `tool` runs. When it does not, the test says it is skipped and
+/// why, so `cargo test` passes on a machine without it; where
+/// `STILLPOINT_REQUIRE_ALL` is set (as `.ci/run` does) it fails instead.
+fn have(tool: &str, probe: &[&str], packages: &str) -> bool {
+    if Command::new(tool).args(probe).output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("STILLPOINT_REQUIRE_ALL").is_none(),
+        "{tool} is needed here (apt-get install {packages}), and \
+         STILLPOINT_REQUIRE_ALL says no test may be skipped"
+    );
+    eprintln!("skipped: {tool} is not installed (apt-get install {packages})");
+    false
+}
+
 /// One tmux server with one pane running a command.
 pub struct Pane {
     socket: String,

@@ -199,7 +199,7 @@ fn studio(stem: &str, name: &str, summary: &str, author: &str, time: &str) -> Fo
     let path = PathBuf::from("/studio/sessions").join(format!("{stem}.ron"));
     Found {
         stem: stem.into(),
-        protocol: Protocol::parse(&text, &path),
+        protocol: Protocol::parse(&text, &path).map(Into::into),
         origin: Origin::File(path),
         shadows: Vec::new(),
     }

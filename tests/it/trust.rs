@@ -197,7 +197,7 @@ fn a_client_reference_is_cleaned_once_where_it_enters() {
 /// A 256 KiB tmpfs mounted in a folder of its own, unmounted when dropped.
 struct SmallDisk {
     mount: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl SmallDisk {
@@ -211,7 +211,12 @@ impl SmallDisk {
             .status()
             .ok()?
             .success();
-        ok.then_some(SmallDisk { mount, _dir: dir })
+        ok.then_some(SmallDisk { mount, dir })
+    }
+
+    /// A home folder outside the small disk.
+    fn home(&self) -> std::path::PathBuf {
+        self.dir.path().join("home")
     }
 
     /// Everything the session folder holds.
@@ -268,6 +273,9 @@ fn note(pane: &Pane, text: &str) {
 }
 
 fn small_disk_session(name: &str) -> Option<(Pane, SmallDisk)> {
+    if !crate::support::have_tmux() {
+        return None;
+    }
     if !is_root() {
         eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
         return None;
@@ -284,9 +292,12 @@ fn small_disk_session(name: &str) -> Option<(Pane, SmallDisk)> {
         120,
         40,
         &["run", "still-point-10", "--no-audio", "--client", "DF"],
+        // A home of its own beside the small disk, so a rescued record
+        // never lands in the checkout or the tester's real home.
         &format!(
-            "export STILLPOINT_DATA='{}' HOME=\"$PWD/home\" XDG_CONFIG_HOME=\"$PWD/home/.config\";",
-            disk.mount.display()
+            "export STILLPOINT_DATA='{}' HOME='{home}' XDG_CONFIG_HOME='{home}/.config';",
+            disk.mount.display(),
+            home = disk.home().display()
         ),
     );
     Some((pane, disk))

@@ -389,7 +389,7 @@ fn markdown_notes_are_safe_with_any_names() {
 fn practice_stats_keep_their_columns_with_any_names() {
     let (dir, _) = records();
     let s = dir.path().join("sessions");
-    let stats = stillpoint::history::practice::stats(&s).expect("stats");
+    let stats = stillpoint::history::practice::stats(&s, None).expect("stats");
     assert_eq!(stats.sessions, 3);
     let text = stillpoint::history::practice::text(&stats, 80);
     insta::assert_snapshot!("practice_stats_wide", text);
@@ -597,7 +597,7 @@ fn no_escape_or_control_character_reaches_the_terminal() {
         let err = show(&s, wanted, &mut Vec::new()).expect_err("not one session");
         outputs.push((format!("show {wanted}"), report(&err)));
     }
-    let stats = stillpoint::history::practice::stats(&s).expect("stats");
+    let stats = stillpoint::history::practice::stats(&s, None).expect("stats");
     outputs.push((
         "practice --stats".to_owned(),
         stillpoint::history::practice::text(&stats, 80),

@@ -584,3 +584,74 @@ fn records_from_before_pedal_safe_next_replay_as_they_happened() {
         live.step_actual(0, Moment::from_secs(61))
     );
 }
+
+#[test]
+fn every_cue_a_tick_sounds_was_foreseen_at_its_exact_moment() {
+    let mut s = session(THREE);
+    let clock = ManualClock::new();
+    let mut fx = s.handle(Input::Next, clock.now());
+    assert_eq!(
+        cues(&fx),
+        vec![Cue::SessionStart],
+        "a key's cue is not foreseen"
+    );
+    let mut sounded = Vec::new();
+    while !s.is_finished() {
+        let foreseen = s.upcoming_cues();
+        let before = clock.now();
+        clock.advance(Duration::from_millis(250));
+        fx = s.handle(Input::Tick, clock.now());
+        for cue in cues(&fx) {
+            let at = foreseen
+                .iter()
+                .find(|(at, c)| *c == cue && *at > before && *at <= clock.now())
+                .map(|(at, _)| *at);
+            assert!(
+                at.is_some(),
+                "{cue:?} at {:?} not foreseen: {foreseen:?}",
+                clock.now()
+            );
+            sounded.push((at.unwrap_or_default(), cue));
+        }
+    }
+    assert_eq!(
+        sounded,
+        vec![
+            (Moment::from_secs(110), Cue::EndingSoon),
+            (Moment::from_secs(120), Cue::NextStep),
+            (Moment::from_secs(140), Cue::NextStep),
+            (Moment::from_secs(310), Cue::EndingSoon),
+            (Moment::from_secs(320), Cue::Overtime),
+            (Moment::from_secs(380), Cue::OvertimeReminder),
+            (Moment::from_secs(440), Cue::SessionComplete),
+        ]
+    );
+}
+
+#[test]
+fn nothing_is_foreseen_while_paused_or_after_the_end() {
+    let mut s = session(THREE);
+    assert!(s.upcoming_cues().is_empty(), "not started");
+    s.handle(Input::Next, Moment::ZERO);
+    assert_eq!(
+        s.upcoming_cues(),
+        vec![
+            (Moment::from_secs(110), Cue::EndingSoon),
+            (Moment::from_secs(120), Cue::NextStep)
+        ]
+    );
+    s.handle(Input::Pause, Moment::from_secs(10));
+    assert!(s.upcoming_cues().is_empty());
+    s.handle(Input::Resume, Moment::from_secs(15));
+    assert_eq!(
+        s.upcoming_cues()[1],
+        (Moment::from_secs(125), Cue::NextStep)
+    );
+    s.handle(Input::Extend, Moment::from_secs(20));
+    assert_eq!(
+        s.upcoming_cues()[1],
+        (Moment::from_secs(155), Cue::NextStep)
+    );
+    s.handle(Input::Quit, Moment::from_secs(30));
+    assert!(s.upcoming_cues().is_empty());
+}

@@ -81,6 +81,16 @@ impl AftercareForm {
         self
     }
 
+    /// Pastes `text` into the closing note when it has the focus.
+    pub fn paste(&mut self, text: &str) -> bool {
+        if self.field == Field::Note {
+            self.note.insert_str(text);
+            true
+        } else {
+            false
+        }
+    }
+
     /// True once anything has been answered: the shell can ask before Esc
     /// throws the answers away.
     pub fn has_answers(&self) -> bool {

@@ -147,6 +147,22 @@ impl IntakeForm {
         }
     }
 
+    /// Pastes `text` into the text field in focus (the client reference or
+    /// the other focus); `false` when no text field has the focus.
+    pub fn paste(&mut self, text: &str) -> bool {
+        match self.field {
+            Field::Client => {
+                self.client.insert_str(text);
+                true
+            }
+            Field::Other => {
+                self.other.insert_str(text);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// True once anything has been answered beyond a prefilled client
     /// reference: the shell can ask before Esc throws the answers away.
     pub fn has_answers(&self) -> bool {

@@ -66,19 +66,41 @@ impl LineInput {
         self.cursor = 0;
     }
 
+    /// How many characters it holds.
+    pub fn len(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    /// The most characters it takes.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
     /// Inserts `s` at the cursor (e.g. pasted text): line breaks and tabs
     /// become spaces, other control characters and bidi overrides are
     /// dropped (what is typed goes into a record that other screens print),
-    /// and whatever would pass the maximum is left out.
-    pub fn insert_str(&mut self, s: &str) {
+    /// and whatever would pass the maximum is left out. Returns how many
+    /// characters were left out for want of room, so the caller can say so.
+    pub fn insert_str(&mut self, s: &str) -> usize {
+        let mut room = self.max.saturating_sub(self.len());
+        let mut left_out = 0;
         for c in s.chars() {
             let c = if matches!(c, '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}') {
                 ' '
             } else {
                 c
             };
+            if c.is_control() || text::is_bidi_control(c) {
+                continue;
+            }
+            if room == 0 {
+                left_out += 1;
+                continue;
+            }
             self.insert(c);
+            room -= 1;
         }
+        left_out
     }
 
     fn insert(&mut self, c: char) {

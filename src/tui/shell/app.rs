@@ -64,6 +64,10 @@ pub struct App {
     log_index: Vec<usize>,
     /// Effects to carry out when the loop starts (taking a session up again).
     pending: Vec<Effect>,
+    /// An entry to write once the record has its first line.
+    unheard: Option<Entry>,
+    /// Said after the audio's state on the status line.
+    cue_note: Option<String>,
     exit: bool,
 }
 
@@ -96,6 +100,12 @@ impl AppBuilder {
     /// The client reference shown on the status line.
     pub fn client(mut self, client: Option<String>) -> Self {
         self.ctx.client = client;
+        self
+    }
+
+    /// Whether the laptop is held awake, in the status line's words.
+    pub fn awake(mut self, words: String) -> Self {
+        self.ctx.awake = Some(words);
         self
     }
 
@@ -153,6 +163,8 @@ impl AppBuilder {
             records: Vec::new(),
             log_index: Vec::new(),
             pending: Vec::new(),
+            unheard: None,
+            cue_note: None,
             exit: false,
         };
         app.recall(&self.recalled);
@@ -392,6 +404,47 @@ impl App {
         }
     }
 
+    /// Pasted text (one event, whatever its length): into the note being
+    /// typed, or the form's text field in focus; elsewhere it is ignored,
+    /// so a paste can never act as a run of keys on the session.
+    pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        let changed = match &mut self.screen {
+            Screen::Dashboard => self.note.paste(text),
+            Screen::Intake(form) => form.paste(text),
+            Screen::Aftercare(form) => form.paste(text),
+            Screen::Summary(_) => false,
+        };
+        if changed {
+            vec![Effect::Redraw]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The app is about to be suspended (Ctrl-Z): the record says so, and
+    /// that the session's clock keeps running.
+    pub fn suspending(&self, now: Moment) -> Vec<Effect> {
+        if self.has_record() {
+            vec![log_at(now, Entry::Suspended)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The app is back from being suspended since `since`.
+    pub fn returned(&self, since: Moment, now: Moment) -> Vec<Effect> {
+        if self.has_record() {
+            vec![log_at(
+                now,
+                Entry::Returned {
+                    away: now.since(since),
+                },
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Keys on the dashboard: the quit question first, then the note being
     /// typed, then the key map.
     fn on_dashboard_key(
@@ -496,6 +549,24 @@ impl App {
         vec![log_at(now, entry), Effect::Redraw]
     }
 
+    /// The cue device named (`--cue-device`, or `cue_device` in the
+    /// settings) is not there, so cues go to the default output: the
+    /// status line says so for the whole session, and the record says so
+    /// with its first line (at once, for a session taken up again).
+    pub fn cue_device_missing(&mut self, name: String) {
+        let entry = Entry::CueDeviceMissing { name: name.clone() };
+        if self.has_record() {
+            let at = self.records.last().map_or(Moment::ZERO, |r| r.at);
+            self.pending.push(log_at(at, entry));
+        } else {
+            self.unheard = Some(entry);
+        }
+        self.cue_note = Some(format!(
+            "cue device \"{}\" not found: cues on the default output",
+            crate::text::sanitize_line(&name)
+        ));
+    }
+
     /// A cue was sent to the audio; when it could not sound, the hold panel
     /// shows a calm visual cue for a few seconds instead.
     pub fn cue_sent(&mut self, now: Moment, audio: AudioState) {
@@ -531,6 +602,19 @@ impl App {
             });
         }
         self.remember(&entry, wall);
+        if let Some(unheard) = self.unheard.take() {
+            // The record's first line is written: what could not be
+            // heard follows it.
+            let at = entry.at;
+            let mut fx = self.recorded_effects(entry);
+            fx.push(log_at(at, unheard));
+            return fx;
+        }
+        self.recorded_effects(entry)
+    }
+
+    /// What follows from a line the journal has written.
+    fn recorded_effects(&mut self, entry: Logged) -> Vec<Effect> {
         if matches!(entry.entry, Entry::StepStarted { .. }) {
             // A new step's digits and hands text must not stay covered.
             self.ctx.overlay = Overlay::None;
@@ -621,11 +705,15 @@ impl App {
         let ctx = Context {
             warning,
             unsaved,
-            audio: self.volume.status(audio),
+            audio: match &self.cue_note {
+                Some(note) => format!("{} · {note}", self.volume.status(audio)),
+                None => self.volume.status(audio),
+            },
             flash: self.flash_until.is_some_and(|until| now < until),
             rhythm: self.rhythm.shown(now),
             still: self.still.length(self.session.session_elapsed(now)),
             note: self.note.draft().cloned(),
+            note_left_out: self.note.left_out(),
             ..self.ctx.clone()
         };
         View::new(&self.session, self.session.display_moment(now), wall, ctx)

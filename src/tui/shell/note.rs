@@ -14,6 +14,9 @@ pub const NOTE_MAX: usize = 500;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NoteEditor {
     draft: Option<LineInput>,
+    /// Characters of the last paste that did not fit, shown until the next
+    /// key, so nothing is dropped without a word.
+    left_out: usize,
 }
 
 /// What a key did to the note.
@@ -35,6 +38,22 @@ impl NoteEditor {
     /// Starts typing a note.
     pub fn open(&mut self) {
         self.draft = Some(LineInput::new(NOTE_MAX));
+        self.left_out = 0;
+    }
+
+    /// Pastes `text` into the note being typed; `false` when no note is.
+    /// What does not fit is counted (see [`NoteEditor::left_out`]).
+    pub fn paste(&mut self, text: &str) -> bool {
+        let Some(draft) = self.draft.as_mut() else {
+            return false;
+        };
+        self.left_out = draft.insert_str(text);
+        true
+    }
+
+    /// How many characters of the last paste did not fit.
+    pub fn left_out(&self) -> usize {
+        self.left_out
     }
 
     /// The draft, while a note is being typed.
@@ -53,6 +72,7 @@ impl NoteEditor {
         let Some(draft) = self.draft.as_mut() else {
             return NoteKey::NotTyping;
         };
+        self.left_out = 0;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Enter => {
@@ -128,6 +148,19 @@ mod tests {
         assert_eq!(n.on_key(&press(KeyCode::Up)), NoteKey::Edited);
         type_text(&mut n, "q");
         assert_eq!(n.draft().map(LineInput::text), Some("q".to_owned()));
+    }
+
+    #[test]
+    fn a_long_paste_is_cut_at_the_length_and_says_how_much_was_left_out() {
+        let mut n = NoteEditor::default();
+        assert!(!n.paste("x"), "no note being typed");
+        n.open();
+        assert!(n.paste(&"a".repeat(10_000)));
+        assert_eq!(n.draft().map(LineInput::len), Some(NOTE_MAX));
+        assert_eq!(n.left_out(), 10_000 - NOTE_MAX);
+        // The next key clears the notice.
+        n.on_key(&press(KeyCode::Left));
+        assert_eq!(n.left_out(), 0);
     }
 
     #[test]

@@ -1,0 +1,155 @@
+//! The command line as people type it: session options before or after the
+//! command, plain messages for values out of range, dates in words, help on
+//! any command, the conventional exit statuses, a closed pipe ending a
+//! command quietly, and a session refused without a terminal.
+#![allow(clippy::disallowed_methods)]
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::BIN;
+
+fn stillpoint(args: &[&str]) -> Output {
+    let data = tempfile::tempdir().expect("temp dir");
+    Command::new(BIN)
+        .args(args)
+        .env("STILLPOINT_DATA", data.path())
+        .env("STILLPOINT_CONFIG", data.path().join("config.ron"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn session_options_work_before_or_after_the_command() {
+    // Without a terminal both reach the session's start (and stop there:
+    // status 1, not a usage error).
+    let own = tempfile::tempdir().expect("a private folder");
+    let own = own.path().to_str().expect("utf-8");
+    for args in [
+        &["--speed", "10", "--no-audio", "practice", "ten-step"][..],
+        &["practice", "ten-step", "--speed", "10", "--no-audio"],
+        &["--data-dir", own, "practice", "ten-step"],
+    ] {
+        let out = stillpoint(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("not a terminal"), "{}", stderr(&out));
+    }
+    // Records commands take --data-dir before or after too.
+    assert!(
+        stillpoint(&["--data-dir", "/nonexistent-x", "history"])
+            .status
+            .success()
+    );
+    assert!(
+        stillpoint(&["history", "--data-dir", "/nonexistent-x"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn a_session_option_on_another_command_is_a_usage_error() {
+    let out = stillpoint(&["--no-audio", "history"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--no-audio is an option of a session"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_speed_out_of_range_gets_a_plain_message() {
+    for bad in ["-1", "0", "5000"] {
+        let out = stillpoint(&["practice", "--speed", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = stderr(&out);
+        assert!(err.contains("out of range: a speed is from 0.1"), "{err}");
+        assert!(!err.contains("-- -1"), "no clap tip about --: {err}");
+    }
+}
+
+#[test]
+fn since_takes_words_and_says_plainly_what_it_wants() {
+    for ok in ["yesterday", "7d", "2w", "2026-11-02"] {
+        let out = stillpoint(&["history", "--since", ok]);
+        assert!(out.status.success(), "{ok}: {}", stderr(&out));
+    }
+    let out = stillpoint(&["history", "--since", "last tuesday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a date: write 2026-11-02"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn practice_stats_takes_a_protocol_as_its_usage_says() {
+    let out = stillpoint(&["practice", "--stats", "ten-step"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let usage = stillpoint(&["practice", "--help"]);
+    assert!(String::from_utf8_lossy(&usage.stdout).contains("[PROTOCOL]"));
+}
+
+#[test]
+fn help_works_on_itself_and_on_every_command() {
+    for args in [
+        &["help"][..],
+        &["help", "--help"],
+        &["help", "run"],
+        &["run", "--help"],
+    ] {
+        let out = stillpoint(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+    let top = String::from_utf8_lossy(&stillpoint(&["--help"]).stdout).into_owned();
+    assert!(top.contains("Exit status: 0 done; 1 an error"), "{top}");
+    assert_eq!(stillpoint(&["help", "nosuch"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_reader_that_stops_reading_ends_a_command_quietly() {
+    for args in [
+        &["audio", "devices"][..],
+        &["list"],
+        &["completions", "bash"],
+    ] {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("STILLPOINT_DATA", data.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        // The reader goes away before reading anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("waits");
+        assert_ne!(out.status.code(), Some(101), "{args:?} panicked");
+        assert!(
+            !stderr(&out).contains("panicked") && !stderr(&out).contains("Broken pipe"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_session_without_a_terminal_is_refused_at_once() {
+    let started = Instant::now();
+    let out = stillpoint(&["run", "ten-step", "--no-audio"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not a terminal"), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no spinning, no waiting"
+    );
+}
