@@ -1,5 +1,6 @@
 //! Journal appends with their `fdatasync`, as a session writes them: the
-//! latency of each append, reported as percentiles (target: p99 under 20 ms).
+//! latency of each append, reported as percentiles, in the clear (chained)
+//! and sealed by the vault (targets: p99 under 20 ms; under 2 ms sealed).
 //!
 //! `cargo bench --bench journal [-- N]` appends N records (default 2000) to a
 //! journal in a temporary folder under `$TMPDIR` (nothing is written
@@ -9,12 +10,13 @@
 // Measuring time is the point here.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use stillpoint::clock::Moment;
 use stillpoint::session::journal::{FileJournal, Journal};
 use stillpoint::session::record::{Entry, LOG_VERSION, Logged, Opened};
+use stillpoint::vault::DataKey;
 
 fn main() {
     let n: usize = std::env::args()
@@ -26,6 +28,29 @@ fn main() {
         .unwrap_or_else(std::env::temp_dir);
     let _ = std::fs::create_dir_all(&base);
     let dir = tempfile::tempdir_in(&base).expect("a temporary folder");
+    for (what, key) in [
+        ("in the clear", None),
+        ("sealed by the vault", Some(DataKey::random_for_tests())),
+    ] {
+        let mut times = appends(dir.path(), n, key);
+        times.sort();
+        let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+        println!(
+            "journal append + fdatasync, {what}, {n} records in {}:",
+            dir.path().display()
+        );
+        println!(
+            "  p50 {:.3} ms   p90 {:.3} ms   p99 {:.3} ms   max {:.3} ms",
+            pct(0.50).as_secs_f64() * 1e3,
+            pct(0.90).as_secs_f64() * 1e3,
+            pct(0.99).as_secs_f64() * 1e3,
+            times[times.len() - 1].as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Appends `n` entries to a new journal in `dir`, timing each.
+fn appends(dir: &Path, n: usize, key: Option<DataKey>) -> Vec<Duration> {
     let opened = Opened {
         version: LOG_VERSION,
         protocol: "Bench".into(),
@@ -38,7 +63,7 @@ fn main() {
         app: "bench".into(),
     };
     let stamp: jiff::Zoned = "2026-11-23T10:00:00+00:00[UTC]".parse().expect("stamp");
-    let mut journal = FileJournal::create(dir.path(), &opened, &stamp).expect("journal");
+    let mut journal = FileJournal::create_sealed(dir, &opened, &stamp, key).expect("journal");
     let mut times: Vec<Duration> = Vec::with_capacity(n);
     for i in 0..n {
         let entry = Logged {
@@ -58,17 +83,5 @@ fn main() {
         journal.append(&entry).expect("append");
         times.push(t.elapsed());
     }
-    times.sort();
-    let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
-    println!(
-        "journal append + fdatasync, {n} records in {}:",
-        dir.path().display()
-    );
-    println!(
-        "  p50 {:.3} ms   p90 {:.3} ms   p99 {:.3} ms   max {:.3} ms",
-        pct(0.50).as_secs_f64() * 1e3,
-        pct(0.90).as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3,
-        times[times.len() - 1].as_secs_f64() * 1e3
-    );
+    times
 }

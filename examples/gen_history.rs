@@ -16,15 +16,18 @@
 //! those are then set aside.
 //!
 //! Every record is made by `FileJournal::create` (its name, its `0600`
-//! mode, its first line). The rest of its lines are the journal's own
-//! (`journal::line`) written in one go: the live app syncs every line, which
-//! for a million lines would take minutes and measures nothing history
-//! does. `--sync` appends them through `FileJournal::append` instead.
+//! mode, its first line). The rest of its lines are the journal's own,
+//! numbered and chained, written in one go (`FileJournal::append_all`): the
+//! live app syncs every line, which for a million lines would take minutes
+//! and measures nothing history does. `--sync` appends them one at a time
+//! through `FileJournal::append` instead.
+//!
+//! `--vault PASSPHRASE` makes a vault in DIR first (or opens the one there),
+//! so every record is sealed as it would be with the vault on.
 //!
 //! The output is the same for the same N: a fixed pseudo-random sequence,
 //! fixed UTC offsets (+01:00 in winter, +02:00 in summer), and no clock.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -32,7 +35,7 @@ use stillpoint::clock::Moment;
 use stillpoint::protocol::catalog::{BUNDLED, Source, text_hash};
 use stillpoint::protocol::{Advance, Protocol, Region};
 use stillpoint::session::engine::{Effect, Input, Session};
-use stillpoint::session::journal::{FileJournal, Journal, line};
+use stillpoint::session::journal::{FileJournal, Journal};
 use stillpoint::session::record::{
     Aftercare, Caution, Condition, Entry, Intake, LOG_VERSION, Logged, Opened, Release,
 };
@@ -98,14 +101,33 @@ const NAMED: [&str; 10] = [
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let sync = args.iter().any(|a| a == "--sync");
-    let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let vault = args
+        .iter()
+        .position(|a| a == "--vault")
+        .and_then(|i| args.get(i + 1));
+    let plain: Vec<&String> = args
+        .iter()
+        .filter(|a| !a.starts_with("--") && Some(*a) != vault)
+        .collect();
     let (Some(dir), Some(n)) = (
         plain.first(),
         plain.get(1).and_then(|n| n.parse::<u64>().ok()),
     ) else {
-        eprintln!("usage: gen_history DIR N [--sync]");
+        eprintln!("usage: gen_history DIR N [--sync] [--vault PASSPHRASE]");
         std::process::exit(2);
     };
+    if let Some(passphrase) = vault {
+        let data = Path::new(dir.as_str());
+        let opened = if stillpoint::vault::is_on(data) {
+            stillpoint::vault::open(data, passphrase)
+        } else {
+            stillpoint::vault::create(data, passphrase, stillpoint::vault::Cost::STANDARD)
+        };
+        if let Err(e) = opened {
+            eprintln!("the vault in {dir}: {}", stillpoint::hint::report(&e));
+            std::process::exit(1);
+        }
+    }
     let sessions = PathBuf::from(dir).join("sessions");
     let protocols: Vec<(Source, String, Protocol)> = BUNDLED
         .iter()
@@ -182,15 +204,7 @@ fn write(
             journal.append(entry)?;
         }
     } else {
-        let mut text = Vec::new();
-        for (seq, entry) in rest.iter().enumerate() {
-            text.extend(line(seq as u64 + 1, entry)?);
-        }
-        // Still holding the journal's lock, as the app would be.
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(journal.path())?
-            .write_all(&text)?;
+        journal.append_all(rest)?;
     }
     Ok(std::fs::metadata(journal.path())?.len())
 }

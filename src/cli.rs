@@ -15,6 +15,7 @@ use crate::settings::ThemeName;
 use crate::tui::theme::Theme;
 
 mod audio;
+mod care;
 mod completions;
 mod config;
 mod protocols;
@@ -136,6 +137,10 @@ enum Command {
     /// Print shell completions (bash, zsh, fish, elvish, powershell), or
     /// with --man-dir write the manual pages.
     Completions(CompletionsArgs),
+    /// forget, purge, amend, verify, backup, restore and vault: the records
+    /// over their life (see `cli/care.rs`).
+    #[command(flatten)]
+    Care(care::CareCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,6 +402,7 @@ fn run_tool(
             force,
         } => records::export(data_dir, &filter, format, output.as_ref(), force),
         Command::Completions(args) => completions(&args),
+        Command::Care(command) => care::run(command, data_dir),
         Command::Help { command } => help(command.as_deref()),
         Command::Run(_) | Command::Practice(_) | Command::Resume { .. } => ExitCode::SUCCESS,
     }

@@ -12,6 +12,7 @@
 //! ([`Report`](crate::session::report::Report)) in its own layout:
 //!
 //! - `scan`: which records there are and how each stands (the listing).
+//! - `index`: the folder's index of closed records, and their anchors.
 //! - `table`: the history table.
 //! - `chart`: one client's pain and stress, drawn with ratatui's `Chart`.
 //! - `record`: one record read in full, tolerating damage.
@@ -21,6 +22,7 @@
 
 mod chart;
 mod export;
+pub mod index;
 pub mod practice;
 mod record;
 mod scan;
@@ -34,8 +36,9 @@ use clap::{Args, ValueEnum};
 
 pub use chart::chart;
 pub use export::csv_field;
+pub use index::{INDEX, index_closed};
 pub use record::Record;
-pub use scan::{INDEX, Listed, index_closed, scan, short_ids};
+pub use scan::{Listed, scan, short_ids};
 
 use crate::hint::Hint;
 use crate::session::folder::{FindError, find};

@@ -74,6 +74,79 @@ pub struct Config {
     /// The output for cues (see `stillpoint audio devices`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cue_device: Option<String>,
+    /// How long records are kept: `stillpoint purge` erases sessions older
+    /// than this when no `--older-than` is given. Off (none) by default;
+    /// nothing is ever erased without `purge` being run.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "retention"
+    )]
+    pub retention: Option<Retention>,
+}
+
+/// How long a practice keeps its records (`"7y"`, `"18 months"`, `"P10Y"`),
+/// counted in whole days from the date of each session.
+#[derive(Debug, Clone)]
+pub struct Retention {
+    /// As written.
+    pub text: String,
+    /// As read.
+    pub span: jiff::Span,
+}
+
+impl PartialEq for Retention {
+    fn eq(&self, other: &Retention) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Serialize for Retention {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl Retention {
+    /// Reads a period of years, months, weeks or days; anything shorter
+    /// than a day, negative or zero is refused with a hint.
+    pub fn parse(text: &str) -> Result<Retention, String> {
+        let hint = "write it in years, months, weeks or days, e.g. \"7y\" or \"18 months\"";
+        let span: jiff::Span = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("\"{}\" is not a period; {hint}", shown(text)))?;
+        let whole_days = span.get_hours() == 0
+            && span.get_minutes() == 0
+            && span.get_seconds() == 0
+            && span.get_milliseconds() == 0
+            && span.get_microseconds() == 0
+            && span.get_nanoseconds() == 0;
+        if !span.is_positive() || !whole_days {
+            return Err(format!(
+                "\"{}\" is not a period records can be kept for; {hint}",
+                shown(text)
+            ));
+        }
+        Ok(Retention {
+            text: text.trim().to_owned(),
+            span,
+        })
+    }
+
+    /// The first date kept on `today`: sessions before it are past the
+    /// period.
+    pub fn cutoff(&self, today: jiff::civil::Date) -> Option<jiff::civil::Date> {
+        today.checked_sub(self.span).ok()
+    }
+}
+
+fn retention<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Retention>, D::Error> {
+    use serde::de::Error;
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    Retention::parse(&text).map(Some).map_err(D::Error::custom)
 }
 
 /// Reads a cue timing setting, its errors worded for the setting (`what`)
@@ -286,6 +359,25 @@ mod tests {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     #[test]
+    fn retention_is_a_period_of_whole_days_or_more() {
+        let s = Config::parse(r#"Config(retention: "7y")"#, Path::new("c.ron")).expect("valid");
+        let r = s.config.retention.expect("set");
+        let today = jiff::civil::date(2026, 12, 1);
+        assert_eq!(r.cutoff(today), Some(jiff::civil::date(2019, 12, 1)));
+        let months = Retention::parse("18 months").expect("months");
+        assert_eq!(months.cutoff(today), Some(jiff::civil::date(2025, 6, 1)));
+        for bad in ["soon", "-7y", "0d", "3h", ""] {
+            assert!(Retention::parse(bad).is_err(), "{bad}");
+        }
+        let e = Config::parse(r#"Config(retention: "3h")"#, Path::new("c.ron")).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("not a period records can be kept for"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn bindings_replace_an_actions_keys_and_clashes_are_refused() {
         let text = r#"Config(keys: (next: ["F5", "MediaTrackNext"], back: ["F4"]))"#;
         let s = Config::parse(text, Path::new("c.ron")).expect("valid");
@@ -364,6 +456,7 @@ mod tests {
             "reminder",
             "data_dir",
             "cue_device",
+            "retention",
         ] {
             assert!(TEMPLATE.contains(&format!("{field}:")), "{field}");
         }

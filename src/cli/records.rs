@@ -1,5 +1,6 @@
 //! The commands that read the records: `history`, `show`, `export` and
-//! `practice --stats`.
+//! `practice --stats`. With the vault on, each asks for the passphrase
+//! first.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,11 @@ pub(super) fn with_sessions(
         Err(code) => return code,
     };
     if let Err(e) = crate::files::check_records_folder(&data) {
+        return fail_with(&e);
+    }
+    // Sealed records are opened with the passphrase, asked once here on
+    // the terminal; every reader after finds the key by itself.
+    if let Err(e) = crate::vault::unlock_interactive(&data) {
         return fail_with(&e);
     }
     match f(&data.join("sessions")) {

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::record::Record;
 use super::{HistoryError, Listed};
-use crate::session::record::{Aftercare, EndedBy, Intake};
+use crate::session::record::{Addendum, Aftercare, EndedBy, Intake};
 use crate::session::report::{Change, Fact, MarkKind, Outcome, State};
 use crate::text::{clock_text, sanitize_line};
 
@@ -53,21 +53,23 @@ fn quoted(s: &str) -> String {
 }
 
 /// The CSV: a header row, then one row per session. `notes` is how many
-/// notes were taken (their text is in the Markdown and JSON exports). The
+/// notes were taken (their text is in the Markdown and JSON exports);
+/// `addenda` how many addenda follow the record (the ratings are as they
+/// correct them; Markdown and JSON give the original and each addendum). The
 /// cells of text that came from a record (id, date, client, protocol) go
 /// through [`csv_field`]; the numbers, true/false and the status are the
 /// program's own words.
 pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(
         b"id,date,client,protocol,practice,rehearsal_speed,active_seconds,completed,status,\
-          pain_before,pain_after,stress_before,stress_after,notes\n",
+          pain_before,pain_after,stress_before,stress_after,notes,addenda\n",
     )?;
     let n = |v: Option<u8>| v.map_or(String::new(), |v| v.to_string());
     for s in sessions {
         let m = &s.summary;
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&s.id),
             csv_field(&m.opened.map(|o| o.to_string()).unwrap_or_default()),
             csv_field(m.client.as_deref().unwrap_or("")),
@@ -81,7 +83,8 @@ pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
             n(m.pain_after),
             n(m.stress_before),
             n(m.stress_after),
-            m.notes
+            m.notes,
+            m.addenda
         )?;
     }
     Ok(())
@@ -192,6 +195,14 @@ pub fn note(rec: &Record) -> String {
         }
     }
     section(&mut t, "After the session", &r.after());
+    for i in 0..r.addenda.len() {
+        let title = format!(
+            "Addendum {} of {} (added later; the note above is as it was written)",
+            i + 1,
+            r.addenda.len()
+        );
+        section(&mut t, &title, &r.addendum_facts(i));
+    }
     t
 }
 
@@ -232,7 +243,7 @@ fn note_header(rec: &Record) -> String {
             or_none(r.stress().to_string())
         ));
     }
-    if rec.state() == State::Damaged {
+    if matches!(rec.state(), State::Damaged | State::Altered) {
         t.push_str(&format!("- **Record:** {}\n", md(&rec.state_text())));
     }
     // In a code span nothing is escaped, so a backtick cannot be shown
@@ -304,10 +315,17 @@ struct Exported {
     marks: Vec<ExportedMark>,
     #[serde(skip_serializing_if = "Option::is_none")]
     aftercare: Option<Aftercare>,
+    /// Added after the record was finished, in order; `pain` and `stress`
+    /// above are as recorded, `intake` and `aftercare` too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    addenda: Vec<Addendum>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     interruptions: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable_lines: Vec<usize>,
+    /// The first line found altered, and how.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    altered: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -341,6 +359,22 @@ struct ExportedMark {
     #[serde(skip_serializing_if = "Option::is_none")]
     step: Option<usize>,
     text: String,
+}
+
+impl ExportedStep {
+    fn new(st: &crate::session::report::StepReport) -> ExportedStep {
+        ExportedStep {
+            step: st.step + 1,
+            name: st.name.clone(),
+            planned_seconds: secs(st.planned),
+            target_seconds: secs(st.target),
+            actual_seconds: secs(st.actual),
+            ended_by: st.ended_by,
+            outcome: st.outcome(),
+            how_it_ended: st.outcome_text(),
+            skipped: st.outcome() == Outcome::Skipped,
+        }
+    }
 }
 
 /// Seconds with millisecond precision, as the journal keeps them.
@@ -379,8 +413,10 @@ impl Exported {
             steps: Vec::new(),
             marks: Vec::new(),
             aftercare: None,
+            addenda: Vec::new(),
             interruptions: Vec::new(),
             unreadable_lines: Vec::new(),
+            altered: None,
             error: Some(crate::hint::chain(e)),
         }
     }
@@ -410,21 +446,7 @@ impl Exported {
             stress: r.stress(),
             intake: r.intake.clone(),
             steps_planned: r.steps_planned,
-            steps: r
-                .steps
-                .iter()
-                .map(|st| ExportedStep {
-                    step: st.step + 1,
-                    name: st.name.clone(),
-                    planned_seconds: secs(st.planned),
-                    target_seconds: secs(st.target),
-                    actual_seconds: secs(st.actual),
-                    ended_by: st.ended_by,
-                    outcome: st.outcome(),
-                    how_it_ended: st.outcome_text(),
-                    skipped: st.outcome() == Outcome::Skipped,
-                })
-                .collect(),
+            steps: r.steps.iter().map(ExportedStep::new).collect(),
             marks: r
                 .marks
                 .iter()
@@ -437,8 +459,13 @@ impl Exported {
                 })
                 .collect(),
             aftercare: r.aftercare.clone(),
+            addenda: r.addenda.clone(),
             interruptions: r.interruptions.clone(),
             unreadable_lines: rec.unreadable.clone(),
+            altered: rec
+                .altered
+                .as_ref()
+                .map(|(line, problem)| format!("line {line}: {problem}")),
             error: None,
         }
     }

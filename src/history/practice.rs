@@ -69,6 +69,38 @@ fn date_text(date: Option<jiff::civil::Date>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// Adds each technique `report` held to `techniques`, in real time, on
+/// `date`.
+fn held(
+    techniques: &mut HashMap<String, Technique>,
+    report: &Report,
+    date: Option<jiff::civil::Date>,
+) {
+    let real = |d: Duration| d.div_f64(report.speed.max(0.001));
+    let mut seen: Vec<&str> = Vec::new();
+    for step in &report.steps {
+        let Some(region) = step.region else { continue };
+        if step.actual.is_zero() {
+            continue;
+        }
+        let t = techniques
+            .entry(step.name.clone())
+            .or_insert_with(|| Technique {
+                name: step.name.clone(),
+                region,
+                time: Duration::ZERO,
+                sessions: 0,
+                last: None,
+            });
+        t.time += real(step.actual);
+        if !seen.contains(&step.name.as_str()) {
+            seen.push(&step.name);
+            t.sessions += 1;
+        }
+        t.last = date;
+    }
+}
+
 /// Adds up the practice records in `sessions_dir`.
 /// With `protocol` (a protocol's title), only its practice is counted.
 pub fn stats(sessions_dir: &Path, protocol: Option<&str>) -> Result<Stats, HistoryError> {
@@ -106,28 +138,7 @@ pub fn stats(sessions_dir: &Path, protocol: Option<&str>) -> Result<Stats, Histo
         p.time += real(report.active);
         p.sessions += 1;
         p.last = date;
-        let mut seen: Vec<&str> = Vec::new();
-        for step in &report.steps {
-            let Some(region) = step.region else { continue };
-            if step.actual.is_zero() {
-                continue;
-            }
-            let t = techniques
-                .entry(step.name.clone())
-                .or_insert_with(|| Technique {
-                    name: step.name.clone(),
-                    region,
-                    time: Duration::ZERO,
-                    sessions: 0,
-                    last: None,
-                });
-            t.time += real(step.actual);
-            if !seen.contains(&step.name.as_str()) {
-                seen.push(&step.name);
-                t.sessions += 1;
-            }
-            t.last = date;
-        }
+        held(&mut techniques, &report, date);
     }
     stats.techniques = techniques.into_values().collect();
     stats

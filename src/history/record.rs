@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 
 use super::HistoryError;
 
-use crate::session::journal::{JournalError, has_checksums, read, read_loose, session_id};
+use crate::session::journal::chain::Link;
+use crate::session::journal::{JournalError, LineRead, Problem, Walk, session_id};
 use crate::session::record::Logged;
 use crate::session::report::{Report, State};
+use crate::vault::VaultId;
 
 /// A record read in full.
 #[derive(Debug, Clone)]
@@ -23,38 +25,57 @@ pub struct Record {
     /// The 1-based lines that could not be read, other than a torn last
     /// line; a record with any is damaged.
     pub unreadable: Vec<usize>,
+    /// The first line found whole but out of place, unlinked from the line
+    /// before or not opening under the vault's key, and what is wrong with
+    /// it; a record with one was altered.
+    pub altered: Option<(usize, Problem)>,
     /// The last line was cut off (a crash while writing it).
     pub torn_tail: bool,
     /// How many lines could be read.
     pub lines_read: usize,
+    /// Each whole line's hash in the clear, in order (`None` where a line
+    /// could not be read that far).
+    pub links: Vec<Option<Link>>,
+    /// Its format version, from its first line.
+    pub version: Option<u32>,
+    /// The vault that sealed it, if one did.
+    pub sealed: Option<VaultId>,
 }
 
 impl Record {
     /// Reads the record at `path`. Damage before the last line does not stop
     /// it: every line that can be read is used, and the others are listed.
+    /// Only a record sealed by a vault this run cannot open is an error.
     pub fn load(path: &Path) -> Result<Record, HistoryError> {
         let unreadable = |source| HistoryError::Record {
             path: path.to_owned(),
             source,
         };
-        let (records, unreadable_lines, torn_tail) = match read(path) {
-            Ok(c) => (c.records, Vec::new(), c.torn_tail),
-            Err(JournalError::Damaged { .. }) => {
-                let bytes = crate::files::read_private(path, crate::session::journal::MAX_RECORD)
-                    .map_err(|e| unreadable(e.into()))?;
-                let (records, bad) = loose_lines(&bytes);
-                (records, bad, false)
-            }
-            Err(e) => return Err(unreadable(e)),
-        };
+        let bytes = crate::files::read_private(path, crate::session::journal::MAX_RECORD)
+            .map_err(|e| unreadable(e.into()))?;
+        let mut walk = Walk::new(&bytes, Some(path));
+        let lines: Vec<LineRead> = walk.by_ref().collect();
+        if let Some(Problem::Locked(_)) = lines.first().and_then(|l| l.problem.as_ref()) {
+            let e = walk.take_locked();
+            return Err(unreadable(
+                e.map_or(JournalError::NotARecord, JournalError::Vault),
+            ));
+        }
         let mut record = Record {
             id: session_id(path),
             path: path.to_owned(),
-            lines_read: records.len(),
-            report: Report::from_entries(&records),
-            unreadable: unreadable_lines,
-            torn_tail,
+            report: Report::default(),
+            unreadable: Vec::new(),
+            altered: None,
+            torn_tail: false,
+            lines_read: 0,
+            links: Vec::new(),
+            version: walk.version(),
+            sealed: walk.sealed().map(|(id, _)| id),
         };
+        let records = record.take_lines(lines, &walk);
+        record.lines_read = records.len();
+        record.report = Report::from_entries(&records);
         if record.report.opened.is_none() && record.unreadable.is_empty() {
             // A record must start with its opening line; one that does not
             // was written by something else, or cut at its first line.
@@ -63,9 +84,46 @@ impl Record {
         Ok(record)
     }
 
-    /// How the record stands: damaged, or as its report says.
+    /// Sorts the lines walked into records read, unreadable lines, the
+    /// first alteration and a torn tail.
+    fn take_lines(&mut self, lines: Vec<LineRead>, walk: &Walk<'_>) -> Vec<Logged> {
+        let last = lines.len();
+        // A bad last line is a crash's torn tail only in a record otherwise
+        // whole; after damage, it is one more line that cannot be read.
+        let whole = lines
+            .iter()
+            .take(last.saturating_sub(1))
+            .all(|l| l.problem.is_none() || blank(l));
+        let mut records = Vec::with_capacity(last);
+        for line in lines {
+            if line.complete {
+                self.links.push(line.link);
+            }
+            match line.problem {
+                Some(p) if line.number == last && whole && walk.torn(&p) => self.torn_tail = true,
+                // Blank lines hold nothing to lose.
+                Some(_) if blank(&line) => {}
+                Some(p) if p.physical() => self.unreadable.push(line.number),
+                Some(p) => {
+                    self.altered.get_or_insert((line.number, p));
+                }
+                None => {}
+            }
+            records.extend(line.entry);
+        }
+        records
+    }
+
+    /// The hash of the last whole line in the clear: the record's head.
+    pub fn head(&self) -> Option<Link> {
+        self.links.last().copied().flatten()
+    }
+
+    /// How the record stands: altered, damaged, or as its report says.
     pub fn state(&self) -> State {
-        if self.unreadable.is_empty() {
+        if self.altered.is_some() {
+            State::Altered
+        } else if self.unreadable.is_empty() {
             self.report.state()
         } else {
             State::Damaged
@@ -98,42 +156,45 @@ impl Record {
                     lines.join(", ")
                 )
             }
+            State::Altered => {
+                let (line, problem) = self
+                    .altered
+                    .clone()
+                    .unwrap_or((0, Problem::Unreadable(String::new())));
+                format!(
+                    "altered: line {line}: {problem}; `stillpoint verify {}` says more",
+                    self.id
+                )
+            }
         }
     }
 }
 
-/// Every line that parses, whatever its neighbours, and the 1-based numbers
-/// of those that do not (blank lines are skipped silently).
-fn loose_lines(bytes: &[u8]) -> (Vec<Logged>, Vec<usize>) {
-    let checked = has_checksums(bytes);
-    let mut records = Vec::new();
-    let mut bad = Vec::new();
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match read_loose(line, checked) {
-            Some(l) => records.push(l),
-            None => bad.push(i + 1),
-        }
-    }
-    (records, bad)
+/// Whether a line holds nothing but white space.
+fn blank(line: &LineRead) -> bool {
+    line.end - line.start <= 1
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Moment;
     use crate::session::record::Entry;
 
     #[test]
-    fn loose_reading_keeps_every_good_line() {
-        let text = b"{\"seq\":0,\"at\":0,\"event\":\"note\",\"text\":\"a\"}\nnot json\n\n\
-{\"seq\":7,\"at\":2000,\"event\":\"abandoned\"}\n{\"seq\":3,\"at\":";
-        let (records, bad) = loose_lines(text);
-        assert_eq!(bad, [2, 5]);
-        assert_eq!(records.len(), 2);
-        assert_eq!(records[1].entry, Entry::Abandoned);
-        assert_eq!(records[1].at, Moment::from_secs(2));
+    fn reading_keeps_every_good_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        let text = b"{\"seq\":0,\"at\":0,\"event\":\"note\",\"text\":\"a\"}\nnot json\n\
+{\"seq\":2,\"at\":2000,\"event\":\"abandoned\"}\n{\"seq\":3,\"at\":";
+        std::fs::write(&path, text).unwrap();
+        let r = Record::load(&path).unwrap();
+        // After damage, a cut last line is one more line that cannot be
+        // read, not a crash's torn tail.
+        assert_eq!(r.unreadable, [2, 4]);
+        assert!(!r.torn_tail);
+        assert_eq!(r.lines_read, 2);
+        assert!(r.report.abandoned);
+        assert_eq!(r.state(), State::Damaged);
+        let _ = Entry::Abandoned;
     }
 }

@@ -4,11 +4,10 @@
 //! only records that were cut off (or are damaged) are read whole.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
+use super::index::{Indexed, append_index, fingerprint, read_index};
 use super::record::Record;
 use crate::session::folder::record_files;
 use crate::session::journal::session_id;
@@ -72,82 +71,10 @@ impl Listed {
 /// 32; with the cache warm, ~90 ms whatever the number.
 pub(super) const READERS: usize = 16;
 
-/// The index of closed records in a sessions folder: one line per record,
-/// its id and closing summary, with the record's length and modification
-/// time when it was read. It only saves reading thousands of files; the
-/// records stay the truth. An index line is believed only while its record
-/// still has that length and time and the line's own checksum holds, so a
-/// record changed since (or a line edited by hand) is read from the file
-/// again; a lost or damaged index is rebuilt from the records.
-pub const INDEX: &str = ".index";
-
-/// The longest index read: ten thousand records take about 4 MB.
-const MAX_INDEX: u64 = 256 << 20;
-
-/// A line of the index.
-#[derive(Debug, Serialize, Deserialize)]
-struct Indexed {
-    id: String,
-    /// The record's length when it was indexed.
-    len: u64,
-    /// The record's modification time then, in nanoseconds since 1970.
-    mtime: u64,
-    summary: Summary,
-}
-
-/// A record file's length and modification time, as the index keeps them.
-fn fingerprint(meta: &std::fs::Metadata) -> (u64, u64) {
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-    (meta.len(), mtime)
-}
-
-/// Adds a closed record to the folder's index. Failing to is harmless:
-/// history reads the record itself instead.
-pub fn index_closed(sessions_dir: &Path, path: &Path, summary: &Summary) -> io::Result<()> {
-    let (len, mtime) = fingerprint(&std::fs::symlink_metadata(path)?);
-    append_index(
-        sessions_dir,
-        &[Indexed {
-            id: session_id(path),
-            len,
-            mtime,
-            summary: summary.clone(),
-        }],
-    )
-}
-
-fn append_index(sessions_dir: &Path, lines: &[Indexed]) -> io::Result<()> {
-    if lines.is_empty() {
-        return Ok(());
-    }
-    let mut text = Vec::new();
-    for l in lines {
-        let json = serde_json::to_vec(l).map_err(io::Error::other)?;
-        text.extend_from_slice(&crate::session::journal::line::seal(json));
-        text.push(b'\n');
-    }
-    // One write: a crash can tear only the last line, which is skipped.
-    crate::files::append_private(&sessions_dir.join(INDEX))?.write_all(&text)
-}
-
-/// The index's lines whose checksum holds, by id (a later line wins).
-fn read_index(sessions_dir: &Path) -> HashMap<String, Indexed> {
-    let Ok(text) = crate::files::read_private(&sessions_dir.join(INDEX), MAX_INDEX) else {
-        return HashMap::new();
-    };
-    text.split(|b| *b == b'\n')
-        .filter_map(|line| crate::session::journal::line::open(line).ok())
-        .filter_map(|json| serde_json::from_slice::<Indexed>(&json).ok())
-        .map(|i| (i.id.clone(), i))
-        .collect()
-}
-
 /// Every record in `dir` (`*.jsonl` only), oldest first. A missing folder
-/// holds none. Closed records not yet in the index are added to it.
+/// holds none. Closed records not yet in the index are added to it; a
+/// record that no longer holds its anchor in the index is listed as altered
+/// (and its index line kept as it was).
 pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
     let files = record_files(dir)?;
     let mut index = if files.is_empty() {
@@ -162,16 +89,22 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
         let now = std::fs::symlink_metadata(&path).map(|m| fingerprint(&m));
         match index.remove(&id) {
             Some(i) if now.is_ok_and(|f| f == (i.len, i.mtime)) => {
-                listed.push(Listed::new(id, path, i.summary, None));
+                listed.push(Listed::new(id, path, i.summary, i.status));
             }
-            _ => unindexed.push(path),
+            old => unindexed.push((path, old)),
         }
     }
     let chunk = unindexed.len().div_ceil(READERS).max(64);
-    let read: Vec<Listed> = std::thread::scope(|scope| {
+    let read: Vec<(Listed, Option<Indexed>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = unindexed
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|p| list_one(p)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(p, old)| list_one(p, old.as_ref()))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -179,47 +112,75 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
             .collect()
     });
     // Closed records missing from the index go into it for next time.
-    let missing: Vec<Indexed> = read
-        .iter()
-        .filter(|l| matches!(l.status, State::Complete | State::EndedEarly))
-        .filter_map(|l| {
-            let (len, mtime) = fingerprint(&std::fs::symlink_metadata(&l.path).ok()?);
-            Some(Indexed {
-                id: l.id.clone(),
-                len,
-                mtime,
-                summary: l.summary.clone(),
-            })
-        })
-        .collect();
+    let missing: Vec<Indexed> = read.iter().filter_map(|(_, new)| new.clone()).collect();
     let _ = append_index(dir, &missing);
-    listed.extend(read);
+    listed.extend(read.into_iter().map(|(l, _)| l));
     // Records with no known time first, then by the moment they opened.
     listed.sort_by_cached_key(|l| (l.when().is_some(), l.when(), l.id.clone()));
     Ok(listed)
 }
 
-/// One record not in the index (or changed since it was indexed), read
-/// whole and checked line by line, so a damaged record is listed damaged
-/// here as in every other view. Never fails: an unreadable record is
-/// listed damaged.
-fn list_one(path: &Path) -> Listed {
+/// One record not in the index (or changed since it was indexed, as `old`
+/// says), read whole and checked line by line, so a damaged or altered
+/// record is listed so here as in every other view; and, for a closed
+/// record, its index line. Never fails: an unreadable record is listed
+/// damaged.
+fn list_one(path: &Path, old: Option<&Indexed>) -> (Listed, Option<Indexed>) {
     let id = session_id(path);
-    let (summary, status) = match Record::load(path) {
-        Ok(record) => {
-            let mut summary = record.report.summary();
-            summary.opened = summary.opened.or_else(|| date_of_id(&id));
-            (summary, record.state())
-        }
-        Err(_) => (
-            Summary {
+    let record = match Record::load(path) {
+        Ok(record) => record,
+        Err(_) => {
+            let summary = Summary {
                 opened: date_of_id(&id),
                 ..Summary::default()
-            },
-            State::Damaged,
-        ),
+            };
+            return (
+                Listed::new(id, path.to_owned(), summary, Some(State::Damaged)),
+                None,
+            );
+        }
     };
-    Listed::new(id, path.to_owned(), summary, Some(status))
+    let mut summary = record.report.summary();
+    summary.opened = summary.opened.or_else(|| date_of_id(&id));
+    let mut status = record.state();
+    if old
+        .and_then(Indexed::anchor)
+        .is_some_and(|a| !a.holds(&record.links))
+    {
+        // Lines the index saw are gone or changed: cut short, or rewritten.
+        status = State::Altered;
+    }
+    // Records cut off are indexed too (their length and time say when
+    // they are taken up again): only damaged and altered ones are read
+    // every time, so they are reported every time.
+    let indexed = [
+        State::Complete,
+        State::EndedEarly,
+        State::Interrupted,
+        State::SetAside,
+    ];
+    let line = indexed
+        .contains(&status)
+        .then(|| {
+            let (len, mtime) = fingerprint(&std::fs::symlink_metadata(path).ok()?);
+            Some(Indexed {
+                id: id.clone(),
+                len,
+                mtime,
+                summary: summary.clone(),
+                lines: Some(record.links.len() as u64),
+                head: record
+                    .head()
+                    .as_ref()
+                    .map(crate::session::journal::chain::to_hex),
+                status: Some(status),
+            })
+        })
+        .flatten();
+    (
+        Listed::new(id, path.to_owned(), summary, Some(status)),
+        line,
+    )
 }
 
 /// The moment a record's name gives (`YYYYMMDD-HHMMSS-…`), with no offset:

@@ -50,6 +50,15 @@ pub fn text(rec: &Record) -> String {
         t.push("After the session".to_owned());
         facts(&mut t, &after);
     }
+    for i in 0..r.addenda.len() {
+        t.push(String::new());
+        t.push(format!(
+            "Addendum {} of {} (added later; the record above is as it was written)",
+            i + 1,
+            r.addenda.len()
+        ));
+        facts(&mut t, &r.addendum_facts(i));
+    }
     let mut text = String::new();
     for line in t {
         text.push_str(line.trim_end());
@@ -91,6 +100,13 @@ fn header(rec: &Record) -> Vec<String> {
         ));
     }
     t.push(field("active", &r.active_text()));
+    if !r.addenda.is_empty() {
+        let n = r.addenda.len();
+        t.push(field(
+            "amended",
+            &format!("{n} addend{} below", if n == 1 { "um" } else { "a" }),
+        ));
+    }
     if let Some(rehearsal) = r.rehearsal_text() {
         t.push(field("rehearsal", &rehearsal));
     }

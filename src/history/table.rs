@@ -57,15 +57,25 @@ fn cells(s: &Listed, id: &str) -> [String; 8] {
         client(s),
         protocol(s),
         clock_text(m.active),
-        if m.speed == 1.0 {
-            s.status.word().to_owned()
-        } else {
-            // A rehearsal's time is not a session's: say so in every row.
-            format!("{} (rehearsal ×{})", s.status.word(), m.speed)
-        },
+        status(s),
         m.pain().to_string(),
         m.stress().to_string(),
     ]
+}
+
+/// The status column: how the record stands, amended records and
+/// rehearsals marked.
+fn status(s: &Listed) -> String {
+    let m = &s.summary;
+    let mut word = s.status.word().to_owned();
+    if m.addenda > 0 {
+        word.push_str(", amended");
+    }
+    if m.speed != 1.0 {
+        // A rehearsal's time is not a session's: say so in every row.
+        word.push_str(&format!(" (rehearsal ×{})", m.speed));
+    }
+    word
 }
 
 /// The table for `rows` (each record with the id to show for it).
@@ -110,7 +120,12 @@ pub fn table(rows: &[(&Listed, &str)]) -> String {
 fn footer(rows: &[(&Listed, &str)]) -> String {
     let total: Duration = rows.iter().map(|(s, _)| s.summary.active).sum();
     let mut notes = Vec::new();
-    for status in [State::Interrupted, State::SetAside, State::Damaged] {
+    for status in [
+        State::Interrupted,
+        State::SetAside,
+        State::Damaged,
+        State::Altered,
+    ] {
         let n = rows.iter().filter(|(s, _)| s.status == status).count();
         if n > 0 {
             notes.push(format!("{n} {}", status.word()));

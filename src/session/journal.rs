@@ -1,12 +1,19 @@
 //! The session journal: one JSON Lines file per session, append-only.
 //!
-//! Every record is one line, `{"seq":N,"at":MS,"event":…,"crc":…}`, carrying
-//! a checksum of its own bytes ([`line`]), written with a single `write` and
-//! synced (`fdatasync`) before the screen shows its effect. A crash can
+//! Every record is one line, `{"seq":N,"at":MS,"event":…,"prev":…,"crc":…}`,
+//! carrying a checksum of its own bytes ([`line`]) and, from version 4, the
+//! SHA-256 of the line before it ([`chain`]), written with a single `write`
+//! and synced (`fdatasync`) before the screen shows its effect. A crash can
 //! therefore leave at most one partial line, at the very end. Readers accept
 //! a damaged line only there — the way LevelDB's log treats a torn tail —
 //! and reopening a journal cuts such a tail back to the last complete record
-//! before anything new is appended, so sequence numbers stay contiguous.
+//! before anything new is appended, so sequence numbers stay contiguous and
+//! the chain unbroken.
+//!
+//! With the vault on, each line is sealed whole before it is written
+//! ([`envelope`]): the same one write and one sync per line, the same torn
+//! tail, the same chain (it runs over the lines in the clear, inside their
+//! envelopes).
 //!
 //! An append is whole or absent: a failed or short write (a full disk, an
 //! I/O error) is cut back to the last good length at once, and the entry
@@ -14,24 +21,32 @@
 //! retry. Every line written is also kept in memory, so a data folder
 //! deleted or replaced under a running session is recreated from it, and a
 //! record that cannot be saved at all can still be written somewhere else
-//! when the session ends ([`FileJournal::rescue`]).
+//! when the session ends ([`FileJournal::rescue`]) — sealed, when the vault
+//! is on.
 //!
 //! Files are created `0600` inside `0700` folders, never through a symbolic
 //! link, and an exclusive lock (`flock`; [`crate::platform::lock`] elsewhere)
 //! on the file keeps two running copies from ever writing the same journal. Only a file that begins with a
 //! stillpoint opening line is ever cut or added to.
 
+pub mod chain;
+pub mod envelope;
 pub mod line;
+pub mod reader;
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use reader::{LineRead, Problem, Walk, parse, parse_at, read, read_last};
 
 use crate::clock::Moment;
-use crate::session::record::{CHECKSUMS_SINCE, Entry, Logged, Opened};
+use crate::session::record::{CHAIN_SINCE, Entry, Logged, Opened};
+use crate::vault::{DataKey, VaultError, VaultId};
+use chain::Link;
 
 /// The largest record read whole: a four-hour session writes well under a
 /// megabyte, so anything past this is not a record.
@@ -87,51 +102,8 @@ struct LineOut<'a> {
     seq: u64,
     #[serde(flatten)]
     logged: &'a Logged,
-}
-
-/// A numbered line as read. `at` defaults to zero for the first line of
-/// version 1 journals, which had none.
-#[derive(Deserialize)]
-struct LineIn {
-    seq: u64,
-    #[serde(default)]
-    at: Moment,
-    #[serde(flatten)]
-    entry: Entry,
-}
-
-/// A line as read on its own, whatever its number (see [`read_loose`]).
-#[derive(Deserialize)]
-struct LooseIn {
-    #[serde(default)]
-    at: Moment,
-    #[serde(flatten)]
-    entry: Entry,
-}
-
-/// One line read on its own, for a reader that wants whatever can still be
-/// read from a damaged journal: its record, if it parses and (when
-/// `checked`) its checksum holds. Its sequence number is not checked.
-pub fn read_loose(line: &[u8], checked: bool) -> Option<Logged> {
-    let json = match line::open(line) {
-        Ok(json) => json,
-        Err(line::Check::Missing) if !checked => line.to_vec(),
-        Err(_) => return None,
-    };
-    serde_json::from_slice::<LooseIn>(&json)
-        .ok()
-        .map(|l| Logged {
-            at: l.at,
-            entry: l.entry,
-        })
-}
-
-/// Whether journal `bytes` (perhaps damaged) carry checksums: any line has
-/// one, or the opening line says the version has them.
-pub fn has_checksums(bytes: &[u8]) -> bool {
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    bytes.windows(8).any(|w| w == b",\"crc\":\"")
-        || read_loose(first, false).is_some_and(|l| checksummed(&l))
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev: Option<String>,
 }
 
 /// Why a journal could not be read or opened.
@@ -151,15 +123,36 @@ pub enum JournalError {
     /// session record, and is left exactly as it is.
     #[error("it is not a stillpoint session record (its first line is not a record's opening)")]
     NotARecord,
-    /// A line before the last is damaged, or the numbering has a gap: the
-    /// file was changed by something other than stillpoint.
+    /// A line before the last is damaged, out of place, or not linked to
+    /// the line before: the file was changed by something other than
+    /// stillpoint.
     #[error("line {line} is damaged: {problem}")]
     Damaged {
         /// The 1-based line.
         line: usize,
         /// What is wrong with it.
-        problem: String,
+        problem: Problem,
     },
+    /// The record is sealed, and its vault's key is not to be had.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// A record in the clear in a folder whose vault is on: adding sealed
+    /// lines to it would leave its start readable by anyone.
+    #[error("it was written before the vault was made, and is not sealed yet")]
+    InTheClear,
+}
+
+impl crate::hint::Hint for JournalError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            JournalError::Vault(e) => e.hint(),
+            JournalError::InTheClear => {
+                Some("`stillpoint vault seal` seals the records written before".to_owned())
+            }
+            JournalError::Locked => Some("wait until that session has ended".to_owned()),
+            _ => None,
+        }
+    }
 }
 
 /// What a journal holds.
@@ -171,6 +164,12 @@ pub struct Contents {
     pub valid_len: u64,
     /// The file ends with a partial or damaged line (after a crash).
     pub torn_tail: bool,
+    /// The hash of the last complete line in the clear: the record's head.
+    pub head: Option<Link>,
+    /// Its lines carry links (version 4 on).
+    pub chained: bool,
+    /// The vault that sealed it, and its first sealed line's hash.
+    pub sealed: Option<(VaultId, Link)>,
 }
 
 impl Contents {
@@ -183,125 +182,102 @@ impl Contents {
     }
 }
 
-/// One line read: its record, or what is wrong with it. `checked` says
-/// whether lines of this journal must carry a checksum; `None` while the
-/// first line (which says) is being read.
-fn read_line(line: &[u8], checked: Option<bool>) -> Result<LineIn, String> {
-    let json = match line::open(line) {
-        Ok(json) => json,
-        Err(line::Check::Mismatch) => {
-            return Err("its checksum does not match: the line was changed".to_owned());
-        }
-        Err(line::Check::Missing) if checked == Some(true) => {
-            return Err("it has no checksum".to_owned());
-        }
-        Err(line::Check::Missing) => line.to_vec(),
-    };
-    serde_json::from_slice::<LineIn>(&json).map_err(|e| e.to_string())
+/// Turns entries into a record's lines as written: numbered from 0,
+/// checksummed, linked to the line before (records of version 4 on, as the
+/// opening line says), and sealed when the record is.
+#[derive(Debug, Clone, Default)]
+pub struct LineMaker {
+    next_seq: u64,
+    chained: bool,
+    head: Option<Link>,
+    /// The key, and the first sealed line's hash once written.
+    sealer: Option<(DataKey, Option<Link>)>,
 }
 
-/// Whether the journal whose first record is `first` checksums its lines.
-fn checksummed(first: &Logged) -> bool {
-    matches!(&first.entry, Entry::Opened(o) if o.version >= CHECKSUMS_SINCE)
-}
-
-/// Reads journal bytes. Every line but the last must be a record numbered
-/// one more than the line before (from 0), with a checksum that matches in
-/// journals that have them; a last line that is partial or damaged is left
-/// out and reported as a torn tail.
-pub fn parse(bytes: &[u8]) -> Result<Contents, JournalError> {
-    let mut records: Vec<Logged> = Vec::new();
-    let mut offset = 0usize;
-    let mut line_no = 0usize;
-    while offset < bytes.len() {
-        line_no += 1;
-        let rest = &bytes[offset..];
-        let (line, complete) = match rest.iter().position(|&b| b == b'\n') {
-            Some(end) => (&rest[..end], true),
-            None => (rest, false),
-        };
-        let next = offset + line.len() + usize::from(complete);
-        let checked = records.first().map(checksummed);
-        let parsed = if complete {
-            read_line(line, checked)
-        } else {
-            Err("the line is incomplete".to_owned())
-        };
-        let parsed = parsed.and_then(|l| {
-            if l.seq == records.len() as u64 {
-                Ok(l)
-            } else {
-                Err(format!(
-                    "its sequence number is {}, expected {}",
-                    l.seq,
-                    records.len()
-                ))
-            }
-        });
-        match parsed {
-            Ok(l) => records.push(Logged {
-                at: l.at,
-                entry: l.entry,
-            }),
-            // Damage is tolerated only as the very last line.
-            Err(_) if next >= bytes.len() => {
-                return Ok(Contents {
-                    records,
-                    valid_len: offset as u64,
-                    torn_tail: true,
-                });
-            }
-            Err(problem) => {
-                return Err(JournalError::Damaged {
-                    line: line_no,
-                    problem,
-                });
-            }
+impl LineMaker {
+    /// The lines of a new record, sealed with `key` when given.
+    pub fn new(key: Option<DataKey>) -> LineMaker {
+        LineMaker {
+            sealer: key.map(|k| (k, None)),
+            ..LineMaker::default()
         }
-        offset = next;
     }
-    Ok(Contents {
-        records,
-        valid_len: offset as u64,
-        torn_tail: false,
+
+    /// The lines that follow `contents` (a record read whole).
+    fn after(contents: &Contents, key: Option<DataKey>) -> LineMaker {
+        LineMaker {
+            next_seq: contents.records.len() as u64,
+            chained: contents.chained,
+            head: contents.head,
+            sealer: key.map(|k| (k, contents.sealed.map(|(_, b)| b))),
+        }
+    }
+
+    /// Whether the lines are sealed.
+    pub fn sealed(&self) -> bool {
+        self.sealer.is_some()
+    }
+
+    /// The next line for `entry`, with its newline.
+    pub fn next(&mut self, entry: &Logged) -> io::Result<Vec<u8>> {
+        let seq = self.next_seq;
+        if let (0, Entry::Opened(o)) = (seq, &entry.entry) {
+            self.chained = o.version >= CHAIN_SINCE;
+        }
+        let prev = self.head.filter(|_| self.chained && seq > 0);
+        let plain = plain_line(seq, entry, prev.as_ref())?;
+        let mut out = match &mut self.sealer {
+            None => plain.clone(),
+            Some((key, binding)) => {
+                let sealed =
+                    envelope::seal(key, seq, &binding.unwrap_or([0; 32]), &plain, seq == 0)?;
+                if seq == 0 {
+                    *binding = Some(chain::link(&sealed));
+                }
+                sealed
+            }
+        };
+        self.head = Some(chain::link(&plain));
+        self.next_seq += 1;
+        out.push(b'\n');
+        Ok(out)
+    }
+}
+
+/// One line in the clear, checksummed, without its newline.
+fn plain_line(seq: u64, entry: &Logged, prev: Option<&Link>) -> io::Result<Vec<u8>> {
+    let json = serde_json::to_vec(&LineOut {
+        seq,
+        logged: entry,
+        prev: prev.map(chain::to_hex),
     })
+    .map_err(io::Error::other)?;
+    Ok(line::seal(json))
 }
 
-/// Reads the journal at `path` (without locking it: readers never write).
-/// Only a plain file is read, never through a symbolic link, and never more
-/// than [`MAX_RECORD`].
-pub fn read(path: &Path) -> Result<Contents, JournalError> {
-    parse(&crate::files::read_private(path, MAX_RECORD)?)
-}
-
-/// The last complete record of the journal at `path`, read from its end
-/// only: a closed journal's last line is its summary, so history need not
-/// read whole files. `None` if the last few kilobytes hold no complete
-/// record (a very long line, or a torn one) or its checksum is wrong.
-pub fn read_last(path: &Path) -> io::Result<Option<Logged>> {
-    const TAIL: u64 = 8 * 1024;
-    let (mut file, len) = crate::files::open_private(path, MAX_RECORD).map_err(io::Error::other)?;
-    let start = len.saturating_sub(TAIL);
-    file.seek(SeekFrom::Start(start))?;
-    let mut buf = Vec::with_capacity((len - start) as usize);
-    file.take(TAIL).read_to_end(&mut buf)?;
-    // The tail must end with a newline to be complete; the line before it
-    // must begin after a newline (or at the start of the file).
-    let Some(body) = buf.strip_suffix(b"\n") else {
-        return Ok(None);
-    };
-    let line = match body.iter().rposition(|&b| b == b'\n') {
-        Some(i) => &body[i + 1..],
-        None if start == 0 => body,
-        None => return Ok(None),
-    };
-    // A line without a checksum is taken only from a journal that has none:
-    // a closing line always has one since version 3, so a missing one means
-    // an older journal (or an edited line, which the full read catches).
-    Ok(read_line(line, None).ok().map(|l| Logged {
-        at: l.at,
-        entry: l.entry,
-    }))
+/// A record in the clear (`bytes`, read whole) sealed with `key`: every
+/// complete line wrapped as it is, so its checksum, its link and the
+/// record's head stay the same; a torn tail is left out. A record already
+/// sealed comes back as it is.
+pub fn seal_record(bytes: &[u8], key: &DataKey) -> io::Result<Vec<u8>> {
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    if line::open(first).is_ok_and(|json| envelope::is_sealed(&json)) {
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let mut binding = [0u8; 32];
+    for (seq, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        let Some(raw) = raw.strip_suffix(b"\n") else {
+            break;
+        };
+        let sealed = envelope::seal(key, seq as u64, &binding, raw, seq == 0)?;
+        if seq == 0 {
+            binding = chain::link(&sealed);
+        }
+        out.extend_from_slice(&sealed);
+        out.push(b'\n');
+    }
+    Ok(out)
 }
 
 /// Where a journal's bytes go: its file, or (in tests) a double that fails
@@ -338,13 +314,15 @@ pub struct FileJournal {
     /// The file, when the store is one (for checking it is still in place).
     file: Option<File>,
     path: PathBuf,
-    next_seq: u64,
+    /// Numbers, links and seals the lines.
+    maker: LineMaker,
     /// Bytes on disk, all whole lines.
     len: u64,
     /// A write failed and its cut may not have happened: cut before the
     /// next write.
     dirty: bool,
-    /// Every line of the record, on disk or waiting, in order.
+    /// Every line of the record (or batch of lines, see
+    /// [`FileJournal::append_all`]), on disk or waiting, in order.
     lines: Vec<Vec<u8>>,
     /// How many of the last `lines` are waiting to be written.
     waiting: usize,
@@ -354,12 +332,26 @@ impl FileJournal {
     /// Creates a new journal in `dir` (made `0700` if missing), named after
     /// the moment it was opened and the protocol, and writes its first line.
     /// The file is made even if that write fails (a full disk): the line
-    /// then waits like any other, and nothing else is created.
+    /// then waits like any other, and nothing else is created. When `dir`
+    /// is the `sessions` folder of a data folder whose vault is on, the
+    /// record is sealed (the key asked for if this run has not opened it);
+    /// a locked vault refuses, and no file is made.
     pub fn create(dir: &Path, opened: &Opened, stamp: &jiff::Zoned) -> io::Result<FileJournal> {
+        let key = crate::vault::for_sessions(dir).map_err(io::Error::other)?;
+        FileJournal::create_sealed(dir, opened, stamp, key)
+    }
+
+    /// [`FileJournal::create`], sealed with `key` when given.
+    pub fn create_sealed(
+        dir: &Path,
+        opened: &Opened,
+        stamp: &jiff::Zoned,
+        key: Option<DataKey>,
+    ) -> io::Result<FileJournal> {
         crate::files::create_private_dir(dir)?;
         let (file, path) = create_new(dir, &stem(opened, stamp))?;
         lock(&file).map_err(|_| io::Error::other("the new journal is locked"))?;
-        let mut journal = FileJournal::new(file, path, 0, 0);
+        let mut journal = FileJournal::new(file, path, LineMaker::new(key), 0);
         let _ = journal.append(&Logged {
             at: Moment::ZERO,
             entry: Entry::Opened(opened.clone()),
@@ -367,7 +359,7 @@ impl FileJournal {
         Ok(journal)
     }
 
-    fn new(file: File, path: PathBuf, next_seq: u64, len: u64) -> FileJournal {
+    fn new(file: File, path: PathBuf, maker: LineMaker, len: u64) -> FileJournal {
         let store = file.try_clone().map_or_else(
             |_| Box::new(Unwritable) as Box<dyn Store>,
             |f| Box::new(f) as Box<dyn Store>,
@@ -376,7 +368,7 @@ impl FileJournal {
             store,
             file: Some(file),
             path,
-            next_seq,
+            maker,
             len,
             dirty: false,
             lines: Vec::new(),
@@ -384,13 +376,14 @@ impl FileJournal {
         }
     }
 
-    /// A journal writing to `store` (a test double), as if at `path`.
-    pub fn with_store(store: Box<dyn Store>, path: &Path) -> FileJournal {
+    /// A journal writing to `store` (a test double), as if at `path`,
+    /// sealed with `key` when given.
+    pub fn with_store(store: Box<dyn Store>, path: &Path, key: Option<DataKey>) -> FileJournal {
         FileJournal {
             store,
             file: None,
             path: path.to_owned(),
-            next_seq: 0,
+            maker: LineMaker::new(key),
             len: 0,
             dirty: false,
             lines: Vec::new(),
@@ -401,7 +394,9 @@ impl FileJournal {
     /// Opens an existing journal to add to it: locks it, cuts a torn tail
     /// back to the last complete record, and returns what it holds. A file
     /// that is not a stillpoint record (no opening line) is refused and left
-    /// exactly as it is; so is anything but a plain file.
+    /// exactly as it is; so is anything but a plain file. A sealed record
+    /// goes on sealed (its vault's key asked for if this run has not opened
+    /// it); one in the clear in a folder whose vault is on is refused.
     pub fn reopen(path: &Path) -> Result<(FileJournal, Contents), JournalError> {
         let mut file = crate::files::open_private_rw(path)?;
         lock(&file)?;
@@ -410,29 +405,45 @@ impl FileJournal {
         if bytes.len() as u64 > MAX_RECORD {
             return Err(JournalError::NotARecord);
         }
-        let contents = parse(&bytes).map_err(|e| match e {
+        let contents = parse_at(&bytes, Some(path)).map_err(|e| match e {
             JournalError::Damaged { line: 1, .. } => JournalError::NotARecord,
             e => e,
         })?;
         if contents.opened().is_none() {
             return Err(JournalError::NotARecord);
         }
+        let key = match contents.sealed {
+            Some((id, _)) => Some(crate::vault::for_record(path, id)?),
+            None if vault_over(path) => return Err(JournalError::InTheClear),
+            None => None,
+        };
         if contents.torn_tail {
             file.set_len(contents.valid_len)?;
             file.sync_data()?;
         }
         file.seek(SeekFrom::End(0))?;
-        let mut journal = FileJournal::new(
-            file,
-            path.to_owned(),
-            contents.records.len() as u64,
-            contents.valid_len,
-        );
+        let maker = LineMaker::after(&contents, key);
+        let mut journal = FileJournal::new(file, path.to_owned(), maker, contents.valid_len);
         journal.lines = bytes[..contents.valid_len as usize]
             .split_inclusive(|b| *b == b'\n')
             .map(<[u8]>::to_vec)
             .collect();
         Ok((journal, contents))
+    }
+
+    /// Appends `entries` as one write and one sync: all of them or none.
+    /// For tools that write many lines at once (the record generator, an
+    /// addendum); a session appends one entry at a time.
+    pub fn append_all(&mut self, entries: &[Logged]) -> io::Result<()> {
+        let mut batch = Vec::new();
+        let mut maker = self.maker.clone();
+        for e in entries {
+            batch.extend(maker.next(e)?);
+        }
+        self.maker = maker;
+        self.lines.push(batch);
+        self.waiting += 1;
+        self.flush()
     }
 
     /// Where the journal is.
@@ -609,19 +620,17 @@ fn same_file(file: &File, path: &Path) -> bool {
     }
 }
 
-/// One record as the journal writes it: `{"seq":N,"at":MS,"event":…,"crc":…}`
-/// and a newline.
-pub fn line(seq: u64, entry: &Logged) -> io::Result<Vec<u8>> {
-    let json = serde_json::to_vec(&LineOut { seq, logged: entry }).map_err(io::Error::other)?;
-    let mut line = line::seal(json);
-    line.push(b'\n');
-    Ok(line)
+/// Whether the record at `path` is in the `sessions` folder of a data
+/// folder whose vault is on.
+fn vault_over(path: &Path) -> bool {
+    path.parent()
+        .and_then(crate::vault::data_of)
+        .is_some_and(crate::vault::is_on)
 }
 
 impl Journal for FileJournal {
     fn append(&mut self, entry: &Logged) -> io::Result<()> {
-        let line = line(self.next_seq, entry)?;
-        self.next_seq += 1;
+        let line = self.maker.next(entry)?;
         self.lines.push(line);
         self.waiting += 1;
         self.flush()
@@ -647,6 +656,10 @@ pub struct LazyJournal {
     written: Option<Opened>,
     /// Entries that came while the file could not even be made.
     early: Vec<Logged>,
+    /// The key that seals the record when the vault is on, found before
+    /// the consultation; or why it could not be (then nothing is written,
+    /// not even in a rescue: never in the clear).
+    sealing: Result<Option<DataKey>, String>,
 }
 
 impl fmt::Debug for LazyJournal {
@@ -660,8 +673,22 @@ impl fmt::Debug for LazyJournal {
 
 impl LazyJournal {
     /// A journal to be made in `dir` when the first entry comes; `wall`
-    /// tells the wall-clock time then.
+    /// tells the wall-clock time then. When `dir` is the `sessions` folder
+    /// of a data folder whose vault is on, its key is found now — asked for
+    /// on the terminal if this run has not opened the vault yet — so that
+    /// it is never asked for under the dashboard.
     pub fn new(dir: &Path, opened: Opened, wall: Box<dyn Fn() -> jiff::Zoned>) -> LazyJournal {
+        let sealing = crate::vault::for_sessions(dir).map_err(|e| crate::hint::chain(&e));
+        LazyJournal::sealed(dir, opened, wall, sealing)
+    }
+
+    /// [`LazyJournal::new`] with the key (or why there is none) given.
+    pub fn sealed(
+        dir: &Path,
+        opened: Opened,
+        wall: Box<dyn Fn() -> jiff::Zoned>,
+        sealing: Result<Option<DataKey>, String>,
+    ) -> LazyJournal {
         LazyJournal {
             dir: dir.to_owned(),
             opened,
@@ -669,6 +696,7 @@ impl LazyJournal {
             file: None,
             written: None,
             early: Vec::new(),
+            sealing,
         }
     }
 
@@ -681,6 +709,7 @@ impl LazyJournal {
             file: Some(file),
             written: None,
             early: Vec::new(),
+            sealing: Ok(None),
         }
     }
 
@@ -700,7 +729,8 @@ impl LazyJournal {
             let stamp = (self.wall)();
             let mut opened = self.opened.clone();
             opened.opened = Some(crate::session::record::Stamp::of(&stamp));
-            let file = FileJournal::create(&self.dir, &opened, &stamp)?;
+            let key = self.sealing.clone().map_err(io::Error::other)?;
+            let file = FileJournal::create_sealed(&self.dir, &opened, &stamp, key)?;
             self.written = Some(opened);
             self.file = Some(file);
         }
@@ -720,12 +750,17 @@ impl LazyJournal {
         if self.early.is_empty() {
             return None;
         }
-        // The file could not even be made: build the record in memory.
+        // The file could not even be made: build the record in memory,
+        // sealed when the vault is on (and not at all when it is locked).
+        let key = match self.sealing.clone() {
+            Ok(key) => key,
+            Err(why) => return Some(Err(io::Error::other(why))),
+        };
         let stamp = (self.wall)();
         let mut opened = self.opened.clone();
         opened.opened = Some(crate::session::record::Stamp::of(&stamp));
         let path = self.dir.join(format!("{}.jsonl", stem(&opened, &stamp)));
-        let mut memory = FileJournal::with_store(Box::new(Unwritable), &path);
+        let mut memory = FileJournal::with_store(Box::new(Unwritable), &path, key);
         let first = Logged {
             at: Moment::ZERO,
             entry: Entry::Opened(opened),

@@ -15,11 +15,16 @@ use crate::protocol::Region;
 
 /// The journal format version written in every record's first line.
 /// Version 1 (the first release) had no consultation or summary; version 2
-/// had no checksums. Readers still accept both.
-pub const LOG_VERSION: u32 = 3;
+/// had no checksums; version 3 had no hash chain. Readers still accept all
+/// three.
+pub const LOG_VERSION: u32 = 4;
 
 /// The first version whose every line carries a checksum.
 pub const CHECKSUMS_SINCE: u32 = 3;
+
+/// The first version whose every line after the first carries the hash of
+/// the line before it (`prev`).
+pub const CHAIN_SINCE: u32 = 4;
 
 /// What a step's end was caused by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +203,9 @@ pub enum Entry {
     },
     /// The therapist chose not to resume an interrupted session.
     Abandoned,
+    /// A dated, signed-off addition to a finished record (`stillpoint
+    /// amend`): nothing written before it is changed; it follows them.
+    Addendum(Addendum),
     /// The app was suspended (Ctrl-Z) and its terminal given back; the
     /// session's clock kept running meanwhile.
     Suspended,
@@ -293,6 +301,7 @@ impl Entry {
             Entry::Interrupted { reason } => format!("interrupted: {reason}"),
             Entry::Continued { .. } => "taken up again".to_owned(),
             Entry::Abandoned => "set aside".to_owned(),
+            Entry::Addendum(a) => format!("addendum signed off by {}", a.by),
             Entry::Suspended => "suspended; the clock keeps running".to_owned(),
             Entry::Returned { away } => format!("back after {}", t(*away)),
         })
@@ -508,6 +517,59 @@ pub struct Aftercare {
     pub note: String,
 }
 
+/// An addendum: free text and any corrected ratings, dated and signed off.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Addendum {
+    /// When it was written, wall-clock time.
+    #[serde(with = "maybe_stamp", default)]
+    pub written: Option<Stamp>,
+    /// Who signed it off (the practitioner's name or initials).
+    pub by: String,
+    /// What it adds or corrects, in the practitioner's words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    /// Ratings it corrects.
+    #[serde(default, skip_serializing_if = "Corrections::is_empty")]
+    pub corrected: Corrections,
+}
+
+/// Ratings an addendum corrects, 0–10; the others stand as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Corrections {
+    /// Pain at the consultation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pain_before: Option<u8>,
+    /// Pain at the closing questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pain_after: Option<u8>,
+    /// Stress at the consultation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress_before: Option<u8>,
+    /// Stress at the closing questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress_after: Option<u8>,
+}
+
+impl Corrections {
+    /// True when nothing is corrected.
+    pub fn is_empty(&self) -> bool {
+        *self == Corrections::default()
+    }
+
+    /// Each correction as (what, the new value), in a fixed order.
+    pub fn each(&self) -> Vec<(&'static str, u8)> {
+        [
+            ("pain before", self.pain_before),
+            ("pain after", self.pain_after),
+            ("stress before", self.stress_before),
+            ("stress after", self.stress_after),
+        ]
+        .into_iter()
+        .filter_map(|(what, v)| v.map(|v| (what, v)))
+        .collect()
+    }
+}
+
 /// A session in one line: what `history` lists and `export --format csv`
 /// writes. It is the payload of the [`Entry::Closed`] line, and can be
 /// worked out from any journal, closed or not.
@@ -547,6 +609,15 @@ pub struct Summary {
     /// How many notes were taken.
     #[serde(default)]
     pub notes: usize,
+    /// How many addenda follow the record (its ratings above are as they
+    /// correct them). Never in a closing line, which comes before them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub addenda: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A wall-clock moment as a record keeps it: the local date and time it was

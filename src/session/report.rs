@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use crate::clock::Moment;
 use crate::session::record::{
-    Aftercare, EndedBy, Entry, Intake, Logged, MarkTime, Opened, Stamp, Summary,
+    Addendum, Aftercare, Corrections, EndedBy, Entry, Intake, Logged, MarkTime, Opened, Stamp,
+    Summary,
 };
 use crate::text::clock_text;
 
@@ -23,7 +24,7 @@ use crate::text::clock_text;
 const SKIPPED_WITHIN: Duration = Duration::from_secs(15);
 
 /// How a record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Closed; every step was worked through.
@@ -37,6 +38,10 @@ pub enum State {
     SetAside,
     /// The file is damaged before its last line, or cannot be read.
     Damaged,
+    /// Its lines are whole but out of order, missing, not linked to the
+    /// line before, or do not open under the vault's key: it was changed
+    /// after it was written (see `stillpoint verify`).
+    Altered,
 }
 
 impl State {
@@ -48,6 +53,7 @@ impl State {
             State::Interrupted => "interrupted",
             State::SetAside => "set aside",
             State::Damaged => "damaged",
+            State::Altered => "altered",
         }
     }
 }
@@ -283,6 +289,8 @@ pub struct Report {
     pub interruptions: Vec<String>,
     /// The fastest rehearsal speed the session ran at (1 for real time).
     pub speed: f64,
+    /// Addenda written after the record was finished, in order.
+    pub addenda: Vec<Addendum>,
 }
 
 impl Default for Report {
@@ -305,6 +313,7 @@ impl Default for Report {
             paused: Duration::ZERO,
             interruptions: Vec::new(),
             speed: 1.0,
+            addenda: Vec::new(),
         }
     }
 }
@@ -375,6 +384,7 @@ impl Report {
             Entry::Closed(_) => r.closed = true,
             Entry::Interrupted { reason } => r.interruptions.push(reason.clone()),
             Entry::Abandoned => r.abandoned = true,
+            Entry::Addendum(a) => r.addenda.push(a.clone()),
             _ => {}
         }
     }
@@ -467,6 +477,72 @@ impl Report {
         }
     }
 
+    /// Every correction the addenda make, the latest for each rating.
+    pub fn corrections(&self) -> Corrections {
+        let mut c = Corrections::default();
+        for a in &self.addenda {
+            let n = a.corrected;
+            c.pain_before = n.pain_before.or(c.pain_before);
+            c.pain_after = n.pain_after.or(c.pain_after);
+            c.stress_before = n.stress_before.or(c.stress_before);
+            c.stress_after = n.stress_after.or(c.stress_after);
+        }
+        c
+    }
+
+    /// Pain before and after as the addenda leave it (as recorded, where
+    /// none corrects it).
+    pub fn pain_corrected(&self) -> Change {
+        let (c, p) = (self.corrections(), self.pain());
+        Change {
+            before: c.pain_before.or(p.before),
+            after: c.pain_after.or(p.after),
+        }
+    }
+
+    /// Stress before and after as the addenda leave it.
+    pub fn stress_corrected(&self) -> Change {
+        let (c, s) = (self.corrections(), self.stress());
+        Change {
+            before: c.stress_before.or(s.before),
+            after: c.stress_after.or(s.after),
+        }
+    }
+
+    /// Addendum `i` as facts, in the order every view gives them: when it
+    /// was written, who signed it off, what it says, and each rating it
+    /// corrects with the value it replaces.
+    pub fn addendum_facts(&self, i: usize) -> Vec<Fact> {
+        let Some(a) = self.addenda.get(i) else {
+            return Vec::new();
+        };
+        let written = a.written.map_or_else(|| "?".to_owned(), |w| w.long());
+        let mut facts = vec![fact("written", written), fact("signed off", a.by.clone())];
+        if !a.text.is_empty() {
+            facts.push(fact("text", a.text.clone()));
+        }
+        // What each rating was just before this addendum.
+        let before = Report {
+            addenda: self.addenda[..i].to_vec(),
+            ..self.clone()
+        };
+        let (pain, stress) = (before.pain_corrected(), before.stress_corrected());
+        let was = |v: Option<u8>| v.map_or("not recorded".to_owned(), |v| v.to_string());
+        for (what, value) in a.corrected.each() {
+            let old = match what {
+                "pain before" => pain.before,
+                "pain after" => pain.after,
+                "stress before" => stress.before,
+                _ => stress.after,
+            };
+            facts.push(fact(
+                "corrects",
+                format!("{what}: {value} (was {})", was(old)),
+            ));
+        }
+        facts
+    }
+
     /// The client reference: the consultation's (it may correct the one
     /// given when the record was opened), else the opening line's.
     pub fn client(&self) -> Option<String> {
@@ -482,7 +558,7 @@ impl Report {
         self.opened.as_ref().is_some_and(|o| o.practice)
     }
 
-    /// The session in one line.
+    /// The session in one line, its ratings as the addenda leave them.
     pub fn summary(&self) -> Summary {
         let opened = self.opened.clone().unwrap_or_default();
         Summary {
@@ -493,15 +569,16 @@ impl Report {
             speed: self.speed,
             active: self.active,
             completed: self.completed,
-            pain_before: self.pain().before,
-            pain_after: self.pain().after,
-            stress_before: self.stress().before,
-            stress_after: self.stress().after,
+            pain_before: self.pain_corrected().before,
+            pain_after: self.pain_corrected().after,
+            stress_before: self.stress_corrected().before,
+            stress_after: self.stress_corrected().after,
             notes: self
                 .marks
                 .iter()
                 .filter(|m| m.kind == MarkKind::Note)
                 .count(),
+            addenda: self.addenda.len(),
         }
     }
 

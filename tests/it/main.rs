@@ -6,6 +6,11 @@
 mod app;
 mod awake;
 mod bodymap;
+mod care;
+mod care_amend;
+mod care_backup;
+mod care_vault;
+mod care_verify;
 mod cli;
 mod dashboard;
 mod diagnostics;

@@ -4,6 +4,7 @@ use super::*;
 use crate::session::record::{
     Aftercare, Caution, Condition, EndedBy, Intake, LOG_VERSION, Release,
 };
+use crate::vault::DataKey;
 
 fn opened() -> Opened {
     Opened {
@@ -87,34 +88,80 @@ fn sample() -> Vec<Logged> {
 }
 
 fn write(dir: &Path, entries: &[Logged]) -> FileJournal {
-    let mut j = FileJournal::create(dir, &opened(), &stamp()).unwrap();
+    write_sealed(dir, entries, None)
+}
+
+fn write_sealed(dir: &Path, entries: &[Logged], key: Option<DataKey>) -> FileJournal {
+    let mut j = FileJournal::create_sealed(dir, &opened(), &stamp(), key).unwrap();
     for e in entries {
         j.append(e).unwrap();
     }
     j
 }
 
+/// A key for a vault held in this run (as `vault init` or the passphrase
+/// would leave it), so readers find it.
+fn held_key() -> DataKey {
+    let key = DataKey::random_for_tests();
+    crate::vault::remember(&key);
+    key
+}
+
+/// Where to cut a record's `bytes` (or fill the disk) in the fault tests:
+/// at every byte; for a sealed record (long lines of base64, every byte of
+/// which reads alike) at every byte within 40 of a line's end, and at
+/// every seventh byte between, which keeps the test quick and still cuts
+/// each line in every way a crash could.
+fn cut_points(bytes: &[u8], sparse: bool) -> Vec<usize> {
+    let ends: Vec<usize> = std::iter::once(0)
+        .chain(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    (0..=bytes.len())
+        .filter(|&n| !sparse || n % 7 == 0 || ends.iter().any(|&e| n.abs_diff(e) <= 40))
+        .collect()
+}
+
+/// Runs `f` on a record in the clear, then on a sealed one.
+fn both_formats(f: impl Fn(Option<DataKey>)) {
+    f(None);
+    f(Some(held_key()));
+}
+
 #[test]
-fn records_round_trip_as_numbered_json_lines() {
+fn records_round_trip_as_numbered_chained_json_lines() {
     let dir = tempfile::tempdir().unwrap();
     let j = write(dir.path(), &sample());
     let text = std::fs::read_to_string(j.path()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines[0]
-            .starts_with(r#"{"seq":0,"at":0,"event":"opened","version":3,"protocol":"Ten step""#),
+            .starts_with(r#"{"seq":0,"at":0,"event":"opened","version":4,"protocol":"Ten step""#),
         "{}",
         lines[0]
     );
+    // The line before, hashed as written (sha256sum of the line without
+    // its newline), then the checksum over everything before it.
+    let prev = chain::to_hex(&chain::link(lines[2].as_bytes()));
+    let body = format!(
+        r#"{{"seq":3,"at":2500,"event":"note","text":"client settled quickly","prev":"{prev}"}}"#
+    );
     assert_eq!(
         lines[3],
-        r#"{"seq":3,"at":2500,"event":"note","text":"client settled quickly","crc":"#.to_owned()
-            + &format!(
-                "\"{:08x}\"}}",
-                crc32c::crc32c(
-                    br#"{"seq":3,"at":2500,"event":"note","text":"client settled quickly"}"#
-                )
-            )
+        format!(
+            "{},\"crc\":\"{:08x}\"}}",
+            &body[..body.len() - 1],
+            crc32c::crc32c(body.as_bytes())
+        )
+    );
+    assert!(
+        !lines[0].contains("\"prev\""),
+        "the first line links to nothing"
     );
     assert!(j.path().ends_with("20261122-100000-ten-step.jsonl"));
     assert_eq!(j.id(), "20261122-100000-ten-step");
@@ -143,8 +190,13 @@ fn files_are_private() {
 
 #[test]
 fn a_journal_truncated_at_any_byte_reopens_and_appends_contiguously() {
+    both_formats(truncated_at_any_byte);
+}
+
+fn truncated_at_any_byte(key: Option<DataKey>) {
     let dir = tempfile::tempdir().unwrap();
-    let original = write(dir.path(), &sample());
+    let sparse = key.is_some();
+    let original = write_sealed(dir.path(), &sample(), key);
     let bytes = std::fs::read(original.path()).unwrap();
     drop(original);
     let line_ends: Vec<usize> = bytes
@@ -155,7 +207,7 @@ fn a_journal_truncated_at_any_byte_reopens_and_appends_contiguously() {
         .collect();
     let extra = at(99_000, Entry::note("after the crash"));
     let cut = dir.path().join("cut.jsonl");
-    for len in 0..=bytes.len() {
+    for len in cut_points(&bytes, sparse) {
         std::fs::write(&cut, &bytes[..len]).unwrap();
         let complete = line_ends.iter().filter(|&&e| e <= len).count();
         if complete == 0 {
@@ -181,13 +233,15 @@ fn a_journal_truncated_at_any_byte_reopens_and_appends_contiguously() {
         assert!(!back.torn_tail, "cut at {len}");
         assert_eq!(back.records.len(), complete + 1, "cut at {len}");
         assert_eq!(back.records.last(), Some(&extra));
-        // The numbering is contiguous (parse checks every seq).
+        // The numbering is contiguous and the chain unbroken (parse checks
+        // every seq and every link).
         let text = std::fs::read_to_string(&cut).unwrap();
         let last = text.lines().last().unwrap();
         assert!(
             last.starts_with(&format!(r#"{{"seq":{complete},"#)),
             "cut at {len}: {last}"
         );
+        assert!(back.chained);
     }
 }
 
@@ -360,19 +414,24 @@ fn session_entries() -> Vec<Logged> {
 #[test]
 fn a_full_disk_at_any_byte_loses_nothing_and_never_leaves_half_a_line() {
     let entries = session_entries();
-    let total: usize = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| line(i as u64, e).unwrap().len())
-        .sum();
-    for room in 0..=total {
+    both_formats(|key| full_disk_at_any_byte(&entries, key));
+}
+
+fn full_disk_at_any_byte(entries: &[Logged], key: Option<DataKey>) {
+    let mut maker_for_points = LineMaker::new(key.clone());
+    let mut all = Vec::new();
+    for e in entries {
+        all.extend(maker_for_points.next(e).unwrap());
+    }
+    for room in cut_points(&all, key.is_some()) {
         let store = Faulty {
             room: Rc::new(Cell::new(Some(room))),
             ..Faulty::default()
         };
         let disk = Rc::clone(&store.disk);
         let space = Rc::clone(&store.room);
-        let mut j = FileJournal::with_store(Box::new(store.clone()), Path::new("x.jsonl"));
+        let mut j =
+            FileJournal::with_store(Box::new(store.clone()), Path::new("x.jsonl"), key.clone());
         let mut saved = 0;
         for (i, e) in entries.iter().enumerate() {
             let ok = j.append(e).is_ok();
@@ -400,14 +459,17 @@ fn a_full_disk_at_any_byte_loses_nothing_and_never_leaves_half_a_line() {
 
 #[test]
 fn short_writes_and_a_failed_sync_are_whole_or_absent() {
-    let entries = session_entries();
+    both_formats(|key| short_writes(&session_entries(), key));
+}
+
+fn short_writes(entries: &[Logged], key: Option<DataKey>) {
     let store = Faulty {
         short: Some(7),
         ..Faulty::default()
     };
     let disk = Rc::clone(&store.disk);
     let bad_sync = Rc::clone(&store.bad_sync);
-    let mut j = FileJournal::with_store(Box::new(store), Path::new("x.jsonl"));
+    let mut j = FileJournal::with_store(Box::new(store), Path::new("x.jsonl"), key);
     for (i, e) in entries.iter().enumerate() {
         if i == 3 {
             bad_sync.set(true);
@@ -518,4 +580,304 @@ fn a_record_that_cannot_be_made_is_kept_and_rescued_elsewhere() {
     assert!(rescued.starts_with(dir.path().join("rescue")));
     let back = read(&rescued).unwrap();
     assert_eq!(&back.records[1..], &sample()[..]);
+}
+
+// ---- the chain and the seal: alterations are told from crashes ----
+
+/// `line` (no newline) with its checksum made right again, as a careful
+/// forger would.
+fn recrc(line: &str) -> String {
+    let body = &line[..line.rfind(",\"crc\":").expect("a checksum")];
+    String::from_utf8(line::seal(format!("{body}}}").into_bytes())).unwrap()
+}
+
+/// The record's lines, changed by `change`, parsed.
+fn altered(bytes: &[u8], change: impl FnOnce(&mut Vec<String>)) -> Result<Contents, JournalError> {
+    let mut lines: Vec<String> = String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    change(&mut lines);
+    parse((lines.join("\n") + "\n").as_bytes())
+}
+
+fn problem_at(result: Result<Contents, JournalError>) -> (usize, Problem) {
+    match result {
+        Err(JournalError::Damaged { line, problem }) => (line, problem),
+        other => panic!("not caught: {other:?}"),
+    }
+}
+
+#[test]
+fn every_alteration_of_a_chained_record_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &sample()).path().to_owned();
+    let bytes = std::fs::read(&path).unwrap();
+    // Another record: the same opening, other lines after it.
+    let other = std::fs::read(write(&dir.path().join("b"), &sample()[1..]).path()).unwrap();
+    let other: Vec<String> = String::from_utf8(other)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(parse(&bytes).is_ok());
+    // A note rewritten, its checksum recomputed: the next line's link says so.
+    let edit = altered(&bytes, |l| {
+        l[3] = recrc(&l[3].replace("settled quickly", "was fine"));
+    });
+    assert_eq!(problem_at(edit), (5, Problem::Broken));
+    // A line taken out, or two swapped: their numbers say so.
+    let removed = altered(&bytes, |l| drop(l.remove(2)));
+    assert!(matches!(
+        problem_at(removed),
+        (
+            3,
+            Problem::Numbered {
+                found: 3,
+                expected: 2
+            }
+        )
+    ));
+    let swapped = altered(&bytes, |l| l.swap(2, 3));
+    assert!(matches!(problem_at(swapped), (3, Problem::Numbered { .. })));
+    // Taken out and the rest renumbered, checksums and all: the chain.
+    let renumbered = altered(&bytes, |l| {
+        l.remove(2);
+        for (i, line) in l.iter_mut().enumerate().skip(2) {
+            *line =
+                recrc(&line.replacen(&format!("\"seq\":{}", i + 1), &format!("\"seq\":{i}"), 1));
+        }
+    });
+    assert_eq!(problem_at(renumbered), (3, Problem::Broken));
+    // A line from another record, same number, checksum and all.
+    let spliced = altered(&bytes, |l| l[2] = other[2].clone());
+    assert_eq!(problem_at(spliced), (3, Problem::Broken));
+    // A line added with no link.
+    let unlinked = altered(&bytes, |l| {
+        l.insert(1, r#"{"seq":1,"at":1,"event":"note","text":"x"}"#.into());
+        for (i, line) in l.iter_mut().enumerate().skip(2) {
+            *line =
+                recrc(&line.replacen(&format!("\"seq\":{}", i - 1), &format!("\"seq\":{i}"), 1));
+        }
+    });
+    assert_eq!(problem_at(unlinked), (2, Problem::NoChecksum));
+    // A crash's torn tail is no alteration.
+    let torn = parse(&bytes[..bytes.len() - 10]).unwrap();
+    assert!(torn.torn_tail);
+    // A whole last line with a broken link is not a torn tail.
+    let last = altered(&bytes, |l| {
+        let n = l.len() - 1;
+        l[n] = other[3].clone();
+    });
+    assert!(matches!(
+        problem_at(last),
+        (_, Problem::Broken | Problem::Numbered { .. })
+    ));
+}
+
+#[test]
+fn a_sealed_record_shows_nothing_in_the_clear_and_catches_every_alteration() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = held_key();
+    let path = write_sealed(dir.path(), &sample(), Some(key.clone()))
+        .path()
+        .to_owned();
+    let bytes = std::fs::read(&path).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    // Quoted or spaced: base64 has neither quotes nor spaces, so no chance match.
+    for secret in [
+        "\"AB\"",
+        "settled quickly",
+        "stiff in the mornings",
+        "\"pain\"",
+        "\"lighter\"",
+        "Ten step",
+    ] {
+        assert!(!text.contains(secret), "{secret} in the clear:\n{text}");
+    }
+    let contents = read(&path).unwrap();
+    assert_eq!(&contents.records[1..], &sample()[..]);
+    assert_eq!(contents.sealed.map(|(id, _)| id), Some(key.id()));
+    // The chain inside is the one the same record in the clear would have.
+    let plain = write(&dir.path().join("plain"), &sample());
+    assert_eq!(read(plain.path()).unwrap().head, contents.head);
+    // One base64 character changed, checksum recomputed: it does not open.
+    let edit = altered(&bytes, |l| {
+        let at = l[3].find("\"sealed\":\"").unwrap() + 20;
+        let c = if &l[3][at..=at] == "A" { "B" } else { "A" };
+        l[3].replace_range(at..=at, c);
+        l[3] = recrc(&l[3]);
+    });
+    assert_eq!(problem_at(edit), (4, Problem::Forged));
+    // A line from another record sealed with the same key does not open here.
+    let other = write_sealed(&dir.path().join("b"), &sample(), Some(key.clone()));
+    let other: Vec<String> = std::fs::read_to_string(other.path())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        problem_at(altered(&bytes, |l| l[3] = other[3].clone())),
+        (4, Problem::Forged)
+    );
+    assert!(matches!(
+        problem_at(altered(&bytes, |l| drop(l.remove(2)))),
+        (3, Problem::Numbered { .. })
+    ));
+    // A line in the clear slipped into a sealed record.
+    let mixed = altered(&bytes, |l| {
+        l[3] = r#"{"seq":3,"at":0,"event":"abandoned"}"#.into()
+    });
+    assert!(matches!(
+        problem_at(mixed),
+        (4, Problem::NoChecksum | Problem::Mixed)
+    ));
+}
+
+#[test]
+fn a_sealed_record_without_its_key_is_locked_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    // A key no one remembered: as in a run that has not opened the vault.
+    let key = DataKey::random_for_tests();
+    let j = write_sealed(dir.path(), &sample(), Some(key.clone()));
+    assert!(matches!(
+        read(j.path()),
+        Err(JournalError::Vault(crate::vault::VaultError::Locked { id })) if id == key.id()
+    ));
+    let path = j.path().to_owned();
+    drop(j);
+    assert!(FileJournal::reopen(&path).is_err());
+    crate::vault::remember(&key);
+    assert_eq!(read(&path).unwrap().records.len(), sample().len() + 1);
+}
+
+#[test]
+fn sealing_a_record_keeps_every_line_and_its_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = held_key();
+    let j = write(dir.path(), &sample());
+    let path = j.path().to_owned();
+    drop(j);
+    let plain = std::fs::read(&path).unwrap();
+    // A torn tail is left behind: it holds nothing whole.
+    let torn = [plain.as_slice(), b"{\"seq\":9,\"at"].concat();
+    let sealed = seal_record(&torn, &key).unwrap();
+    let (a, b) = (parse(&plain).unwrap(), parse(&sealed).unwrap());
+    assert_eq!(a.records, b.records);
+    assert_eq!(a.head, b.head);
+    assert!(!b.torn_tail);
+    assert_eq!(
+        seal_record(&sealed, &key).unwrap(),
+        sealed,
+        "sealed once only"
+    );
+    // And it goes on sealed, chained, where it stopped.
+    std::fs::write(&path, &sealed).unwrap();
+    let (mut j, _) = FileJournal::reopen(&path).unwrap();
+    j.append(&at(70_000, Entry::note("after sealing"))).unwrap();
+    drop(j);
+    let back = read(&path).unwrap();
+    assert_eq!(back.records.len(), a.records.len() + 1);
+    assert!(!String::from_utf8_lossy(&std::fs::read(&path).unwrap()).contains("after sealing"));
+}
+
+// ---- kill -9 while appending: nothing shown as saved is lost ----
+
+/// The variable that makes [`child_appends_until_killed`] write.
+const CHILD: &str = "STILLPOINT_JOURNAL_CHILD";
+
+/// Run by [`a_killed_writer_loses_nothing_it_reported_saved`] in a process
+/// of its own: opens the vault in the data folder the variable names,
+/// appends notes to a new sealed record, and prints each one's number once
+/// its append has returned (as the dashboard shows an entry once it is on
+/// disk), until it is killed.
+#[test]
+#[ignore = "run by a_killed_writer_loses_nothing_it_reported_saved"]
+fn child_appends_until_killed() {
+    use std::io::Write as _;
+    let Some(data) = std::env::var_os(CHILD) else {
+        return;
+    };
+    let data = PathBuf::from(data);
+    crate::vault::open(&data, "kill nine passphrase").expect("the vault opens");
+    let mut j = FileJournal::create(&data.join("sessions"), &opened(), &stamp()).unwrap();
+    let mut out = std::io::stdout();
+    for i in 0.. {
+        j.append(&at(i * 10, Entry::note(format!("note {i}"))))
+            .unwrap();
+        writeln!(out, "{i}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_writer_loses_nothing_it_reported_saved() {
+    use std::io::BufRead;
+    let exe = std::env::current_exe().unwrap();
+    for (round, kill_after) in [1usize, 7, 40, 150].into_iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::vault::create(
+            dir.path(),
+            "kill nine passphrase",
+            crate::vault::tests::QUICK,
+        )
+        .unwrap();
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--exact",
+                "session::journal::tests::child_appends_until_killed",
+            ])
+            .args(["--ignored", "--nocapture", "--test-threads=1"])
+            .env(CHILD, dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut shown = Vec::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(n) = line.unwrap().trim().parse::<u64>() else {
+                continue;
+            };
+            shown.push(n);
+            if shown.len() >= kill_after {
+                break;
+            }
+        }
+        // SIGKILL, at whatever the child is doing now (mid-append, often).
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let sessions = dir.path().join("sessions");
+        let path = std::fs::read_dir(&sessions)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        // Taken up again (the key from this run's open vault): every note
+        // shown is there, in order, and the chain goes on.
+        let (mut j, contents) = FileJournal::reopen(&path).unwrap();
+        let notes: Vec<String> = contents
+            .records
+            .iter()
+            .filter_map(|l| match &l.entry {
+                Entry::Note { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        for n in &shown {
+            assert_eq!(
+                notes.get(*n as usize),
+                Some(&format!("note {n}")),
+                "round {round}"
+            );
+        }
+        j.append(&at(1, Entry::Abandoned)).unwrap();
+        drop(j);
+        assert!(!read(&path).unwrap().torn_tail);
+        let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+        assert!(!text.contains("note 1"), "sealed on disk");
+    }
 }
