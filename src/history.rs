@@ -23,6 +23,7 @@
 mod chart;
 mod export;
 pub mod index;
+pub(crate) mod pool;
 pub mod practice;
 mod record;
 mod scan;

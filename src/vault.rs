@@ -73,22 +73,12 @@ impl std::fmt::Debug for VaultId {
 
 /// Lower-case hex.
 pub fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    hex::encode(bytes)
 }
 
 /// Bytes from hex (either case); `None` for anything else.
-pub fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    hex::decode(text).ok()
 }
 
 /// How hard a passphrase is worked into a key (Argon2id).

@@ -329,24 +329,16 @@ pub fn check(path: &Path, anchor: Option<&Anchor>) -> Checked {
 pub fn check_all(sessions: &Path) -> std::io::Result<Vec<Checked>> {
     let files = record_files(sessions)?;
     let anchors = crate::history::index::anchors(sessions);
-    let chunk = files.len().div_ceil(16).max(64);
-    let mut checked: Vec<Checked> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                let anchors = &anchors;
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|p| check(p, anchors.get(&session_id(p))))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+    let mut checked: Vec<Checked> = crate::history::pool::map_all(
+        &files,
+        |p| check(p, anchors.get(&session_id(p))),
+        |p| Checked {
+            id: session_id(p),
+            verdict: Verdict::Unchecked {
+                why: "its reader failed".into(),
+            },
+        },
+    );
     let present: HashMap<&str, ()> = checked.iter().map(|c| (c.id.as_str(), ())).collect();
     let mut gone: Vec<Checked> = anchors
         .keys()

@@ -90,34 +90,27 @@ pub fn csv(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Reads every chosen record in full, several at a time (see
-/// [`READERS`](super::scan::READERS)), keeping their order. A record that cannot
-/// be read at all comes back as its error.
-fn load_all(sessions: &[Listed]) -> Vec<Result<Record, HistoryError>> {
-    let chunk = sessions.len().div_ceil(super::scan::READERS).max(16);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sessions
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|s| Record::load(&s.path))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(sessions.chunks(chunk))
-            .flat_map(|(h, part)| {
-                h.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|s| Err(HistoryError::ReaderFailed { id: s.id.clone() }))
-                        .collect()
-                })
-            })
-            .collect()
-    })
+/// Reads every chosen record in full on a small pool of readers, turns
+/// each into what the format writes, and writes them in order as they come
+/// (see [`pool::for_each_in_order`](super::pool::for_each_in_order)). A
+/// record that cannot be read at all comes to `render` as its error.
+fn each_rendered(
+    sessions: &[Listed],
+    render: impl Fn(&Listed, Result<Record, HistoryError>) -> io::Result<String> + Sync,
+    mut write: impl FnMut(usize, &[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut n = 0;
+    super::pool::for_each_in_order(
+        sessions,
+        |s| render(s, Record::load(&s.path)),
+        |s| render(s, Err(HistoryError::ReaderFailed { id: s.id.clone() })),
+        |_, text| {
+            let text = text?;
+            write(n, text.as_bytes())?;
+            n += 1;
+            Ok(())
+        },
+    )
 }
 
 /// Text safe in Markdown prose and on a terminal: made one safe line
@@ -139,26 +132,27 @@ fn md(s: &str) -> String {
     t
 }
 
-/// Markdown: a note per session, separated by rules.
+/// Markdown: a note per session, separated by rules, written as they are read.
 pub fn markdown(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
-    // A batch at a time, so ten thousand records never sit in memory at once.
-    for (n, batch) in sessions.chunks(256).enumerate() {
-        for (i, (s, record)) in batch.iter().zip(load_all(batch)).enumerate() {
-            if n > 0 || i > 0 {
-                out.write_all(b"\n---\n\n")?;
-            }
-            let text = match record {
+    each_rendered(
+        sessions,
+        |s, record| {
+            Ok(match record {
                 Ok(r) => note(&r),
                 Err(e) => format!(
                     "# Session {}\n\nThis record cannot be read: {}.\n",
                     md(&s.id),
                     md(&crate::hint::chain(&e))
                 ),
-            };
-            out.write_all(text.as_bytes())?;
-        }
-    }
-    Ok(())
+            })
+        },
+        |n, text| {
+            if n > 0 {
+                out.write_all(b"\n---\n\n")?;
+            }
+            out.write_all(text)
+        },
+    )
 }
 
 /// A readable session note a practitioner could file.
@@ -474,21 +468,25 @@ impl Exported {
 /// JSON: one array of every chosen session in full, written as it is read.
 pub fn json(sessions: &[Listed], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"[")?;
-    let mut first = true;
-    for batch in sessions.chunks(256) {
-        for (s, rec) in batch.iter().zip(load_all(batch)) {
-            out.write_all(if first { b"\n  " } else { b",\n  " })?;
-            first = false;
+    let mut any = false;
+    each_rendered(
+        sessions,
+        |s, rec| {
             let exported = match &rec {
                 Ok(rec) => Exported::new(s, rec),
                 Err(e) => Exported::unreadable(s, e),
             };
             let value = serde_json::to_string_pretty(&exported).map_err(io::Error::other)?;
             // Indented one level, as a whole pretty-printed array would be.
-            out.write_all(value.replace('\n', "\n  ").as_bytes())?;
-        }
-    }
-    out.write_all(if first { b"]\n" } else { b"\n]\n" })
+            Ok(value.replace('\n', "\n  "))
+        },
+        |n, text| {
+            any = true;
+            out.write_all(if n == 0 { b"\n  " } else { b",\n  " })?;
+            out.write_all(text)
+        },
+    )?;
+    out.write_all(if any { b"\n]\n" } else { b"]\n" })
 }
 
 #[cfg(test)]

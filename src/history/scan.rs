@@ -64,13 +64,6 @@ impl Listed {
     }
 }
 
-/// How many threads read records at once. Reading thousands of small files
-/// is mostly waiting on the disk, so more readers than cores keep its queue
-/// full: over 10,000 records with the page cache dropped, history without
-/// its index took ~470 ms with 4 readers, ~310 ms with 16 and ~290 ms with
-/// 32; with the cache warm, ~90 ms whatever the number.
-pub(super) const READERS: usize = 16;
-
 /// Every record in `dir` (`*.jsonl` only), oldest first. A missing folder
 /// holds none. Closed records not yet in the index are added to it; a
 /// record that no longer holds its anchor in the index is listed as altered
@@ -94,23 +87,13 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
             old => unindexed.push((path, old)),
         }
     }
-    let chunk = unindexed.len().div_ceil(READERS).max(64);
-    let read: Vec<(Listed, Option<Indexed>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = unindexed
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(p, old)| list_one(p, old.as_ref()))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+    // Read whole and checked on a few threads (see `pool`): with the page
+    // cache cold, over 10,000 records, 4 readers took ~470 ms, 16 ~310 ms.
+    let read: Vec<(Listed, Option<Indexed>)> = super::pool::map_all(
+        &unindexed,
+        |(p, old)| list_one(p, old.as_ref()),
+        |(p, _)| (damaged(p), None),
+    );
     // Closed records missing from the index go into it for next time.
     let missing: Vec<Indexed> = read.iter().filter_map(|(_, new)| new.clone()).collect();
     let _ = append_index(dir, &missing);
@@ -120,6 +103,16 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
     Ok(listed)
 }
 
+/// A record that could not be read: listed damaged, dated by its name.
+fn damaged(path: &Path) -> Listed {
+    let id = session_id(path);
+    let summary = Summary {
+        opened: date_of_id(&id),
+        ..Summary::default()
+    };
+    Listed::new(id, path.to_owned(), summary, Some(State::Damaged))
+}
+
 /// One record not in the index (or changed since it was indexed, as `old`
 /// says), read whole and checked line by line, so a damaged or altered
 /// record is listed so here as in every other view; and, for a closed
@@ -127,18 +120,8 @@ pub fn scan(dir: &Path) -> io::Result<Vec<Listed>> {
 /// damaged.
 fn list_one(path: &Path, old: Option<&Indexed>) -> (Listed, Option<Indexed>) {
     let id = session_id(path);
-    let record = match Record::load(path) {
-        Ok(record) => record,
-        Err(_) => {
-            let summary = Summary {
-                opened: date_of_id(&id),
-                ..Summary::default()
-            };
-            return (
-                Listed::new(id, path.to_owned(), summary, Some(State::Damaged)),
-                None,
-            );
-        }
+    let Ok(record) = Record::load(path) else {
+        return (damaged(path), None);
     };
     let mut summary = record.report.summary();
     summary.opened = summary.opened.or_else(|| date_of_id(&id));

@@ -52,7 +52,8 @@ pub fn open(line: &[u8]) -> Result<Vec<u8>, Check> {
     if crc != expected {
         return Err(Check::Mismatch);
     }
-    let mut json = body.to_vec();
+    let mut json = Vec::with_capacity(body.len() + 1);
+    json.extend_from_slice(body);
     json.push(b'}');
     Ok(json)
 }

@@ -34,6 +34,14 @@ struct LineIn {
     prev: Option<String>,
 }
 
+/// A line's JSON once checked: as written, or opened from its seal.
+enum Clear {
+    /// The line was in the clear; its JSON, checksum taken off.
+    Plain(Vec<u8>),
+    /// The line was sealed; what was sealed (a whole line).
+    Opened(Vec<u8>),
+}
+
 /// What is wrong with one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
@@ -199,14 +207,14 @@ impl<'a> Walk<'a> {
     }
 
     /// The line in the clear, opening its envelope when it is sealed.
-    fn in_the_clear(&mut self, raw: &[u8], json: Vec<u8>) -> Result<Vec<u8>, Problem> {
+    fn in_the_clear(&mut self, raw: &[u8], json: Vec<u8>) -> Result<Clear, Problem> {
         let sealed = envelope::is_sealed(&json);
         match (&self.seal, sealed) {
             (Seal::Unknown, false) => {
                 self.seal = Seal::Plain;
-                return Ok(raw.to_vec());
+                return Ok(Clear::Plain(json));
             }
-            (Seal::Plain, false) => return Ok(raw.to_vec()),
+            (Seal::Plain, false) => return Ok(Clear::Plain(json)),
             (Seal::Plain, true) | (Seal::Sealed { .. }, false) => return Err(Problem::Mixed),
             _ => {}
         }
@@ -231,7 +239,9 @@ impl<'a> Walk<'a> {
         };
         let key = key.as_ref().ok_or(Problem::Locked(*vault))?;
         let binding = if self.number == 1 { [0; 32] } else { *binding };
-        env.open(key, &binding).map_err(|_| Problem::Forged)
+        env.open(key, &binding)
+            .map(Clear::Opened)
+            .map_err(|_| Problem::Forged)
     }
 
     /// The key of `vault`, asked for where the record's folder allows.
@@ -246,14 +256,24 @@ impl<'a> Walk<'a> {
     /// Reads one complete line into `read`.
     fn take(&mut self, raw: &[u8], read: &mut LineRead) -> Result<(), Problem> {
         let json = self.checked_bytes(raw)?;
-        let plain = self.in_the_clear(raw, json)?;
-        read.link = Some(chain::link(&plain));
-        // A sealed line holds a whole line in the clear, checksum and all
-        // (none, for lines sealed from a record older than checksums).
-        let json = match line::open(&plain) {
-            Ok(json) => json,
-            Err(line::Check::Missing) if plain.ends_with(b"}") => plain,
-            Err(_) => return Err(Problem::Checksum),
+        let json = match self.in_the_clear(raw, json)? {
+            // In the clear: the line is linked as written, and its checked
+            // JSON is what is read.
+            Clear::Plain(json) => {
+                read.link = Some(chain::link(raw));
+                json
+            }
+            // A sealed line holds a whole line in the clear, checksum and
+            // all (none, for lines sealed from a record older than
+            // checksums).
+            Clear::Opened(plain) => {
+                read.link = Some(chain::link(&plain));
+                match line::open(&plain) {
+                    Ok(json) => json,
+                    Err(line::Check::Missing) if plain.ends_with(b"}") => plain,
+                    Err(_) => return Err(Problem::Checksum),
+                }
+            }
         };
         let parsed: LineIn =
             serde_json::from_slice(&json).map_err(|e| Problem::Unreadable(e.to_string()))?;
