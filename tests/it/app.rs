@@ -889,3 +889,69 @@ fn the_closing_questions_say_how_the_session_ended() {
     );
     assert!(!screen.contains("The holds are done"), "{screen}");
 }
+
+#[test]
+fn the_keys_overlay_closes_when_the_step_changes() {
+    // Space starts at 2 s, ? opens the keys at 10 s; the first hold (1 m)
+    // ends by itself at 62 s.
+    let keys = || {
+        vec![
+            (secs(2), key(KeyCode::Char(' '))),
+            (secs(10), key(KeyCode::Char('?'))),
+        ]
+    };
+    let open = drive_until(1.0, keys(), Some(secs(30)));
+    assert!(open.screen.contains("pause / resume"), "{}", open.screen);
+    let moved_on = drive_until(1.0, keys(), Some(secs(65)));
+    assert!(
+        !moved_on.screen.contains("pause / resume"),
+        "the overlay still covers the new step:\n{}",
+        moved_on.screen
+    );
+    assert!(
+        moved_on.screen.contains("Move to the head"),
+        "{}",
+        moved_on.screen
+    );
+}
+
+#[test]
+fn a_client_reference_corrected_in_the_consultation_is_the_one_recorded() {
+    use KeyCode::{BackTab, Backspace, Char, F, Tab};
+    // Started with --client XY (the form opens on the focus areas, the
+    // reference filled in); the therapist goes back up and corrects it to CD.
+    let mut keys = typed(
+        secs(1),
+        &[
+            BackTab,
+            Backspace,
+            Backspace,
+            Char('C'),
+            Char('D'),
+            Tab,
+            Tab,
+            Tab,
+        ],
+    );
+    keys.extend(typed(secs(2), &[Char('5'), Tab, Char('5'), F(10)]));
+    keys.extend(typed(secs(10), &[Char(' ')]));
+    keys.extend(typed(secs(30), &[Char('q'), Char('y')]));
+    keys.extend(typed(secs(40), &[Char('3'), Tab, Char('2'), F(10)]));
+    keys.extend(typed(secs(50), &[KeyCode::Enter]));
+    let out = drive_with(1.0, keys, None, |app| {
+        app.client(Some("XY".into()))
+            .consultation(IntakeForm::new("App test", Some("XY".into())))
+    });
+    let entries: Vec<&Entry> = out.journal.entries.iter().map(|l| &l.entry).collect();
+    let Entry::Intake(intake) = entries[0] else {
+        panic!("the record opens with the consultation: {entries:#?}");
+    };
+    assert_eq!(intake.client, "CD");
+    let Some(Entry::Closed(summary)) = entries.last() else {
+        panic!("the record ends closed: {entries:#?}");
+    };
+    assert_eq!(summary.client.as_deref(), Some("CD"));
+    // The summary screen names the corrected client, never the first one.
+    assert!(out.screen.contains("Client CD ·"), "{}", out.screen);
+    assert!(!out.screen.contains("XY"), "{}", out.screen);
+}

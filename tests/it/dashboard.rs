@@ -357,3 +357,61 @@ fn a_ten_thousand_step_protocol_shows_its_window_around_the_current_step() {
     assert_eq!(at("│▸ Hold 5001"), Some(4), "{}", rows.join("\n"));
     assert!(at("│  Hold 5020").is_some(), "{}", rows.join("\n"));
 }
+
+/// The rows as a terminal shows them: a wide character's second cell is
+/// its own, not a space of its own.
+fn display_rows(buf: &Buffer) -> Vec<String> {
+    (0..buf.area.height)
+        .map(|y| {
+            let mut row = String::new();
+            let mut x = 0;
+            while x < buf.area.width {
+                let symbol = buf[(x, y)].symbol();
+                row.push_str(symbol);
+                x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1))
+                    .unwrap_or(1);
+            }
+            row
+        })
+        .collect()
+}
+
+/// A hold whose hands text is wide (CJK) keeps its end or says it was cut,
+/// and no row runs past the window, at the sizes a laptop shows.
+#[test]
+fn wide_hands_text_is_cut_with_an_ellipsis_or_shown_whole() {
+    let hands = format!(
+        "{} HANDS-END",
+        "頭蓋骨に指先をそっと添えて、呼吸を待つ。".repeat(2)
+    );
+    let wide = PROTOCOL.replace("Cup both heels, palms up, fingers relaxed.", &hands);
+    let mut s = Session::new(Protocol::parse(&wide, Path::new("wide.ron")).expect("valid"));
+    s.handle(Input::Next, Moment::ZERO);
+    s.handle(Input::Tick, Moment::from_secs(10));
+    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+        let view = View::new(
+            &s,
+            Moment::from_secs(10),
+            ten_o_clock(),
+            ctx(Theme::dim(), Overlay::None),
+        );
+        let rows = display_rows(draw(&view, w, h).backend().buffer());
+        let screen = rows.join("\n");
+        for row in &rows {
+            let width = unicode_width::UnicodeWidthStr::width(row.as_str());
+            assert!(
+                width <= usize::from(w),
+                "a row of {width} at {w}:\n{screen}"
+            );
+        }
+        let hands_rows: Vec<&String> = rows.iter().filter(|r| r.contains('頭')).collect();
+        assert!(
+            !hands_rows.is_empty(),
+            "the hands text is shown at {w}×{h}:\n{screen}"
+        );
+        assert!(
+            screen.contains("HANDS-END") || hands_rows.iter().any(|r| r.contains('…')),
+            "the hands text lost its end with no ellipsis at {w}×{h}:\n{screen}"
+        );
+    }
+}

@@ -372,3 +372,97 @@ fn a_record_that_cannot_be_saved_is_written_whole_to_a_fallback_folder() {
     }
     assert!(record.contains(r#""event":"closed""#), "{record}");
 }
+
+/// Runs a session start against `data` and checks it is refused before
+/// anything is asked, with the reason, the fix, and no record left behind.
+fn refused_before_the_session(data: &Path, home: &Path, why: &str) {
+    let out = Command::new(BIN)
+        .args(["run", "ten-step", "--no-audio", "--client", "RO"])
+        .env("STILLPOINT_DATA", data)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("NO_COLOR", "1")
+        .env_remove("STILLPOINT_SESSIONS")
+        .output()
+        .expect("runs");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot keep session records in {}",
+            data.join("sessions").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains(why), "{err}");
+    assert!(err.contains("the session has not started"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(data.join("sessions"))
+        .expect("sessions")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".jsonl"))
+        .collect();
+    assert!(left.is_empty(), "records left behind: {left:?}");
+}
+
+#[test]
+fn a_read_only_data_folder_is_refused_before_the_session_starts() {
+    if is_root() {
+        // Root writes through any mode, so here the folder is a read-only
+        // file system.
+        let Some(disk) = SmallDisk::mount() else {
+            assert!(
+                std::env::var_os("STILLPOINT_REQUIRE_ALL").is_none(),
+                "could not mount a tmpfs, and every test is required here"
+            );
+            eprintln!("skipped: could not mount a tmpfs here");
+            return;
+        };
+        std::fs::create_dir(disk.mount.join("sessions")).expect("mkdir");
+        std::fs::set_permissions(
+            disk.mount.join("sessions"),
+            std::fs::Permissions::from_mode(0o700),
+        )
+        .expect("chmod");
+        let ro = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&disk.mount)
+            .status()
+            .expect("mount runs");
+        assert!(ro.success(), "remount read-only");
+        refused_before_the_session(&disk.mount, &disk.home(), "Read-only file system");
+    } else {
+        let dir = private_data_folder();
+        let sessions = dir.path().join("data/sessions");
+        std::fs::set_permissions(&sessions, std::fs::Permissions::from_mode(0o500)).expect("chmod");
+        refused_before_the_session(
+            &dir.path().join("data"),
+            &dir.path().join("home"),
+            "Permission denied",
+        );
+    }
+}
+
+#[test]
+fn a_disk_already_full_is_refused_before_the_session_starts() {
+    if !is_root() {
+        eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
+        return;
+    }
+    let Some(disk) = SmallDisk::mount() else {
+        assert!(
+            std::env::var_os("STILLPOINT_REQUIRE_ALL").is_none(),
+            "could not mount a tmpfs, and every test is required here"
+        );
+        eprintln!("skipped: could not mount a tmpfs here");
+        return;
+    };
+    std::fs::create_dir(disk.mount.join("sessions")).expect("mkdir");
+    std::fs::set_permissions(
+        disk.mount.join("sessions"),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .expect("chmod");
+    disk.fill();
+    refused_before_the_session(&disk.mount, &disk.home(), "No space left on device");
+}
