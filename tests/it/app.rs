@@ -955,3 +955,74 @@ fn a_client_reference_corrected_in_the_consultation_is_the_one_recorded() {
     assert!(out.screen.contains("Client CD ·"), "{}", out.screen);
     assert!(!out.screen.contains("XY"), "{}", out.screen);
 }
+
+#[test]
+fn a_rehearsal_taken_up_again_shows_its_lines_at_the_times_they_happened() {
+    use stillpoint::session::record::Stamp;
+    // A rehearsal at 60×, opened at 09:00: an hour on the session clock is
+    // a minute of real time, so the step that began 3600 s in began at
+    // 09:01, never at 10:00.
+    let opened = Opened {
+        version: LOG_VERSION,
+        protocol: "App test".into(),
+        source: "app.ron".into(),
+        hash: String::new(),
+        client: None,
+        practice: true,
+        speed: 60.0,
+        opened: Stamp::parse("2026-11-23T09:00:00+01:00"),
+        app: "test".into(),
+    };
+    let at = Moment::from_secs;
+    let records = vec![
+        Logged {
+            at: at(0),
+            entry: Entry::Opened(opened),
+        },
+        Logged {
+            at: at(0),
+            entry: Entry::SessionStarted {
+                protocol: "App test".into(),
+                steps: 3,
+                planned: secs(200),
+            },
+        },
+        Logged {
+            at: at(0),
+            entry: Entry::StepStarted {
+                step: 0,
+                name: "Feet".into(),
+                region: Some(Region::Feet),
+                planned: secs(60),
+            },
+        },
+        Logged {
+            at: at(3600),
+            entry: Entry::StepStarted {
+                step: 1,
+                name: "Move to the head".into(),
+                region: None,
+                planned: secs(20),
+            },
+        },
+    ];
+    let protocol = Protocol::parse(PROTOCOL, Path::new("app.ron")).expect("valid");
+    let later: jiff::Zoned = "2026-11-23T11:30:00+01:00[+01:00]".parse().expect("zoned");
+    let app = App::builder(Session::replay(protocol, &records))
+        .speed(60.0)
+        .practice(true)
+        .recall(&records)
+        .take_up(at(3601), later)
+        .build();
+    let view = app.view(at(3601), None, AudioState::Disabled, 0);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    terminal
+        .draw(|f| f.render_widget(&view, f.area()))
+        .expect("draws");
+    let screen = format!("{}", terminal.backend());
+    assert!(
+        screen.contains("Last    09:01 2. Move to the head"),
+        "{screen}"
+    );
+    assert!(!screen.contains("10:00"), "{screen}");
+}
