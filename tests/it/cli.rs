@@ -153,3 +153,101 @@ fn a_session_without_a_terminal_is_refused_at_once() {
         "no spinning, no waiting"
     );
 }
+
+/// The subcommands `--help` lists under "Commands:", help itself aside.
+fn commands_in(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+/// The long options a `--help` text names, `--help` and `--version` aside.
+fn options_in(help: &str) -> Vec<String> {
+    help.lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let l = l.strip_prefix("-h, ").unwrap_or(l);
+            let l = l.split_once(", ").map_or(l, |(_, long)| long);
+            l.starts_with("--")
+                .then(|| l.split([' ', '=', '<']).next().unwrap_or(l).to_owned())
+        })
+        .filter(|o| o != "--help" && o != "--version")
+        .collect()
+}
+
+/// The README's command synopsis is `--help` in short: every command and
+/// subcommand has its line there, every option of each is named in it, and
+/// the exit statuses are the ones `--help` gives.
+#[test]
+fn the_readme_synopsis_names_every_command_and_option_help_gives() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let synopsis = readme
+        .split("## Commands")
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .expect("a synopsis block under ## Commands");
+    let help = |args: &[&str]| {
+        let out = stillpoint(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let top = help(&["--help"]);
+    let mut missing = Vec::new();
+    for option in options_in(&top) {
+        if option != "--panic-for-test" && !synopsis.contains(&option) {
+            missing.push(format!("stillpoint {option}"));
+        }
+    }
+    for command in commands_in(&top) {
+        let text = help(&[&command, "--help"]);
+        let subcommands = commands_in(&text);
+        if subcommands.is_empty() {
+            if !synopsis.contains(&format!("stillpoint {command}")) {
+                missing.push(format!("stillpoint {command}"));
+            }
+        } else {
+            for sub in &subcommands {
+                let line = synopsis.lines().find(|l| {
+                    l.starts_with(&format!("stillpoint {command} ")) && l.contains(sub.as_str())
+                });
+                if line.is_none() {
+                    missing.push(format!("stillpoint {command} {sub}"));
+                }
+            }
+        }
+        let mut texts = vec![text.clone()];
+        for sub in &subcommands {
+            texts.push(help(&[&command, sub, "--help"]));
+        }
+        for t in &texts {
+            for option in options_in(t) {
+                // Session options are global: listed once, for the session
+                // commands.
+                if !synopsis.contains(&option) && !options_in(&top).contains(&option) {
+                    missing.push(format!("stillpoint {command} … {option}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the README's synopsis lacks: {missing:#?}"
+    );
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let statuses = flat(
+        top.split("Exit status:")
+            .nth(1)
+            .and_then(|s| s.split(". `stillpoint help").next())
+            .expect("--help gives the exit statuses"),
+    );
+    assert!(
+        flat(&readme).contains(&format!("Exit status: {}", statuses.trim_end_matches('.'))),
+        "the README's exit statuses differ from --help's: {statuses}"
+    );
+}
