@@ -117,15 +117,45 @@ fn help_works_on_itself_and_on_every_command() {
 
 #[test]
 fn a_reader_that_stops_reading_ends_a_command_quietly() {
+    // A copy of the fixture records, so the commands that read records
+    // have something to print.
+    let data = tempfile::tempdir().expect("temp dir");
+    let sessions = data.path().join("sessions");
+    std::fs::create_dir(&sessions).expect("mkdir");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data/sessions");
+    let mut first = None;
+    for entry in std::fs::read_dir(fixtures).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let name = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            first = first.min(Some(name.clone())).or(Some(name));
+            std::fs::copy(&path, sessions.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let first = first.expect("a fixture record");
     for args in [
         &["audio", "devices"][..],
         &["list"],
         &["completions", "bash"],
+        &["history"],
+        &["show", &first],
+        &["export", "--format", "md"],
+        &["export", "--format", "json"],
+        &["export", "--format", "csv"],
+        &["validate"],
+        &["config"],
+        &["practice", "--stats"],
+        &["verify", "--all"],
+        &["--help"],
     ] {
-        let data = tempfile::tempdir().expect("temp dir");
         let mut child = Command::new(BIN)
             .args(args)
             .env("STILLPOINT_DATA", data.path())
+            .env("STILLPOINT_CONFIG", data.path().join("config.ron"))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -250,4 +280,38 @@ fn the_readme_synopsis_names_every_command_and_option_help_gives() {
         flat(&readme).contains(&format!("Exit status: {}", statuses.trim_end_matches('.'))),
         "the README's exit statuses differ from --help's: {statuses}"
     );
+}
+
+/// Names typed a little wrong get the name meant: a command, a cue, a
+/// soundscape.
+#[test]
+fn near_misses_get_a_did_you_mean() {
+    let out = stillpoint(&["histroy"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'history'"), "{}", stderr(&out));
+    let wav = tempfile::tempdir().expect("temp dir");
+    let wav = wav.path().join("x.wav");
+    let wav = wav.to_str().expect("a UTF-8 path");
+    for (args, meant) in [
+        (
+            &["audio", "render", "--cue", "nex-step", wav][..],
+            "did you mean \"next-step\"?",
+        ),
+        (
+            &[
+                "audio",
+                "render",
+                "--soundscape",
+                "srf",
+                "--seconds",
+                "1",
+                wav,
+            ],
+            "did you mean \"surf\"?",
+        ),
+    ] {
+        let out = stillpoint(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains(meant), "{args:?}: {}", stderr(&out));
+    }
 }
