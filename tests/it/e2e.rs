@@ -133,6 +133,37 @@ fn without_a_sound_card_the_session_runs_silent_and_the_screen_stays_clean() {
 }
 
 #[test]
+fn sigint_and_sighup_close_the_record_with_their_own_exit_status() {
+    if !crate::support::have_tmux() {
+        return;
+    }
+    for (signal, status, reason) in [("-INT", 130, "SIGINT"), ("-HUP", 129, "SIGHUP")] {
+        let pane = Pane::start(
+            &format!("sig{status}"),
+            100,
+            30,
+            &["practice", "still-point-10", "--no-audio"],
+            "",
+        );
+        pane.wait_for("press space");
+        pane.keys(&["Space"]);
+        pane.wait_for("running");
+        let pid = pane.app_pid();
+        Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert_eq!(pane.wait_exit(), status, "128 + {reason}");
+        pane.assert_restored();
+        let journal = pane.journal();
+        assert!(
+            journal.contains(r#""event":"interrupted""#),
+            "{reason}: {journal}"
+        );
+    }
+}
+
+#[test]
 fn sigterm_closes_the_record_and_restores_the_terminal() {
     if !crate::support::have_tmux() {
         return;
