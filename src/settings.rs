@@ -107,15 +107,29 @@ impl Serialize for Retention {
     }
 }
 
+/// A retention period that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RetentionError {
+    /// Not a period at all.
+    #[error("\"{0}\" is not a period; {RETENTION_HINT}")]
+    NotAPeriod(String),
+    /// Zero, negative, or not whole days.
+    #[error("\"{0}\" is not a period records can be kept for; {RETENTION_HINT}")]
+    NotKept(String),
+}
+
+/// How a retention period is written.
+const RETENTION_HINT: &str =
+    "write it in years, months, weeks or days, e.g. \"7y\" or \"18 months\"";
+
 impl Retention {
     /// Reads a period of years, months, weeks or days; anything shorter
     /// than a day, negative or zero is refused with a hint.
-    pub fn parse(text: &str) -> Result<Retention, String> {
-        let hint = "write it in years, months, weeks or days, e.g. \"7y\" or \"18 months\"";
+    pub fn parse(text: &str) -> Result<Retention, RetentionError> {
         let span: jiff::Span = text
             .trim()
             .parse()
-            .map_err(|_| format!("\"{}\" is not a period; {hint}", shown(text)))?;
+            .map_err(|_| RetentionError::NotAPeriod(shown(text)))?;
         let whole_days = span.get_hours() == 0
             && span.get_minutes() == 0
             && span.get_seconds() == 0
@@ -123,10 +137,7 @@ impl Retention {
             && span.get_microseconds() == 0
             && span.get_nanoseconds() == 0;
         if !span.is_positive() || !whole_days {
-            return Err(format!(
-                "\"{}\" is not a period records can be kept for; {hint}",
-                shown(text)
-            ));
+            return Err(RetentionError::NotKept(shown(text)));
         }
         Ok(Retention {
             text: text.trim().to_owned(),

@@ -254,8 +254,8 @@ pub enum VaultError {
         why: String,
     },
     /// The system keyring said no.
-    #[error("the system keyring: {0}")]
-    Keyring(String),
+    #[error("the system keyring")]
+    Keyring(#[from] keyring::KeyringError),
     /// Standard input could not be read (the test variable's `-`).
     #[error("the passphrase could not be read")]
     Ask(#[source] std::io::Error),
@@ -745,7 +745,7 @@ pub(crate) mod tests {
         let Err(VaultError::Keyring(why)) = keyring::save(&key).map_err(VaultError::Keyring) else {
             panic!("saved without a keyring");
         };
-        assert!(why.contains("--features keyring"), "{why}");
+        assert!(why.to_string().contains("--features keyring"), "{why}");
     }
 
     #[test]

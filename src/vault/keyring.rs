@@ -20,30 +20,48 @@ const SERVICE: &str = "stillpoint";
 /// Whether this stillpoint was built with the keyring.
 pub const BUILT: bool = cfg!(feature = "keyring");
 
+/// What went wrong with the system keyring.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    /// This build has no keyring.
+    #[error("this stillpoint was built without the keyring (cargo build --features keyring)")]
+    NotBuilt,
+    /// The system has no keyring stillpoint can use.
+    #[error("no keyring on this system")]
+    NoKeyring,
+    /// The entry held something other than a 32-byte key.
+    #[error("the keyring's entry is not a key")]
+    NotAKey,
+    /// The keyring itself refused.
+    #[cfg(feature = "keyring")]
+    #[error(transparent)]
+    Store(#[from] keyring_core::Error),
+}
+
 /// The entry for vault `id` in the system's store.
 #[cfg(feature = "keyring")]
-fn entry(id: VaultId) -> Result<keyring_core::Entry, String> {
+fn entry(id: VaultId) -> Result<keyring_core::Entry, KeyringError> {
     use keyring_core::CredentialStore;
     use std::sync::Arc;
     #[cfg(target_os = "linux")]
-    let store: Arc<CredentialStore> =
-        dbus_secret_service_keyring_store::Store::new().map_err(|e| e.to_string())?;
+    let store: Arc<CredentialStore> = dbus_secret_service_keyring_store::Store::new()?;
     #[cfg(target_os = "macos")]
-    let store: Arc<CredentialStore> =
-        apple_native_keyring_store::keychain::Store::new().map_err(|e| e.to_string())?;
+    let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
     #[cfg(windows)]
-    let store: Arc<CredentialStore> =
-        windows_native_keyring_store::Store::new().map_err(|e| e.to_string())?;
+    let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
     #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-    return Err("no keyring on this system".to_owned());
+    return Err(KeyringError::NoKeyring);
     #[cfg(any(target_os = "linux", target_os = "macos", windows))]
-    keyring_core::Entry::new_in_store(&store, SERVICE, &format!("vault {id}"))
-        .map_err(|e| e.to_string())
+    Ok(keyring_core::Entry::new_in_store(
+        &store,
+        SERVICE,
+        &format!("vault {id}"),
+    )?)
 }
 
 /// The data key the keyring keeps for vault `id`: `Ok(None)` when it keeps
 /// none (or the keyring is not built in).
-pub fn load(id: VaultId) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, String> {
+pub fn load(id: VaultId) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, KeyringError> {
     #[cfg(feature = "keyring")]
     {
         match entry(id)?.get_secret() {
@@ -52,11 +70,11 @@ pub fn load(id: VaultId) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, String>
                 let key: [u8; 32] = secret
                     .as_slice()
                     .try_into()
-                    .map_err(|_| "the keyring's entry is not a key".to_owned())?;
+                    .map_err(|_| KeyringError::NotAKey)?;
                 Ok(Some(zeroize::Zeroizing::new(key)))
             }
             Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
     #[cfg(not(feature = "keyring"))]
@@ -67,38 +85,31 @@ pub fn load(id: VaultId) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>, String>
 }
 
 /// Keeps `key` in the keyring.
-pub fn save(key: &DataKey) -> Result<(), String> {
+pub fn save(key: &DataKey) -> Result<(), KeyringError> {
     #[cfg(feature = "keyring")]
     {
-        entry(key.id())?
-            .set_secret(&*key.0.key)
-            .map_err(|e| e.to_string())
+        Ok(entry(key.id())?.set_secret(&*key.0.key)?)
     }
     #[cfg(not(feature = "keyring"))]
     {
         let _ = key;
-        Err(not_built())
+        Err(KeyringError::NotBuilt)
     }
 }
 
 /// Takes vault `id`'s key out of the keyring; whether there was one.
-pub fn remove(id: VaultId) -> Result<bool, String> {
+pub fn remove(id: VaultId) -> Result<bool, KeyringError> {
     #[cfg(feature = "keyring")]
     {
         match entry(id)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring_core::Error::NoEntry) => Ok(false),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
     #[cfg(not(feature = "keyring"))]
     {
         let _ = id;
-        Err(not_built())
+        Err(KeyringError::NotBuilt)
     }
-}
-
-#[cfg(not(feature = "keyring"))]
-fn not_built() -> String {
-    "this stillpoint was built without the keyring (cargo build --features keyring)".to_owned()
 }

@@ -71,8 +71,8 @@ pub fn is_sealed(json: &[u8]) -> bool {
 }
 
 /// Reads the envelope of a sealed line (see [`is_sealed`]).
-pub fn read(json: &[u8]) -> Result<Envelope, String> {
-    serde_json::from_slice(json).map_err(|e| e.to_string())
+pub fn read(json: &[u8]) -> serde_json::Result<Envelope> {
+    serde_json::from_slice(json)
 }
 
 /// `plain` (a whole line in the clear, without its newline) sealed as line

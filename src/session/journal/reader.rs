@@ -218,7 +218,7 @@ impl<'a> Walk<'a> {
             (Seal::Plain, true) | (Seal::Sealed { .. }, false) => return Err(Problem::Mixed),
             _ => {}
         }
-        let env = envelope::read(&json).map_err(Problem::Unreadable)?;
+        let env = envelope::read(&json).map_err(|e| Problem::Unreadable(e.to_string()))?;
         if matches!(self.seal, Seal::Unknown) {
             let vault = env
                 .vault_id()
