@@ -152,6 +152,10 @@ pub struct Foreseen {
 /// with the bed renders seconds ahead, and its monitor gets each block when
 /// it is made, not when it is due, so the recording would not show when
 /// anything is heard.
+///
+/// (Longer than most: one experiment read top to bottom — the streams
+/// opened, the cues told on a schedule, the recording judged — whose
+/// timings would be hard to follow spread over several functions.)
 #[cfg(target_os = "linux")]
 pub fn foreseen(
     n: u32,
@@ -178,17 +182,7 @@ pub fn foreseen(
     let mut bed = DeviceAudio::start_silent_bed(MAX_VOLUME);
     let mut own = DeviceAudio::start(None, MAX_VOLUME, false);
     let clock = bed.onsets().clock().clone();
-    let give_up = clock.now() + Duration::from_secs(5);
-    while (bed.state() == AudioState::Probing || own.state() == AudioState::Probing)
-        && clock.now() < give_up
-    {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    for a in [&bed, &own] {
-        if a.state() != AudioState::On {
-            return Err(NoOutput { state: a.state() });
-        }
-    }
+    both_on(&bed, &own, &clock)?;
     // Past the first buffer after opening, when placement is not trusted.
     std::thread::sleep(Duration::from_secs(5));
     let cue = Cue::EndingSoon;
@@ -230,6 +224,21 @@ pub fn foreseen(
         found.own_stream.extend(own_stream);
     }
     Ok(found)
+}
+
+/// Waits up to 5 s for both outputs to open; an error if either did not.
+#[cfg(target_os = "linux")]
+fn both_on(bed: &DeviceAudio, own: &DeviceAudio, clock: &SystemClock) -> Result<(), NoOutput> {
+    let give_up = clock.now() + Duration::from_secs(5);
+    while (bed.state() == AudioState::Probing || own.state() == AudioState::Probing)
+        && clock.now() < give_up
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    match [bed, own].into_iter().find(|a| a.state() != AudioState::On) {
+        Some(a) => Err(NoOutput { state: a.state() }),
+        None => Ok(()),
+    }
 }
 
 /// Recording what the default sink plays, from its monitor.

@@ -392,6 +392,10 @@ pub(super) fn resume_path(path: &Path, setup: &Setup<'_>) -> ExitCode {
 
 /// Holds the laptop awake, takes over the terminal and runs the session
 /// until it is closed or cut off, then says where its record is.
+///
+/// (Longer than most: the order in which the edges are opened and closed
+/// — awake, terminal, audio; the audio closed before the terminal is given
+/// back — is the point, and is kept in one place to be read.)
 pub(super) fn run_dashboard(
     app: AppBuilder,
     chosen: &Chosen,
@@ -399,12 +403,11 @@ pub(super) fn run_dashboard(
     clock: ScaledClock<SystemClock>,
     setup: &Setup<'_>,
 ) -> Ran {
-    let config = &setup.settings.config;
     let bed = match choose_bed(
         &chosen.protocol,
         chosen.source.path(),
         setup.options.soundscape.as_deref(),
-        config.soundscape.as_deref(),
+        setup.settings.config.soundscape.as_deref(),
     ) {
         Ok(bed) => bed,
         Err(message) => return Ran::Done(fail(&message)),
@@ -428,10 +431,7 @@ pub(super) fn run_dashboard(
         app.cue_device_missing(name);
     }
     if setup.options.panic_for_test {
-        let _ = screen
-            .terminal
-            .draw(|f| f.render_widget("about to panic", f.area()));
-        panic!("deliberate panic for the end-to-end test");
+        panic_for_test(&mut screen);
     }
     let wall = || Some(crate::clock::wall_now());
     let mut edges = Edges {
@@ -449,9 +449,7 @@ pub(super) fn run_dashboard(
         &setup.signals,
     );
     // The audio thread may still write to fd 2 as it closes the device.
-    drop(audio);
-    drop(screen);
-    drop(awake);
+    drop((audio, screen, awake));
     if matches!(result, Ok(Exit::Closed)) && !app.has_record() {
         return Ran::Left;
     }
@@ -463,6 +461,15 @@ pub(super) fn run_dashboard(
         result,
         status,
     ))
+}
+
+/// Draws one frame and panics (`--panic-for-test`, for the end-to-end
+/// test that checks the terminal is restored on a panic).
+fn panic_for_test(screen: &mut Screen) {
+    let _ = screen
+        .terminal
+        .draw(|f| f.render_widget("about to panic", f.area()));
+    panic!("deliberate panic for the end-to-end test");
 }
 
 /// The sound edge: silent with `--no-audio`, else the device (which runs

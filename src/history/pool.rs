@@ -89,29 +89,7 @@ pub fn for_each_in_order<T: Sync, R: Send>(
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, stop, written, moved, render) = (&next, &stop, &written, &moved, &render);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= items.len() {
-                        return;
-                    }
-                    {
-                        let mut w = written.lock().unwrap_or_else(|e| e.into_inner());
-                        while i >= *w + AHEAD && !stop.load(Ordering::Relaxed) {
-                            w = moved.wait(w).unwrap_or_else(|e| e.into_inner());
-                        }
-                    }
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        render(&items[i])
-                    }));
-                    if tx.send((i, r)).is_err() {
-                        return;
-                    }
-                }
-            });
+            scope.spawn(move || read_ahead(items, next, stop, written, moved, render, &tx));
         }
         drop(tx);
         let mut pending = BTreeMap::new();
@@ -141,6 +119,39 @@ pub fn for_each_in_order<T: Sync, R: Send>(
         drop(rx);
         result
     })
+}
+
+/// One reader of [`for_each_in_order`]: takes the next item not yet
+/// taken, waits while it is too far ahead of what is written, renders it,
+/// and sends it to the writer; until the items run out or `stop` is set.
+fn read_ahead<T, R>(
+    items: &[T],
+    next: &AtomicUsize,
+    stop: &AtomicBool,
+    written: &Mutex<usize>,
+    moved: &Condvar,
+    render: &impl Fn(&T) -> R,
+    tx: &mpsc::SyncSender<(usize, std::thread::Result<R>)>,
+) {
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= items.len() {
+            return;
+        }
+        {
+            let mut w = written.lock().unwrap_or_else(|e| e.into_inner());
+            while i >= *w + AHEAD && !stop.load(Ordering::Relaxed) {
+                w = moved.wait(w).unwrap_or_else(|e| e.into_inner());
+            }
+        }
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(&items[i])));
+        if tx.send((i, r)).is_err() {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -131,38 +131,58 @@ where
             .sync(app.session(), now, clock, &mut *edges.audio);
 
         let timeout = sleep_for(app.session(), clock, now, app.flash_until(now));
-        match events.next(timeout)? {
-            Wake::Key(key) => {
-                let now = clock.now();
-                // Whatever fell due before the key (a progress line, a step's
-                // end) is written first, so the record never goes back in time.
-                let fx = app.tick(now);
-                apply(app, fx, now, edges, &mut drawn);
-                let wall = (edges.wall)();
-                let fx = app.on_key(&key, now, wall.as_ref());
-                apply(app, fx, now, edges, &mut drawn);
-                drawn.invalidate();
-            }
-            Wake::Paste(text) => {
-                let now = clock.now();
-                let fx = app.on_paste(&text);
-                apply(app, fx, now, edges, &mut drawn);
-                drawn.invalidate();
-            }
-            Wake::Suspend => suspend(terminal, app, clock, edges, &mut drawn)?,
-            Wake::Resize => {
-                terminal.autoresize().map_err(io::Error::other)?;
-                drawn.invalidate();
-            }
-            Wake::Gone => {
-                let now = clock.now();
-                let fx = app.interrupted(now, "the terminal went away");
-                apply(app, fx, now, edges, &mut drawn);
-                return Ok(Exit::TerminalGone);
-            }
-            Wake::Signal | Wake::Timeout => {}
+        let wake = events.next(timeout)?;
+        if let Some(exit) = woken(wake, terminal, app, clock, edges, &mut drawn)? {
+            return Ok(exit);
         }
     }
+}
+
+/// What the loop does with what woke it: a key, a paste, a resize, the
+/// terminal gone (which ends the run), or only time passing.
+fn woken<B: Backend, C: Clock>(
+    wake: Wake,
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    clock: &ScaledClock<C>,
+    edges: &mut Edges<'_>,
+    drawn: &mut Drawn,
+) -> io::Result<Option<Exit>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    match wake {
+        Wake::Key(key) => {
+            let now = clock.now();
+            // Whatever fell due before the key (a progress line, a step's
+            // end) is written first, so the record never goes back in time.
+            let fx = app.tick(now);
+            apply(app, fx, now, edges, drawn);
+            let wall = (edges.wall)();
+            let fx = app.on_key(&key, now, wall.as_ref());
+            apply(app, fx, now, edges, drawn);
+            drawn.invalidate();
+        }
+        Wake::Paste(text) => {
+            let now = clock.now();
+            let fx = app.on_paste(&text);
+            apply(app, fx, now, edges, drawn);
+            drawn.invalidate();
+        }
+        Wake::Suspend => suspend(terminal, app, clock, edges, drawn)?,
+        Wake::Resize => {
+            terminal.autoresize().map_err(io::Error::other)?;
+            drawn.invalidate();
+        }
+        Wake::Gone => {
+            let now = clock.now();
+            let fx = app.interrupted(now, "the terminal went away");
+            apply(app, fx, now, edges, drawn);
+            return Ok(Some(Exit::TerminalGone));
+        }
+        Wake::Signal | Wake::Timeout => {}
+    }
+    Ok(None)
 }
 
 /// Ctrl-Z (or SIGTSTP): the record notes it, the terminal is given back and
