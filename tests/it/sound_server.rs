@@ -245,20 +245,27 @@ fn the_bed_is_one_long_buffered_stream_and_the_process_sleeps_between_buffers() 
         }),
         "{queued} µs queued"
     );
-    let out = Command::new("pactl")
-        .args(["list", "sinks"])
-        .env("PULSE_SERVER", server.address())
-        .output()
-        .expect("pactl runs");
-    let sinks = String::from_utf8_lossy(&out.stdout).into_owned();
-    let configured: u64 = sinks
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Latency:"))
-        .and_then(|l| l.split("configured ").nth(1))
-        .and_then(|c| c.split(' ').next()?.parse().ok())
-        .unwrap_or(0);
+    // (The bell's short stream asked the sink for a short latency; once it
+    // has closed, the sink goes back to the bed's.)
+    let sink_latency = || {
+        let out = Command::new("pactl")
+            .args(["list", "sinks"])
+            .env("PULSE_SERVER", server.address())
+            .output()
+            .expect("pactl runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Latency:").map(str::to_owned))
+            .and_then(|l| l.split("configured ").nth(1).map(str::to_owned))
+            .and_then(|c| c.split(' ').next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut configured = 0;
     assert!(
-        configured >= 500_000,
+        eventually(Duration::from_secs(4), || {
+            configured = sink_latency();
+            configured >= 500_000
+        }),
         "sink latency configured {configured} µs"
     );
     // The whole process: the once-a-second clock and a buffer now and
