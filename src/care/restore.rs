@@ -200,37 +200,60 @@ fn stage(entry: &mut impl Read, staged: &Path) -> io::Result<(u64, String)> {
     Ok((size, crate::vault::to_hex(&hash.finalize())))
 }
 
+/// What is wrong with a backup's contents (said after "the backup FILE").
+#[derive(Debug, thiserror::Error)]
+enum Unsound {
+    /// The archive could not be read.
+    #[error("cannot be read")]
+    Unreadable(#[source] io::Error),
+    /// It ends part-way through, or a file in it does.
+    #[error("is not whole")]
+    NotWhole(#[source] io::Error),
+    /// A file a backup never holds (a link, a folder, a path outside).
+    #[error("holds a file it should not: {0}")]
+    Stray(String),
+    /// Its manifest is not one.
+    #[error("has a manifest that cannot be read")]
+    Manifest(#[source] serde_json::Error),
+    /// It has no manifest.
+    #[error("has no manifest: it was cut short")]
+    NoManifest,
+    /// Its files are not the ones the manifest lists.
+    #[error("holds other files than its manifest lists")]
+    OtherFiles,
+    /// A file's size or hash differs from the manifest's.
+    #[error("holds {0} changed since it was made")]
+    Changed(String),
+}
+
 /// Unpacks the archive into `staging`: each file once, each one a backup
 /// may hold, and the manifest last.
-fn unpack(tar: impl Read, staging: &Staging) -> Result<(Vec<Unpacked>, Manifest), String> {
+fn unpack(tar: impl Read, staging: &Staging) -> Result<(Vec<Unpacked>, Manifest), Unsound> {
     let mut archive = tar::Archive::new(tar);
     let mut files = Vec::new();
     let mut seen = HashSet::new();
     let mut manifest: Option<Manifest> = None;
-    for entry in archive.entries().map_err(|e| e.to_string())? {
-        let mut entry = entry.map_err(|e| format!("is not whole: {e}"))?;
+    for entry in archive.entries().map_err(Unsound::Unreadable)? {
+        let mut entry = entry.map_err(Unsound::NotWhole)?;
         let path = entry
             .path()
-            .map_err(|e| e.to_string())?
+            .map_err(Unsound::Unreadable)?
             .to_string_lossy()
             .into_owned();
         if entry.header().entry_type() != tar::EntryType::Regular || manifest.is_some() {
-            return Err(format!("holds a file it should not: {path}"));
+            return Err(Unsound::Stray(path));
         }
         if path == MANIFEST {
             let mut json = Vec::new();
             entry
                 .take(64 << 20)
                 .read_to_end(&mut json)
-                .map_err(|e| e.to_string())?;
-            manifest = Some(
-                serde_json::from_slice(&json)
-                    .map_err(|e| format!("has a manifest that cannot be read: {e}"))?,
-            );
+                .map_err(Unsound::NotWhole)?;
+            manifest = Some(serde_json::from_slice(&json).map_err(Unsound::Manifest)?);
             continue;
         }
         if !allowed(&path) || !seen.insert(path.clone()) {
-            return Err(format!("holds a file it should not: {path}"));
+            return Err(Unsound::Stray(path));
         }
         // In nanoseconds; the manifest's exact time replaces it once read.
         let mtime = entry
@@ -239,8 +262,7 @@ fn unpack(tar: impl Read, staging: &Staging) -> Result<(Vec<Unpacked>, Manifest)
             .unwrap_or(0)
             .saturating_mul(1_000_000_000);
         let staged = staging.dir.join(&path);
-        let (size, sha256) =
-            stage(&mut entry, &staged).map_err(|e| format!("is not whole: {e}"))?;
+        let (size, sha256) = stage(&mut entry, &staged).map_err(Unsound::NotWhole)?;
         files.push(Unpacked {
             path,
             staged,
@@ -249,17 +271,17 @@ fn unpack(tar: impl Read, staging: &Staging) -> Result<(Vec<Unpacked>, Manifest)
             mtime,
         });
     }
-    Ok((files, manifest.ok_or("has no manifest: it was cut short")?))
+    Ok((files, manifest.ok_or(Unsound::NoManifest)?))
 }
 
 /// Checks every file against the manifest.
-fn check(files: &mut [Unpacked], manifest: &Manifest) -> Result<(), String> {
+fn check(files: &mut [Unpacked], manifest: &Manifest) -> Result<(), Unsound> {
     if manifest.files.len() != files.len() {
-        return Err("holds other files than its manifest lists".into());
+        return Err(Unsound::OtherFiles);
     }
     for (listed, file) in manifest.files.iter().zip(files.iter_mut()) {
         if listed.path != file.path || listed.size != file.size || listed.sha256 != file.sha256 {
-            return Err(format!("holds {} changed since it was made", file.path));
+            return Err(Unsound::Changed(file.path.clone()));
         }
         if listed.mtime_ns > 0 {
             file.mtime = listed.mtime_ns;
@@ -369,8 +391,9 @@ pub fn restore(data: &Path, file: &Path) -> Result<Restored, CareError> {
     let seal_with = folder_key(data, &sealed)?;
     let staging = Staging::new(data, sealed.is_none())
         .map_err(|e| bad(file, format!("cannot be unpacked: {e}")))?;
-    let (mut files, manifest) = unpack(tar, &staging).map_err(|why| bad(file, why))?;
-    check(&mut files, &manifest).map_err(|why| bad(file, why))?;
+    let (mut files, manifest) =
+        unpack(tar, &staging).map_err(|why| bad(file, crate::hint::chain(&why)))?;
+    check(&mut files, &manifest).map_err(|why| bad(file, crate::hint::chain(&why)))?;
     // Every file checked out: from here on, the data folder is written.
     crate::files::ready_for_records(data).map_err(|e| bad(file, crate::hint::chain(&e)))?;
     let mut done = Restored::default();

@@ -38,6 +38,7 @@ use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -659,7 +660,7 @@ pub struct LazyJournal {
     /// The key that seals the record when the vault is on, found before
     /// the consultation; or why it could not be (then nothing is written,
     /// not even in a rescue: never in the clear).
-    sealing: Result<Option<DataKey>, String>,
+    sealing: Result<Option<DataKey>, Arc<crate::vault::VaultError>>,
 }
 
 impl fmt::Debug for LazyJournal {
@@ -678,8 +679,7 @@ impl LazyJournal {
     /// on the terminal if this run has not opened the vault yet — so that
     /// it is never asked for under the dashboard.
     pub fn new(dir: &Path, opened: Opened, wall: Box<dyn Fn() -> jiff::Zoned>) -> LazyJournal {
-        let sealing = crate::vault::for_sessions(dir).map_err(|e| crate::hint::chain(&e));
-        LazyJournal::sealed(dir, opened, wall, sealing)
+        LazyJournal::sealed(dir, opened, wall, crate::vault::for_sessions(dir))
     }
 
     /// [`LazyJournal::new`] with the key (or why there is none) given.
@@ -687,7 +687,7 @@ impl LazyJournal {
         dir: &Path,
         opened: Opened,
         wall: Box<dyn Fn() -> jiff::Zoned>,
-        sealing: Result<Option<DataKey>, String>,
+        sealing: Result<Option<DataKey>, crate::vault::VaultError>,
     ) -> LazyJournal {
         LazyJournal {
             dir: dir.to_owned(),
@@ -696,7 +696,7 @@ impl LazyJournal {
             file: None,
             written: None,
             early: Vec::new(),
-            sealing,
+            sealing: sealing.map_err(Arc::new),
         }
     }
 
