@@ -79,17 +79,19 @@ app() { # run stillpoint in a 120x40 pane, start the session, print its pid
     # its unfinished record would make this one ask to take it up.
     STILLPOINT_DATA="$(mktemp -d "$work/data.XXXX")"
     export STILLPOINT_DATA
-    $tmux_ -f /dev/null new-session -d -s m -x 120 -y 40 "exec $bin practice $work/hold.ron $*"
-    sleep 1.5; $tmux_ send-keys -t m Space; sleep 8   # past the 6 s fade-in
+    $tmux_ -f /dev/null new-session -d -s m -x 120 -y 40 "exec env $app_env $bin practice $work/hold.ron $*"
+    sleep 1.5; $tmux_ send-keys -t m Space; sleep 10   # past the 6 s fade-in and the start bell
     $tmux_ display -p -t m '#{pane_pid}'
 }
 app_env=""
 for w in "${what[@]}"; do
     case "$w" in
-    surf|drone|rain)
-        pid=$(app --soundscape "$w")
-        # The status line, to show sound was on (pipefail must not end the run
-        # if it is not drawn yet).
+    surf|drone|rain|fallback)
+        scape="$w"; app_env=""
+        if [ "$w" = fallback ]; then scape=surf; app_env="STILLPOINT_BED_HOST=cpal"; fi
+        pid=$(app --soundscape "$scape")
+        # The status line, to show sound was on (pipefail must not end the
+        # run if it is not drawn yet).
         $tmux_ capture-pane -p -t m | grep -o 'audio [a-z].*' | head -1 || true
         measure "stillpoint, $w soundscape" "$pid"
         $tmux_ kill-server
