@@ -3,6 +3,7 @@
 # of records.
 #
 #   scripts/measure-history.sh [N] [--cold] [--vault]     default 10000 sessions
+#   RUNS=3 scripts/measure-history.sh ...   fewer runs each (without hyperfine)
 #
 # Builds the measure profile, writes N sessions with the generator (examples/gen_history.rs)
 # into $TMPDIR/stillpoint-history-N (once; delete it to regenerate). With --vault
@@ -94,13 +95,15 @@ if command -v hyperfine >/dev/null; then
 else
     for i in "${!cmds[@]}"; do
         times=()
-        for _ in $(seq 10); do
+        for _ in $(seq "${RUNS:-10}"); do
             bash -c "${preps[$i]}"
             s=$(date +%s%N); ${cmds[$i]} >/dev/null 2>&1; e=$(date +%s%N)
             times+=($(( (e - s) / 1000000 )))
         done
-        printf '%s\n' "${times[@]}" | sort -n | sed -n 5,6p |
-            awk -v name="${names[$i]}" '{ s += $1 } END { printf "%-26s median %7.1f ms\n", name, s / 2 }'
+        printf '%s\n' "${times[@]}" | sort -n |
+            awk -v name="${names[$i]}" '{ t[NR] = $1 } END {
+                m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+                printf "%-26s median %7.1f ms\n", name, m }'
     done
 fi
 rm -rf "$restored"
