@@ -87,6 +87,19 @@ pub(super) fn launch(
     setup: Setup<'_>,
 ) -> ExitCode {
     let sessions = setup.data.join("sessions");
+    // Leaving the offer or the picker is done; being stopped there by a
+    // signal says so in the exit status (130 Ctrl-C, 143 SIGTERM, …).
+    let left = || {
+        if setup
+            .signals
+            .stop
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            ExitCode::from(setup.signals.exit_status())
+        } else {
+            ExitCode::SUCCESS
+        }
+    };
     if let Some(candidate) =
         crate::session::resume::candidates(&sessions, Some(crate::session::resume::OFFER_WITHIN))
             .first()
@@ -98,13 +111,20 @@ pub(super) fn launch(
                     return fail(&e);
                 }
             }
-            Ok(Offer::Leave) => return ExitCode::SUCCESS,
+            Ok(Offer::Leave) => return left(),
             Err(message) => return fail(&message),
         }
     }
     // Leaving a consultation started from the picker comes back to the
     // picker; one started by name leaves the program, as it came.
     loop {
+        if setup
+            .signals
+            .stop
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return left();
+        }
         let chosen = match name {
             Some(name) => resolve(name, search).map(|c| c.map(|c| (c, practice))),
             None => pick(search, &setup.signals, setup.theme(), practice),
@@ -112,10 +132,10 @@ pub(super) fn launch(
         match chosen {
             Ok(Some((chosen, practice))) => match start(chosen, practice, &setup) {
                 Ran::Left if name.is_none() => {}
-                Ran::Left => return ExitCode::SUCCESS,
+                Ran::Left => return left(),
                 Ran::Done(code) => return code,
             },
-            Ok(None) => return ExitCode::SUCCESS,
+            Ok(None) => return left(),
             Err(message) => return fail(&message),
         }
     }

@@ -992,3 +992,66 @@ fn a_named_cue_device_that_is_missing_is_said_on_screen_and_in_the_record() {
     assert!(missing.is_some(), "{journal}");
     assert!(missing < at(r#""event":"step_ended""#), "{journal}");
 }
+
+/// Before the dashboard and after it — the picker, the consultation, the
+/// summary — the app sleeps while it waits (no busy loop), and ends within
+/// 2 s when its terminal goes away or SIGTERM arrives.
+#[test]
+fn every_screen_sleeps_while_waiting_and_ends_when_told() {
+    if !crate::support::have_tmux() {
+        return;
+    }
+    // (screen name, command, what to wait for, keys to reach it)
+    let screens: [(&str, &[&str], &str); 3] = [
+        ("picker", &["--no-audio"], "choose a protocol"),
+        (
+            "consultation",
+            &["run", "ten-step", "--no-audio"],
+            "consultation ·",
+        ),
+        (
+            "summary",
+            &["practice", "still-point-10", "--no-audio"],
+            "session summary",
+        ),
+    ];
+    for (name, args, shown) in screens {
+        for how in ["hang-up", "SIGTERM"] {
+            let pane = Pane::start(&format!("{name}-{how}"), 100, 30, args, "");
+            if name == "summary" {
+                pane.wait_for("press space");
+                pane.keys(&["Space"]);
+                pane.wait_for("running");
+                pane.keys(&["q"]);
+                pane.wait_for("End this session now?");
+                pane.keys(&["y"]);
+            }
+            pane.wait_for(shown);
+            let pid = pane.app_pid();
+            let before = crate::support::cpu_ticks(pid);
+            sleep(Duration::from_secs(1));
+            let used = crate::support::cpu_ticks(pid) - before;
+            assert!(used <= 5, "{name}: {used} ticks of CPU in 1 s of waiting");
+            if how == "hang-up" {
+                pane.tmux(&["kill-server"]);
+            } else {
+                Command::new("kill")
+                    .args(["-TERM", &pid.to_string()])
+                    .status()
+                    .expect("kill");
+            }
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while alive(pid) {
+                assert!(
+                    Instant::now() < deadline,
+                    "{name}: still running 2 s after {how}"
+                );
+                sleep(Duration::from_millis(50));
+            }
+            if how == "SIGTERM" {
+                assert_eq!(pane.wait_exit(), 143, "{name}: 128 + SIGTERM");
+                pane.assert_restored();
+            }
+        }
+    }
+}
