@@ -10,10 +10,21 @@
 # A note the app had not yet read from the terminal when it died cannot be
 # in the record; every note it showed must be.
 #
-#   scripts/kill-loop.sh [N]
+#   scripts/kill-loop.sh [N] [--vault]
+#
+# With --vault each data folder's vault is made first (the passphrase given
+# in STILLPOINT_TEST_PASSPHRASE), so every line is sealed; the notes are
+# then counted from `stillpoint show`, which opens them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs="${1:-20}"
+runs=20 vault=""
+for arg in "$@"; do
+    case "$arg" in
+        --vault) vault=1 ;;
+        *) runs="$arg" ;;
+    esac
+done
+export STILLPOINT_TEST_PASSPHRASE="kill-loop passphrase"
 cargo build --profile measure --quiet --bin stillpoint
 bin="${CARGO_TARGET_DIR:-$PWD/target}/measure/stillpoint"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kill-loop.XXXXXX")
@@ -32,8 +43,11 @@ printf '%4s %5s %6s %9s\n' run sent shown recorded
 for i in $(seq "$runs"); do
     data="$work/data-$i"
     tm kill-server 2>/dev/null || true
+    if [ -n "$vault" ]; then
+        STILLPOINT_DATA="$data" "$bin" vault init >/dev/null 2>&1
+    fi
     tm -f /dev/null new-session -d -x 120 -y 40 \
-        "STILLPOINT_DATA='$data' NO_COLOR=1 exec '$bin' run still-point-10 --no-audio --client KL"
+        "STILLPOINT_DATA='$data' STILLPOINT_TEST_PASSPHRASE='$STILLPOINT_TEST_PASSPHRASE' NO_COLOR=1 exec '$bin' run still-point-10 --no-audio --client KL"
     # The consultation: pain 5, stress 4, then begin.
     wait_for "consultation ·"
     tm send-keys -t 0 Tab Tab 5 Tab 4 F10
@@ -58,10 +72,14 @@ for i in $(seq "$runs"); do
     screen=$(tm capture-pane -p -t 0 -S -)
     kill -KILL "$pid"
     shown=$(grep -o "note: kill-$i-note-[0-9]*" <<<"$screen" | sort -u | wc -l)
-    record=$(cat "$data"/sessions/*.jsonl 2>/dev/null || true)
-    recorded=$(grep -o "\"text\":\"kill-$i-note-[0-9]*\"" <<<"$record" | sort -u | wc -l)
     id=$(basename "$(ls "$data"/sessions/*.jsonl | head -1)" .jsonl)
-    if STILLPOINT_DATA="$data" "$bin" show "$id" | grep -q "damaged"; then damaged=$((damaged + 1)); fi
+    # The record as `show` reads it (opening sealed lines), every line checked.
+    shown_record=$(STILLPOINT_DATA="$data" "$bin" show "$id" 2>&1 || true)
+    recorded=$(grep -o "kill-$i-note-[0-9]*" <<<"$shown_record" | sort -u | wc -l)
+    if grep -q "damaged" <<<"$shown_record"; then damaged=$((damaged + 1)); fi
+    if [ -n "$vault" ] && grep -q "kill-$i-note" "$data"/sessions/*.jsonl; then
+        echo "IN THE CLEAR: run $i's notes are readable in the file" >&2
+    fi
     printf '%4d %5d %6d %9d\n' "$i" "$sent" "$shown" "$recorded"
     if [ "$recorded" -lt "$shown" ]; then echo "LOST: run $i showed $shown notes, recorded $recorded" >&2; fi
     total_sent=$((total_sent + sent)); total_shown=$((total_shown + shown)); total_recorded=$((total_recorded + recorded))
