@@ -79,12 +79,7 @@ pub fn amend(
         });
     }
     // The session clock stopped: the addendum comes at its last moment.
-    let at = contents
-        .records
-        .iter()
-        .map(|l| l.at)
-        .max()
-        .unwrap_or_default();
+    let at = contents.last_at();
     journal
         .append(&Logged {
             at,

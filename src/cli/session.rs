@@ -203,12 +203,7 @@ pub(super) fn set_aside(path: &Path) -> Result<(), String> {
     use crate::session::journal::Journal;
     let (mut journal, contents) = crate::session::journal::FileJournal::reopen(path)
         .map_err(|e| format!("cannot set aside {}: {e}", path.display()))?;
-    let at = contents
-        .records
-        .iter()
-        .map(|l| l.at)
-        .max()
-        .unwrap_or_default();
+    let at = contents.last_at();
     journal
         .append(&crate::session::record::Logged {
             at,

@@ -174,6 +174,12 @@ pub struct Contents {
 }
 
 impl Contents {
+    /// The last moment on the session clock the record reaches: where
+    /// anything added after it (a taking-up, an addendum) goes.
+    pub fn last_at(&self) -> Moment {
+        self.records.iter().map(|l| l.at).max().unwrap_or_default()
+    }
+
     /// The journal's first line, if it is one.
     pub fn opened(&self) -> Option<&Opened> {
         match self.records.first().map(|l| &l.entry) {

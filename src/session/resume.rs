@@ -204,12 +204,7 @@ pub fn reopen(path: &Path) -> Result<Reopened, ResumeError> {
         path: path.to_owned(),
     })?;
     let chosen = protocol_of(opened)?;
-    let at = contents
-        .records
-        .iter()
-        .map(|l| l.at)
-        .max()
-        .unwrap_or(Moment::ZERO);
+    let at = contents.last_at();
     let session = Session::replay(chosen.protocol.clone(), &contents.records);
     Ok(Reopened {
         journal,

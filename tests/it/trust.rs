@@ -214,6 +214,24 @@ impl SmallDisk {
         ok.then_some(SmallDisk { mount, dir })
     }
 
+    /// A small disk with an empty private `sessions` folder; `None` (the
+    /// test skipped) where no tmpfs can be mounted and not every test is
+    /// required.
+    fn with_sessions() -> Option<SmallDisk> {
+        let Some(disk) = SmallDisk::mount() else {
+            assert!(
+                std::env::var_os("STILLPOINT_REQUIRE_ALL").is_none(),
+                "could not mount a tmpfs, and every test is required here"
+            );
+            eprintln!("skipped: could not mount a tmpfs here");
+            return None;
+        };
+        let sessions = disk.mount.join("sessions");
+        std::fs::create_dir(&sessions).expect("mkdir");
+        std::fs::set_permissions(&sessions, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        Some(disk)
+    }
+
     /// A home folder outside the small disk.
     fn home(&self) -> std::path::PathBuf {
         self.dir.path().join("home")
@@ -410,20 +428,9 @@ fn a_read_only_data_folder_is_refused_before_the_session_starts() {
     if is_root() {
         // Root writes through any mode, so here the folder is a read-only
         // file system.
-        let Some(disk) = SmallDisk::mount() else {
-            assert!(
-                std::env::var_os("STILLPOINT_REQUIRE_ALL").is_none(),
-                "could not mount a tmpfs, and every test is required here"
-            );
-            eprintln!("skipped: could not mount a tmpfs here");
+        let Some(disk) = SmallDisk::with_sessions() else {
             return;
         };
-        std::fs::create_dir(disk.mount.join("sessions")).expect("mkdir");
-        std::fs::set_permissions(
-            disk.mount.join("sessions"),
-            std::fs::Permissions::from_mode(0o700),
-        )
-        .expect("chmod");
         let ro = Command::new("mount")
             .args(["-o", "remount,ro"])
             .arg(&disk.mount)
@@ -449,20 +456,9 @@ fn a_disk_already_full_is_refused_before_the_session_starts() {
         eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
         return;
     }
-    let Some(disk) = SmallDisk::mount() else {
-        assert!(
-            std::env::var_os("STILLPOINT_REQUIRE_ALL").is_none(),
-            "could not mount a tmpfs, and every test is required here"
-        );
-        eprintln!("skipped: could not mount a tmpfs here");
+    let Some(disk) = SmallDisk::with_sessions() else {
         return;
     };
-    std::fs::create_dir(disk.mount.join("sessions")).expect("mkdir");
-    std::fs::set_permissions(
-        disk.mount.join("sessions"),
-        std::fs::Permissions::from_mode(0o700),
-    )
-    .expect("chmod");
     disk.fill();
     refused_before_the_session(&disk.mount, &disk.home(), "No space left on device");
 }
