@@ -38,9 +38,13 @@ files=$(dpkg -L stillpoint)
     export HOME=$scratch
     unset XDG_CONFIG_HOME XDG_DATA_HOME STILLPOINT_DATA STILLPOINT_CONFIG STILLPOINT_SESSIONS
     [ "$(command -v stillpoint)" = /usr/bin/stillpoint ] || fail "stillpoint is not /usr/bin/stillpoint"
-    stillpoint --version | grep -qx "stillpoint $(dpkg-deb --field "$deb" Version | cut -d- -f1)" ||
-        fail "--version does not match the package"
-    stillpoint list | grep -q '^ten-step ' || fail "list does not show the bundled protocols"
+    # (Captured first: `grep -q` stops reading at its match, and a printing
+    # command whose reader has gone ends by SIGPIPE, which pipefail counts.)
+    version=$(stillpoint --version)
+    [ "$version" = "stillpoint $(dpkg-deb --field "$deb" Version | cut -d- -f1)" ] ||
+        fail "--version does not match the package: $version"
+    list=$(stillpoint list)
+    grep -q '^ten-step ' <<<"$list" || fail "list does not show the bundled protocols"
     stillpoint validate >/dev/null || fail "the bundled protocols do not validate"
 )
 man -w stillpoint | grep -qx /usr/share/man/man1/stillpoint.1.gz || fail "man -w stillpoint: $(man -w stillpoint 2>&1)"
