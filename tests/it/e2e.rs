@@ -797,16 +797,18 @@ fn the_picker_shows_broken_files_and_p_starts_a_practice() {
         &["--no-audio"],
         &format!("export STILLPOINT_SESSIONS='{}';", dir.path().display()),
     );
-    let screen = pane.wait_for("choose a protocol");
-    assert!(screen.contains("Enter run   p practice"), "{screen}");
+    // (Waited for, not asserted on the first capture: on a loaded machine
+    // tmux can be read while the frame is still being written.)
+    pane.wait_for("choose a protocol");
+    pane.wait_for("Enter run   p practice");
     pane.wait_for("broken  invalid · line 1: the protocol has no steps");
     pane.keys(&["p"]);
-    let screen = pane.wait_for("press space");
+    pane.wait_for("press space");
+    let screen = pane.wait_for("Touch");
     assert!(
         !screen.contains("consultation"),
         "a practice asks nothing first:\n{screen}"
     );
-    assert!(screen.contains("Touch"), "the practice panel:\n{screen}");
 }
 
 #[test]
@@ -911,11 +913,7 @@ fn a_ten_thousand_character_paste_is_one_quick_event_cut_at_the_note_length_with
     // -p: as a bracketed paste, which the app asked the terminal for.
     pane.tmux(&["paste-buffer", "-p", "-t", "0"]);
     pane.wait_for("500/500");
-    let screen = pane.wait_for("pasted characters did not fit");
-    assert!(
-        screen.contains("9500 pasted characters did not fit"),
-        "{screen}"
-    );
+    pane.wait_for("9500 pasted characters did not fit");
     let used = crate::support::cpu_ticks(pid) - before;
     // Clock ticks are 10 ms: well under 100 ms of CPU.
     assert!(used < 10, "the paste cost {used} ticks of CPU");
