@@ -138,16 +138,7 @@ fn sigint_and_sighup_close_the_record_with_their_own_exit_status() {
         return;
     }
     for (signal, status, reason) in [("-INT", 130, "SIGINT"), ("-HUP", 129, "SIGHUP")] {
-        let pane = Pane::start(
-            &format!("sig{status}"),
-            100,
-            30,
-            &["practice", "still-point-10", "--no-audio"],
-            "",
-        );
-        pane.wait_for("press space");
-        pane.keys(&["Space"]);
-        pane.wait_for("running");
+        let pane = Pane::practising(&format!("sig{status}"), 100, 30);
         let pid = pane.app_pid();
         Command::new("kill")
             .args([signal, &pid.to_string()])
@@ -847,16 +838,7 @@ fn ctrl_z_gives_the_terminal_back_and_continuing_redraws_with_the_hold_still_tim
     if !crate::support::have_tmux() {
         return;
     }
-    let pane = Pane::start(
-        "ctrlz",
-        100,
-        30,
-        &["practice", "still-point-10", "--no-audio"],
-        "",
-    );
-    pane.wait_for("press space");
-    pane.keys(&["Space"]);
-    pane.wait_for("running");
+    let pane = Pane::practising("ctrlz", 100, 30);
     let pid = pane.app_pid();
     pane.keys(&["C-z"]);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -895,16 +877,7 @@ fn a_ten_thousand_character_paste_is_one_quick_event_cut_at_the_note_length_with
     if !crate::support::have_tmux() {
         return;
     }
-    let pane = Pane::start(
-        "paste",
-        120,
-        30,
-        &["practice", "still-point-10", "--no-audio"],
-        "",
-    );
-    pane.wait_for("press space");
-    pane.keys(&["Space"]);
-    pane.wait_for("running");
+    let pane = Pane::practising("paste", 120, 30);
     pane.keys(&["n"]);
     pane.wait_for("note ›");
     let pid = pane.app_pid();

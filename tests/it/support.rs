@@ -108,6 +108,22 @@ impl Pane {
         self.tmux(&args);
     }
 
+    /// A practice of the bundled 10-minute protocol, silent, its first
+    /// hold started and running.
+    pub fn practising(name: &str, width: u16, height: u16) -> Pane {
+        let pane = Pane::start(
+            name,
+            width,
+            height,
+            &["practice", "still-point-10", "--no-audio"],
+            "",
+        );
+        pane.wait_for("press space");
+        pane.keys(&["Space"]);
+        pane.wait_for("running");
+        pane
+    }
+
     /// Answers the consultation (started with `--client`): pain 5, stress
     /// 4, nothing ticked; waits for the dashboard.
     pub fn consult(&self) -> String {
