@@ -54,8 +54,8 @@ impl Record {
         let bytes = crate::files::read_private(path, crate::session::journal::MAX_RECORD)
             .map_err(|e| unreadable(e.into()))?;
         let mut walk = Walk::new(&bytes, Some(path));
-        let lines: Vec<LineRead> = walk.by_ref().collect();
-        if let Some(Problem::Locked(_)) = lines.first().and_then(|l| l.problem.as_ref()) {
+        let first = walk.next();
+        if let Some(Problem::Locked(_)) = first.as_ref().and_then(|l| l.problem.as_ref()) {
             let e = walk.take_locked();
             return Err(unreadable(
                 e.map_or(JournalError::NotARecord, JournalError::Vault),
@@ -73,7 +73,7 @@ impl Record {
             version: walk.version(),
             sealed: walk.sealed().map(|(id, _)| id),
         };
-        let records = record.take_lines(lines, &walk);
+        let records = record.take_lines(first, walk, bytes.len());
         record.lines_read = records.len();
         record.report = Report::from_entries(&records);
         if record.report.opened.is_none() && record.unreadable.is_empty() {
@@ -84,28 +84,33 @@ impl Record {
         Ok(record)
     }
 
-    /// Sorts the lines walked into records read, unreadable lines, the
-    /// first alteration and a torn tail.
-    fn take_lines(&mut self, lines: Vec<LineRead>, walk: &Walk<'_>) -> Vec<Logged> {
-        let last = lines.len();
+    /// Sorts the lines walked (`first`, then the rest of `walk` through
+    /// `len` bytes) into records read, unreadable lines, the first
+    /// alteration and a torn tail. Taken as they come, not gathered first:
+    /// a record has hundreds of lines.
+    fn take_lines(&mut self, first: Option<LineRead>, mut walk: Walk<'_>, len: usize) -> Vec<Logged> {
         // A bad last line is a crash's torn tail only in a record otherwise
         // whole; after damage, it is one more line that cannot be read.
-        let whole = lines
-            .iter()
-            .take(last.saturating_sub(1))
-            .all(|l| l.problem.is_none() || blank(l));
-        let mut records = Vec::with_capacity(last);
-        for line in lines {
+        let mut whole = true;
+        let mut records = Vec::with_capacity(len / 128);
+        let mut next = first;
+        while let Some(line) = next {
+            next = walk.next();
             if line.complete {
                 self.links.push(line.link);
             }
+            let last = line.end >= len;
             match line.problem {
-                Some(p) if line.number == last && whole && walk.torn(&p) => self.torn_tail = true,
+                Some(p) if last && whole && walk.torn(&p) => self.torn_tail = true,
                 // Blank lines hold nothing to lose.
                 Some(_) if blank(&line) => {}
-                Some(p) if p.physical() => self.unreadable.push(line.number),
                 Some(p) => {
-                    self.altered.get_or_insert((line.number, p));
+                    whole = false;
+                    if p.physical() {
+                        self.unreadable.push(line.number);
+                    } else {
+                        self.altered.get_or_insert((line.number, p));
+                    }
                 }
                 None => {}
             }

@@ -36,6 +36,18 @@ pub fn from_hex(text: &str) -> Option<Link> {
     Some(link)
 }
 
+/// Whether `text` is the hex of `link`. Written as stillpoint writes it
+/// (lower case), it is compared as it stands, which is quick; other
+/// spellings are decoded.
+pub fn is_link_to(text: &[u8], link: &Link) -> bool {
+    let mut ours = [0; 64];
+    if hex::encode_to_slice(link, &mut ours).is_ok_and(|()| ours == text) {
+        return true;
+    }
+    let mut theirs = [0; 32];
+    hex::decode_to_slice(text, &mut theirs).is_ok_and(|()| theirs == *link)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +60,10 @@ mod tests {
         );
         assert_eq!(from_hex(&to_hex(&link(b"x"))), Some(link(b"x")));
         assert_eq!(from_hex("abcd"), None);
+        let l = link(b"y");
+        assert!(is_link_to(to_hex(&l).as_bytes(), &l));
+        assert!(is_link_to(to_hex(&l).to_uppercase().as_bytes(), &l));
+        assert!(!is_link_to(to_hex(&link(b"z")).as_bytes(), &l));
+        assert!(!is_link_to(b"abcd", &l));
     }
 }

@@ -10,7 +10,9 @@
 //! checksum holds but whose number, link or seal is wrong was written by
 //! something other than stillpoint's journal.
 
+use std::borrow::Cow;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -23,21 +25,95 @@ use crate::vault::{DataKey, VaultError, VaultId};
 /// A numbered line as read. `at` defaults to zero for the first line of
 /// version 1 journals, which had none.
 #[derive(Deserialize)]
-struct LineIn {
+struct LineIn<'a> {
     seq: u64,
     #[serde(default)]
     at: Moment,
     #[serde(flatten)]
     entry: Entry,
-    /// The link to the line before (version 4 on).
+    /// The link to the line before (version 4 on), as its hex text: read
+    /// as bytes, since it is only compared.
+    #[serde(borrow, default)]
+    prev: Option<Raw<'a>>,
+}
+
+impl<'a> LineIn<'a> {
+    /// Reads a line's JSON. A progress line (three in four of a record) is
+    /// read in one pass straight into its fields; any other line takes a
+    /// second pass for its entry. Anything the quick pass does not take is
+    /// read the general way, which also gives the error.
+    fn read(json: &'a [u8]) -> serde_json::Result<LineIn<'a>> {
+        let Ok(head) = serde_json::from_slice::<Head>(json) else {
+            return serde_json::from_slice(json);
+        };
+        let entry = match (&*head.event, head.step, head.elapsed) {
+            ("progress", Some(step), Some(elapsed)) => Entry::Progress { step, elapsed },
+            _ => match serde_json::from_slice::<Entry>(json) {
+                Ok(entry) => entry,
+                Err(_) => return serde_json::from_slice(json),
+            },
+        };
+        Ok(LineIn {
+            seq: head.seq,
+            at: head.at,
+            entry,
+            prev: head.prev,
+        })
+    }
+}
+
+/// A string's bytes as they stand in the JSON, borrowed where they can
+/// be: no UTF-8 check and no copy, for text that is only compared.
+struct Raw<'a>(Cow<'a, [u8]>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = Raw<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Raw<'de>, E> {
+                Ok(Raw(Cow::Borrowed(v)))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
+                Ok(Raw(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Raw<'de>, E> {
+                Ok(Raw(Cow::Owned(v.to_vec())))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
+                Ok(Raw(Cow::Owned(v.as_bytes().to_vec())))
+            }
+        }
+        d.deserialize_bytes(Bytes)
+    }
+}
+
+/// What every line has, read without buffering the rest: its number, time,
+/// event and link, and the two fields of a progress line. Other fields are
+/// skipped.
+#[derive(Deserialize)]
+struct Head<'a> {
+    seq: u64,
     #[serde(default)]
-    prev: Option<String>,
+    at: Moment,
+    #[serde(borrow)]
+    event: Cow<'a, str>,
+    #[serde(default)]
+    step: Option<usize>,
+    #[serde(default, with = "crate::session::record::opt_secs")]
+    elapsed: Option<Duration>,
+    #[serde(borrow, default)]
+    prev: Option<Raw<'a>>,
 }
 
 /// A line's JSON once checked: as written, or opened from its seal.
 enum Clear {
-    /// The line was in the clear; its JSON, checksum taken off.
-    Plain(Vec<u8>),
+    /// The line was in the clear: its JSON is the line as written (the
+    /// checksum is one more field, which the reading ignores).
+    Plain,
     /// The line was sealed; what was sealed (a whole line).
     Opened(Vec<u8>),
 }
@@ -196,29 +272,29 @@ impl<'a> Walk<'a> {
         problem.physical() || (!self.chained() && !matches!(self.seal, Seal::Sealed { .. }))
     }
 
-    /// The line's checked bytes (its checksum taken off).
-    fn checked_bytes(&self, raw: &[u8]) -> Result<Vec<u8>, Problem> {
-        match line::open(raw) {
-            Ok(json) => Ok(json),
+    /// Whether the line's checksum is right (or it may have none).
+    fn check(&self, raw: &[u8]) -> Result<(), Problem> {
+        match line::check(raw) {
+            Ok(()) => Ok(()),
             Err(line::Check::Mismatch) => Err(Problem::Checksum),
             Err(line::Check::Missing) if self.checked() => Err(Problem::NoChecksum),
-            Err(line::Check::Missing) => Ok(raw.to_vec()),
+            Err(line::Check::Missing) => Ok(()),
         }
     }
 
     /// The line in the clear, opening its envelope when it is sealed.
-    fn in_the_clear(&mut self, raw: &[u8], json: Vec<u8>) -> Result<Clear, Problem> {
-        let sealed = envelope::is_sealed(&json);
+    fn in_the_clear(&mut self, raw: &[u8]) -> Result<Clear, Problem> {
+        let sealed = envelope::is_sealed(raw);
         match (&self.seal, sealed) {
             (Seal::Unknown, false) => {
                 self.seal = Seal::Plain;
-                return Ok(Clear::Plain(json));
+                return Ok(Clear::Plain);
             }
-            (Seal::Plain, false) => return Ok(Clear::Plain(json)),
+            (Seal::Plain, false) => return Ok(Clear::Plain),
             (Seal::Plain, true) | (Seal::Sealed { .. }, false) => return Err(Problem::Mixed),
             _ => {}
         }
-        let env = envelope::read(&json).map_err(|e| Problem::Unreadable(e.to_string()))?;
+        let env = envelope::read(raw).map_err(|e| Problem::Unreadable(e.to_string()))?;
         if matches!(self.seal, Seal::Unknown) {
             let vault = env
                 .vault_id()
@@ -255,28 +331,30 @@ impl<'a> Walk<'a> {
 
     /// Reads one complete line into `read`.
     fn take(&mut self, raw: &[u8], read: &mut LineRead) -> Result<(), Problem> {
-        let json = self.checked_bytes(raw)?;
-        let json = match self.in_the_clear(raw, json)? {
+        self.check(raw)?;
+        let opened;
+        let json = match self.in_the_clear(raw)? {
             // In the clear: the line is linked as written, and its checked
             // JSON is what is read.
-            Clear::Plain(json) => {
+            Clear::Plain => {
                 read.link = Some(chain::link(raw));
-                json
+                raw
             }
             // A sealed line holds a whole line in the clear, checksum and
             // all (none, for lines sealed from a record older than
             // checksums).
             Clear::Opened(plain) => {
                 read.link = Some(chain::link(&plain));
-                match line::open(&plain) {
-                    Ok(json) => json,
-                    Err(line::Check::Missing) if plain.ends_with(b"}") => plain,
+                match line::check(&plain) {
+                    Ok(()) => {}
+                    Err(line::Check::Missing) if plain.ends_with(b"}") => {}
                     Err(_) => return Err(Problem::Checksum),
                 }
+                opened = plain;
+                &opened[..]
             }
         };
-        let parsed: LineIn =
-            serde_json::from_slice(&json).map_err(|e| Problem::Unreadable(e.to_string()))?;
+        let parsed = LineIn::read(json).map_err(|e| Problem::Unreadable(e.to_string()))?;
         if self.number == 1 {
             self.version = match &parsed.entry {
                 Entry::Opened(o) => Some(o.version),
@@ -296,13 +374,13 @@ impl<'a> Walk<'a> {
             });
         }
         if self.chained() && self.number > 1 {
-            let Some(prev) = parsed.prev.as_deref() else {
+            let Some(Raw(prev)) = &parsed.prev else {
                 return Err(Problem::Unlinked);
             };
             // After a line that could not be read, its successor's link
             // cannot be checked: the damage is that line's.
             if let Some(before) = self.prev
-                && chain::from_hex(prev) != Some(before)
+                && !chain::is_link_to(prev, &before)
             {
                 return Err(Problem::Broken);
             }
@@ -314,9 +392,9 @@ impl<'a> Walk<'a> {
     /// envelope opened with `seq` from the envelope itself, no number or
     /// link checked.
     pub fn alone(&mut self, raw: &[u8]) -> Option<Logged> {
-        let json = self.checked_bytes(raw).ok()?;
-        let plain = if envelope::is_sealed(&json) {
-            let env = envelope::read(&json).ok()?;
+        self.check(raw).ok()?;
+        let plain = if envelope::is_sealed(raw) {
+            let env = envelope::read(raw).ok()?;
             let Seal::Sealed {
                 key: Some(key),
                 binding,
@@ -332,10 +410,12 @@ impl<'a> Walk<'a> {
         } else {
             raw.to_vec()
         };
-        let json = line::open(&plain)
-            .ok()
-            .or_else(|| (!self.checked()).then_some(plain))?;
-        let parsed: LineIn = serde_json::from_slice(&json).ok()?;
+        match line::check(&plain) {
+            Ok(()) => {}
+            Err(_) if self.checked() => return None,
+            Err(_) => {}
+        }
+        let parsed = LineIn::read(&plain).ok()?;
         Some(Logged {
             at: parsed.at,
             entry: parsed.entry,
@@ -348,7 +428,7 @@ impl Iterator for Walk<'_> {
 
     fn next(&mut self) -> Option<LineRead> {
         let rest = self.bytes.get(self.offset..).filter(|r| !r.is_empty())?;
-        let (raw, complete) = match rest.iter().position(|&b| b == b'\n') {
+        let (raw, complete) = match memchr::memchr(b'\n', rest) {
             Some(end) => (&rest[..end], true),
             None => (rest, false),
         };
