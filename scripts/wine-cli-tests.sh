@@ -73,17 +73,32 @@ normalise() { # side
 run() { # side name args...
     local side=$1 name=$2
     shift 2
-    local rc=0
-    (
-        cd "$work/$side"
-        export HOME="$work/$side/home" STILLPOINT_CONFIG=${config:-config.ron} NO_COLOR=1 TZ=UTC
-        unset STILLPOINT_DATA STILLPOINT_SESSIONS XDG_CONFIG_HOME XDG_DATA_HOME
-        if [ "$side" = linux ]; then
-            "$linux" "$@" </dev/null
-        else
-            "$root/scripts/wine-run.sh" "$work/bin/stillpoint.exe" "$@"
+    local rc=0 tries=0
+    while :; do
+        rc=0
+        (
+            cd "$work/$side"
+            export HOME="$work/$side/home" STILLPOINT_CONFIG=${config:-config.ron} NO_COLOR=1 TZ=UTC
+            unset STILLPOINT_DATA STILLPOINT_SESSIONS XDG_CONFIG_HOME XDG_DATA_HOME
+            if [ "$side" = linux ]; then
+                "$linux" "$@" </dev/null
+            else
+                "$root/scripts/wine-run.sh" "$work/bin/stillpoint.exe" "$@"
+            fi
+        ) >"$work/out/$name.$side.raw" 2>"$work/out/$name.$side.err.raw" || rc=$?
+        # Wine 8 itself now and then dies of SIGSEGV (exit 139; a Windows
+        # program's own crash ends with its exception code instead) or fails
+        # to start ("failed to map the shared user data"): about 1 run in 150
+        # here. Such a run says nothing about stillpoint; it is run again, at
+        # most twice, and the log says so.
+        if [ "$side" = windows ] && [ $tries -lt 2 ] && { [ $rc -eq 139 ] ||
+            grep -q "^wine: failed to map\|virtual_alloc_first_teb" "$work/out/$name.$side.err.raw"; }; then
+            tries=$((tries + 1))
+            echo "note $name: wine itself failed (exit $rc); running it again" >&2
+            continue
         fi
-    ) >"$work/out/$name.$side.raw" 2>"$work/out/$name.$side.err.raw" || rc=$?
+        break
+    done
     {
         echo "exit status $rc"
         echo "--- stdout"

@@ -15,6 +15,10 @@ use std::sync::{Condvar, Mutex, mpsc};
 /// most results held in memory at once.
 const AHEAD: usize = 64;
 
+/// Fewer items than this are read on the calling thread alone: a few
+/// dozen records take milliseconds, less than starting threads would save.
+const SERIAL_BELOW: usize = 64;
+
 /// How many threads read at once, the calling one included: twice the
 /// cores, from 2 to 16.
 pub fn readers() -> usize {
@@ -31,8 +35,8 @@ pub fn map_all<T: Sync, R: Send>(
     f: impl Fn(&T) -> R + Sync,
     failed: impl Fn(&T) -> R,
 ) -> Vec<R> {
-    if items.len() <= 1 {
-        return items.iter().map(&f).collect();
+    if items.len() < SERIAL_BELOW {
+        return items.iter().map(|item| guarded(&f, &failed, item)).collect();
     }
     let chunk = items.len().div_ceil(readers());
     let f = &f;
@@ -76,6 +80,11 @@ pub fn for_each_in_order<T: Sync, R: Send>(
     failed: impl Fn(&T) -> R,
     mut write: impl FnMut(&T, R) -> io::Result<()>,
 ) -> io::Result<()> {
+    if items.len() < SERIAL_BELOW {
+        return items
+            .iter()
+            .try_for_each(|item| write(item, guarded(&render, &failed, item)));
+    }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     // How many results have been written, and a bell for readers waiting
@@ -119,6 +128,12 @@ pub fn for_each_in_order<T: Sync, R: Send>(
         drop(rx);
         result
     })
+}
+
+/// `f(item)`, or `failed(item)` if it panics.
+fn guarded<T, R>(f: &impl Fn(&T) -> R, failed: &impl Fn(&T) -> R, item: &T) -> R {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(item)))
+        .unwrap_or_else(|_| failed(item))
 }
 
 /// One reader of [`for_each_in_order`]: takes the next item not yet
@@ -217,6 +232,28 @@ mod tests {
     }
 
     #[test]
+    fn few_items_are_read_here_without_threads() {
+        let items: Vec<usize> = (0..SERIAL_BELOW - 1).collect();
+        let here = std::thread::current().id();
+        let mut seen = Vec::new();
+        for_each_in_order(
+            &items,
+            |&i| {
+                assert_eq!(std::thread::current().id(), here);
+                i
+            },
+            |_| 0,
+            |&i, r| {
+                seen.push((i, r));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen.len(), items.len());
+        map_all(&items, |_| assert_eq!(std::thread::current().id(), here), |_| ());
+    }
+
+    #[test]
     fn a_reader_that_panics_leaves_its_stand_in() {
         let items: Vec<usize> = (0..50).collect();
         let mut out = Vec::new();
@@ -235,6 +272,26 @@ mod tests {
         .unwrap();
         assert_eq!(out[13], 999);
         assert_eq!(out[14], 14);
+        // The same on the pool.
+        let many: Vec<usize> = (0..500).collect();
+        out.clear();
+        for_each_in_order(
+            &many,
+            |&i| {
+                assert!(i != 313, "a record that breaks the reader");
+                i
+            },
+            |_| 999,
+            |_, r| {
+                out.push(r);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!((out[313], out[314], out.len()), (999, 314, 500));
+        let broken = map_all(&many, |&i| if i == 7 { panic!("seven") } else { i }, |_| 0);
+        // On the pool a panic costs its whole part; the others are kept.
+        assert_eq!((broken[7], broken[499], broken.len()), (0, 499, 500));
         let all = map_all(&items, |&i| i + 1, |_| 0);
         assert_eq!(all, (1..51).collect::<Vec<_>>());
     }
