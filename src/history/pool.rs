@@ -36,7 +36,10 @@ pub fn map_all<T: Sync, R: Send>(
     failed: impl Fn(&T) -> R,
 ) -> Vec<R> {
     if items.len() < SERIAL_BELOW {
-        return items.iter().map(|item| guarded(&f, &failed, item)).collect();
+        return items
+            .iter()
+            .map(|item| guarded(&f, &failed, item))
+            .collect();
     }
     let chunk = items.len().div_ceil(readers());
     let f = &f;
@@ -250,7 +253,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(seen.len(), items.len());
-        map_all(&items, |_| assert_eq!(std::thread::current().id(), here), |_| ());
+        map_all(
+            &items,
+            |_| assert_eq!(std::thread::current().id(), here),
+            |_| (),
+        );
     }
 
     #[test]

@@ -88,7 +88,12 @@ impl Record {
     /// `len` bytes) into records read, unreadable lines, the first
     /// alteration and a torn tail. Taken as they come, not gathered first:
     /// a record has hundreds of lines.
-    fn take_lines(&mut self, first: Option<LineRead>, mut walk: Walk<'_>, len: usize) -> Vec<Logged> {
+    fn take_lines(
+        &mut self,
+        first: Option<LineRead>,
+        mut walk: Walk<'_>,
+        len: usize,
+    ) -> Vec<Logged> {
         // A bad last line is a crash's torn tail only in a record otherwise
         // whole; after damage, it is one more line that cannot be read.
         let mut whole = true;
