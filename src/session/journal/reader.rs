@@ -552,9 +552,12 @@ pub fn read_last(path: &Path) -> std::io::Result<Option<Logged>> {
 mod tests {
     use super::*;
 
+    /// A line as read: its number, moment, entry and link.
+    type Read = (u64, Moment, Entry, Option<Vec<u8>>);
+
     /// Reads `json` both ways: the quick reading and the general one it
-    /// stands in for.
-    fn both(json: &[u8]) -> (Option<(u64, Moment, Entry, Option<Vec<u8>>)>, bool) {
+    /// stands in for; whether they agree.
+    fn both(json: &[u8]) -> (Option<Read>, bool) {
         let plain = |l: LineIn<'_>| (l.seq, l.at, l.entry, l.prev.map(|Raw(p)| p.into_owned()));
         let quick = LineIn::read(json).ok().map(plain);
         let general = serde_json::from_slice::<LineIn>(json).ok().map(plain);
