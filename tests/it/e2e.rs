@@ -10,7 +10,7 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::support::{BIN, Pane, alive};
+use crate::support::{BIN, Pane, alive, ends_within};
 
 #[test]
 fn a_session_starts_responds_to_keys_and_restores_the_terminal_on_quit() {
@@ -250,14 +250,11 @@ fn closing_the_terminal_ends_the_app_even_when_sighup_is_ignored() {
     pane.wait_for("running");
     let pid = pane.app_pid();
     pane.tmux(&["kill-server"]);
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while alive(pid) {
-        assert!(
-            Instant::now() < deadline,
-            "still running 2 s after its terminal closed"
-        );
-        sleep(Duration::from_millis(50));
-    }
+    ends_within(
+        pid,
+        Duration::from_secs(2),
+        "still running 2 s after its terminal closed",
+    );
     let journal = std::fs::read_dir(pane.path("data/sessions"))
         .expect("log folder")
         .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("log"))
@@ -1011,14 +1008,11 @@ fn every_screen_sleeps_while_waiting_and_ends_when_told() {
                     .status()
                     .expect("kill");
             }
-            let deadline = Instant::now() + Duration::from_secs(2);
-            while alive(pid) {
-                assert!(
-                    Instant::now() < deadline,
-                    "{name}: still running 2 s after {how}"
-                );
-                sleep(Duration::from_millis(50));
-            }
+            ends_within(
+                pid,
+                Duration::from_secs(2),
+                &format!("{name}: still running 2 s after {how}"),
+            );
             if how == "SIGTERM" {
                 assert_eq!(pane.wait_exit(), 143, "{name}: 128 + SIGTERM");
                 pane.assert_restored();

@@ -275,6 +275,16 @@ pub fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
+/// Waits for `pid` to end, failing with `what` if it still runs after
+/// `within`.
+pub fn ends_within(pid: u32, within: std::time::Duration, what: &str) {
+    let deadline = std::time::Instant::now() + within;
+    while alive(pid) {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// A PulseAudio server of the test's own, whose only output is a null sink
 /// paced at 48 kHz, as `../shared/tools/pulse-null-sink.sh` starts one.
 pub struct PulseServer {
